@@ -1,0 +1,63 @@
+//! Characteristic words per dossier (tf-idf over one audience's dossiers),
+//! used to explain similarity with "gedeelde termen" a reader can check.
+
+use crate::model::Dossier;
+use std::collections::HashMap;
+
+/// Words too common in Dutch (or in this field) to explain anything.
+const STOP: &[&str] = &[
+    "aan", "acht", "alle", "alleen", "als", "andere", "anders", "bij", "binnen", "daar", "daarbij", "daarmee", "daarom",
+    "dat", "deze", "die", "dit", "door", "doordat", "een", "eerst", "en", "geen", "gaat", "gaan", "goed", "heeft",
+    "hebben", "het", "hier", "hoe", "hun", "ieder", "iets", "in", "is", "kan", "kunnen", "maar", "meer", "met", "moet",
+    "moeten", "naar", "niet", "nog", "ook", "onder", "over", "tegen", "tot", "tussen", "uit", "veel", "voor", "waar",
+    "wat", "werd", "werden", "wordt", "worden", "zijn", "zich", "zoals", "zodat", "zonder", "andere", "welke", "wanneer",
+    "omdat", "steeds", "vaak", "waarin", "waarbij", "onderzoek", "project", "projecten", "aanpak", "ondermijning",
+    "partners", "gemeente", "gemeenten", "regio", "riec", "daarnaast", "verder", "echter", "eigen", "nieuwe", "twee",
+    "drie", "jaar", "jaren", "mogelijk", "zelf", "kwam", "komen", "komt", "hadden", "bleek", "zoals", "worden",
+];
+
+/// How many terms are kept per dossier.
+const KEEP: usize = 25;
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(|w| w.trim_matches('-').to_lowercase())
+        .filter(|w| w.chars().count() >= 5 && w.chars().all(|c| c.is_alphabetic() || c == '-') && !STOP.contains(&w.as_str()))
+}
+
+/// Computes the characteristic words of each dossier, strongest first.
+pub fn compute(dossiers: &[Dossier]) -> Vec<Vec<(String, f32)>> {
+    let n = dossiers.len() as f32;
+    let tfs: Vec<HashMap<String, u32>> = dossiers
+        .iter()
+        .map(|d| {
+            let mut tf = HashMap::new();
+            let text = format!("{} {} {} {}", d.meta.titel, d.meta.samenvatting, d.meta.trefwoorden.join(" "), d.body.text);
+            for w in words(&text) {
+                *tf.entry(w).or_insert(0) += 1;
+            }
+            tf
+        })
+        .collect();
+    let mut df: HashMap<&str, u32> = HashMap::new();
+    for tf in &tfs {
+        for w in tf.keys() {
+            *df.entry(w.as_str()).or_insert(0) += 1;
+        }
+    }
+    tfs.iter()
+        .map(|tf| {
+            let mut terms: Vec<(String, f32)> = tf
+                .iter()
+                .filter_map(|(w, &c)| {
+                    let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
+                    // A word in only one dossier cannot be shared; one in most explains nothing.
+                    (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.clone(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
+                })
+                .collect();
+            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            terms.truncate(KEEP);
+            terms
+        })
+        .collect()
+}

@@ -1,0 +1,27 @@
+//! Tegenkracht's content engine: it reads content sources (git or folders),
+//! validates them against the content model, renders markdown safely, and
+//! builds and queries the Dutch search index. It knows nothing of HTTP.
+//!
+//! The flow is `source` → `corpus::Catalog` (every valid document) →
+//! `library::Library` (what one audience may see) → `index::SearchIndex`
+//! (that audience's tantivy index) → `search` and `similar`.
+
+pub mod corpus;
+pub mod diag;
+pub mod engine;
+pub mod frontmatter;
+pub mod index;
+pub mod keyterms;
+pub mod library;
+pub mod markdown;
+pub mod model;
+pub mod search;
+pub mod similar;
+pub mod source;
+pub mod vocab;
+pub mod yaml;
+
+pub use corpus::{Catalog, Location, SourceSpec};
+pub use diag::{Diagnostic, Severity};
+pub use engine::{load, Loaded, Shelf};
+pub use library::{Audience, Library};

@@ -1,0 +1,171 @@
+//! Markdown bodies: CommonMark with tables, rendered by pulldown-cmark and
+//! sanitised by ammonia (raw HTML and dangerous URLs never survive), plus the
+//! plain text for the index and the heading outline for a table of contents.
+
+use crate::model::{Heading, Rendered};
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Most markdown bytes rendered per document (files are capped at 1 MiB before this).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"])
+        .add_tag_attributes("h4", ["id"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .filter_style_properties(["text-align"].into_iter().collect());
+    b
+});
+
+/// Renders a markdown body to sanitised HTML, plain text and an outline.
+pub fn render(markdown: &str) -> Rendered {
+    let markdown = truncate(markdown, MAX_BODY_BYTES);
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+
+    let mut toc = Vec::new();
+    let mut text = String::new();
+    let mut used = HashSet::new();
+    let mut open_heading: Option<(usize, u8, String)> = None;
+    for i in 0..events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, .. }) => open_heading = Some((i, heading_level(*level), String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((start, level, title)) = open_heading.take() {
+                    let title = title.trim().to_string();
+                    let anchor = unique_anchor(&title, &mut used);
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+                        *id = Some(CowStr::from(anchor.clone()));
+                    }
+                    if (2..=3).contains(&level) && !title.is_empty() {
+                        toc.push(Heading { level, text: title, anchor });
+                    }
+                }
+                text.push('\n');
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, title)) = &mut open_heading {
+                    title.push_str(t);
+                }
+                text.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock | TagEnd::BlockQuote(_)) => {
+                text.push('\n')
+            }
+            _ => {}
+        }
+    }
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, events.into_iter());
+    Rendered { html: sanitize(&raw), text: collapse_blank_lines(&text), toc }
+}
+
+/// Cleans untrusted HTML with the site's allowlist.
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A URL fragment for a heading: lowercase ASCII letters, digits and dashes.
+pub fn anchor_for(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(fold_char) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "sectie".to_string() } else { out }
+}
+
+fn unique_anchor(title: &str, used: &mut HashSet<String>) -> String {
+    let base = anchor_for(title);
+    let mut anchor = base.clone();
+    let mut n = 2;
+    while !used.insert(anchor.clone()) {
+        anchor = format!("{base}-{n}");
+        n += 1;
+    }
+    anchor
+}
+
+/// Folds the accented letters of Dutch (and neighbours) to ASCII.
+fn fold_char(c: char) -> impl Iterator<Item = char> {
+    let folded = match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        c => c,
+    };
+    std::iter::once(folded)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn collapse_blank_lines(s: &str) -> String {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn can_render_tables_headings_and_outline() {
+        let r = render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n");
+        assert!(r.html.contains("<h2 id=\"aanleiding\">Aanleiding</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"aanleiding-2\">"), "{}", r.html);
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert_eq!(r.toc.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(), ["aanleiding", "aanleiding-2", "cafe-cooperatie"]);
+        assert!(r.text.contains("Tekst met nadruk."));
+    }
+
+    #[test]
+    fn never_lets_scripts_handlers_or_javascript_urls_through() {
+        let evil = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[klik](javascript:alert(1))\n\n\
+<a href=\"JaVaScRiPt:alert(1)\">x</a>\n\n<iframe src=\"https://e.example\"></iframe>\n\n<form action=\"/x\"><input></form>\n\n\
+<div style=\"background:url(x)\">s</div>\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://e.example\">\n\n[data](data:text/html;base64,PHNjcmlwdD4=)\n";
+        let html = render(evil).html.to_lowercase();
+        for bad in ["<script", "onerror", "javascript:", "<iframe", "<form", "<input", "style=", "<meta", "data:"] {
+            assert!(!html.contains(bad), "`{bad}` survived in {html}");
+        }
+    }
+
+    #[test]
+    fn adds_rel_noopener_to_external_links() {
+        let html = render("[RIEC](https://www.riec.nl)").html;
+        assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+}

@@ -1,0 +1,282 @@
+//! The content model's types: dossiers, playbooks, collections, their
+//! front matter and the rendered documents built from them.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Who may see a document (content model, section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Toegang {
+    Openbaar,
+    Netwerk,
+    Regio,
+}
+
+/// The two kinds of dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DossierType {
+    Leerdossier,
+    Praktijk,
+}
+
+impl DossierType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DossierType::Leerdossier => "leerdossier",
+            DossierType::Praktijk => "praktijk",
+        }
+    }
+}
+
+/// A dossier's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Idee,
+    Pilot,
+    Lopend,
+    Afgerond,
+    Gestopt,
+}
+
+impl Status {
+    pub const ALL: [(&'static str, Status); 5] = [
+        ("idee", Status::Idee),
+        ("pilot", Status::Pilot),
+        ("lopend", Status::Lopend),
+        ("afgerond", Status::Afgerond),
+        ("gestopt", Status::Gestopt),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Status::ALL.iter().find(|(_, s)| *s == self).map(|(n, _)| *n).unwrap_or("")
+    }
+}
+
+/// A playbook's phase in the regional plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fase {
+    Doe,
+    Ontwikkel,
+    Beide,
+}
+
+/// A date written as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    /// Parses the three allowed forms, checking that the date exists.
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let num = |p: &str, len: usize| (p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse::<u16>().ok()).flatten();
+        let year = num(parts.first()?, 4)?;
+        let month = match parts.get(1) {
+            Some(m) => Some(num(m, 2).filter(|m| (1..=12).contains(m))? as u8),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) => {
+                let d = num(d, 2)? as u8;
+                let month = time::Month::try_from(month?).ok()?;
+                time::Date::from_calendar_date(i32::from(year), month, d).ok()?;
+                Some(d)
+            }
+            None => None,
+        };
+        if parts.len() > 3 {
+            return None;
+        }
+        Some(PartialDate { year, month, day })
+    }
+
+    /// True when the date has a day (`YYYY-MM-DD`).
+    pub fn is_full(&self) -> bool {
+        self.day.is_some()
+    }
+
+    /// Days since 0000-01-01-ish, for sorting and comparing; missing parts count as the start.
+    pub fn sort_key(&self) -> u32 {
+        u32::from(self.year) * 400 + u32::from(self.month.unwrap_or(1)) * 32 + u32::from(self.day.unwrap_or(1))
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// One lesson learned, tagged with one of the six challenges.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Les {
+    pub uitdaging: String,
+    pub les: String,
+}
+
+/// A contact block, shown only to signed-in readers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contact {
+    pub organisatie: String,
+    pub functie: String,
+    pub email: String,
+}
+
+/// The front matter of a dossier (`dossiers/**/*.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DossierMeta {
+    pub titel: String,
+    #[serde(rename = "type")]
+    pub kind: DossierType,
+    pub regio: String,
+    pub themas: Vec<String>,
+    pub samenvatting: String,
+    pub toegang: Toegang,
+    pub partners: Vec<String>,
+    pub instrumenten: Vec<String>,
+    pub status: Option<Status>,
+    pub start: Option<PartialDate>,
+    pub eind: Option<PartialDate>,
+    pub gemeenten: Vec<String>,
+    pub trefwoorden: Vec<String>,
+    pub lessen: Vec<Les>,
+    pub gerelateerd: Vec<String>,
+    pub contact: Option<Contact>,
+    pub herzien_voor: Option<PartialDate>,
+    pub bijgewerkt: Option<PartialDate>,
+}
+
+/// The front matter of a thema playbook (`themas/{slug}.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaybookMeta {
+    pub titel: String,
+    pub samenvatting: String,
+    pub toegang: Toegang,
+    pub fase: Option<Fase>,
+    pub synoniemen: Vec<String>,
+}
+
+/// One item of a collection.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CollectionItem {
+    pub id: String,
+    pub notitie: Option<String>,
+    #[serde(skip)]
+    pub line: usize,
+}
+
+/// The front matter of a collection (`collecties/{slug}.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CollectionMeta {
+    pub titel: String,
+    pub samenvatting: String,
+    pub toegang: Toegang,
+    pub curator: String,
+    pub items: Vec<CollectionItem>,
+}
+
+/// One heading of a document's outline, for its table of contents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub anchor: String,
+}
+
+/// A markdown body rendered for the site and the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Rendered {
+    /// Sanitised HTML.
+    pub html: String,
+    /// Plain text for the index and snippets.
+    pub text: String,
+    /// Level-2 and level-3 headings.
+    pub toc: Vec<Heading>,
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    pub source: String,
+    pub commit: Option<String>,
+    /// Path inside the repository (including the source's root folder).
+    pub path: String,
+}
+
+/// A dossier ready to publish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dossier {
+    pub id: String,
+    pub slug: String,
+    pub meta: DossierMeta,
+    pub body: Rendered,
+    pub bron: Provenance,
+    /// `bijgewerkt`, or else the date of the last commit that touched the file.
+    pub updated: Option<PartialDate>,
+}
+
+/// A playbook ready to publish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Playbook {
+    pub slug: String,
+    pub meta: PlaybookMeta,
+    pub body: Rendered,
+    pub bron: Provenance,
+}
+
+/// A collection ready to publish; its items are resolved dossier ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct Collection {
+    pub slug: String,
+    pub meta: CollectionMeta,
+    pub body: Rendered,
+    pub bron: Provenance,
+}
+
+/// True when `s` is a valid slug: `a-z`, `0-9`, `-`, 1 to 80 characters.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn can_parse_partial_dates() {
+        assert_eq!(PartialDate::parse("2019").unwrap().to_string(), "2019");
+        assert_eq!(PartialDate::parse("2020-03").unwrap().to_string(), "2020-03");
+        assert_eq!(PartialDate::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+        for bad in ["19", "2019-13", "2023-02-29", "2019-1", "2019-01-01-01", "abcd", ""] {
+            assert!(PartialDate::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn can_tell_slugs() {
+        assert!(is_slug("vastgoed-in-beeld-2"));
+        assert!(!is_slug("Vastgoed"));
+        assert!(!is_slug("a_b"));
+        assert!(!is_slug(&"a".repeat(81)));
+    }
+}

@@ -1,0 +1,270 @@
+//! Search: free text with phrases over the Dutch index, filters on every
+//! facet, facet counts, highlighted snippets, pagination and sorting.
+//!
+//! The text query runs in tantivy and yields every matching dossier with
+//! its score; filters, facet counts (each facet counted without its own
+//! filter, so a reader can widen a choice) and sorting then run over the
+//! library's metadata in memory.
+
+use crate::index::{IndexError, SearchIndex};
+use crate::library::{date_key, Library};
+use crate::model::Dossier;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// The facets of the search API, in display order.
+pub const FACETS: [&str; 6] = ["regio", "thema", "type", "partner", "instrument", "status"];
+
+/// Sort order of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevantie,
+    Datum,
+}
+
+/// A search request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    pub q: String,
+    /// Facet name → accepted values (OR within a facet, AND across facets).
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub sort: Sort,
+    /// 1-based page.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest { q: String::new(), filters: BTreeMap::new(), sort: Sort::Relevantie, page: 1, per_page: 20 }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Ordinal of the dossier in the library.
+    pub ord: usize,
+    pub score: f32,
+    /// HTML with `<mark>` around matches; the text itself is escaped.
+    pub snippet: String,
+}
+
+/// Results of a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Facet → value → count.
+    pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// The values of a facet for a dossier.
+pub fn facet_values<'a>(d: &'a Dossier, facet: &str) -> Vec<&'a str> {
+    match facet {
+        "regio" => vec![d.meta.regio.as_str()],
+        "thema" => d.meta.themas.iter().map(String::as_str).collect(),
+        "type" => vec![d.meta.kind.as_str()],
+        "partner" => d.meta.partners.iter().map(String::as_str).collect(),
+        "instrument" => d.meta.instrumenten.iter().map(String::as_str).collect(),
+        "status" => d.meta.status.map(|s| s.as_str()).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Collects every matching dossier ordinal with its score.
+pub(crate) struct AllMatches {
+    ordinals: Arc<Vec<Vec<u32>>>,
+}
+
+impl AllMatches {
+    pub(crate) fn new(ordinals: &Arc<Vec<Vec<u32>>>) -> Self {
+        AllMatches { ordinals: Arc::clone(ordinals) }
+    }
+}
+
+pub(crate) struct SegmentMatches {
+    ordinals: Arc<Vec<Vec<u32>>>,
+    segment: usize,
+    out: Vec<(u32, Score)>,
+}
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(u32, Score)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(&self, seg: SegmentOrdinal, _reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(SegmentMatches { ordinals: Arc::clone(&self.ordinals), segment: seg as usize, out: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, Score)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(u32, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let ord = self.ordinals.get(self.segment).and_then(|m| m.get(doc as usize)).copied().unwrap_or(u32::MAX);
+        if ord != u32::MAX {
+            self.out.push((ord, score));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.out
+    }
+}
+
+impl SearchIndex {
+    /// Parses free text into a query over the text fields, with field boosts.
+    /// Malformed syntax never fails: it falls back to the words.
+    pub fn parse_query(&self, q: &str, conjunction: bool) -> Box<dyn TQuery> {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.titel, f.samenvatting, f.meta, f.body]);
+        parser.set_field_boost(f.titel, 3.0);
+        parser.set_field_boost(f.samenvatting, 2.0);
+        parser.set_field_boost(f.meta, 1.5);
+        if conjunction {
+            parser.set_conjunction_by_default();
+        }
+        let (query, _errors) = parser.parse_query_lenient(&sanitize_query(q));
+        query
+    }
+
+    /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
+    pub fn matches(&self, q: &str) -> Result<(Vec<(u32, Score)>, Option<Box<dyn TQuery>>), IndexError> {
+        let searcher = self.reader.searcher();
+        let collector = AllMatches::new(&self.ordinals);
+        if q.trim().is_empty() {
+            return Ok((searcher.search(&AllQuery, &collector)?, None));
+        }
+        let query = self.parse_query(q, true);
+        let mut found = searcher.search(&*query, &collector)?;
+        if found.is_empty() && q.split_whitespace().count() > 1 {
+            let any = self.parse_query(q, false);
+            found = searcher.search(&*any, &collector)?;
+            return Ok((found, Some(any)));
+        }
+        Ok((found, Some(query)))
+    }
+
+    /// Runs a search request against the library it was built from.
+    pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let (found, query) = self.matches(&req.q)?;
+        let passes = |d: &Dossier, skip: Option<&str>| {
+            req.filters.iter().all(|(facet, wanted)| {
+                Some(facet.as_str()) == skip || wanted.is_empty() || facet_values(d, facet).iter().any(|v| wanted.iter().any(|w| w == v))
+            })
+        };
+        let mut facets: BTreeMap<String, BTreeMap<String, usize>> = FACETS.iter().map(|f| (f.to_string(), BTreeMap::new())).collect();
+        let mut hits: Vec<(u32, Score)> = Vec::new();
+        for &(ord, score) in &found {
+            let d = &lib.dossiers[ord as usize];
+            for facet in FACETS {
+                if passes(d, Some(facet)) {
+                    let counts = facets.get_mut(facet).expect("facet present");
+                    for v in facet_values(d, facet) {
+                        *counts.entry(v.to_string()).or_insert(0) += 1;
+                    }
+                }
+            }
+            if passes(d, None) {
+                hits.push((ord, score));
+            }
+        }
+        let by_date = |a: &(u32, Score), b: &(u32, Score)| {
+            let (da, db) = (&lib.dossiers[a.0 as usize], &lib.dossiers[b.0 as usize]);
+            date_key(db).cmp(&date_key(da)).then_with(|| da.id.cmp(&db.id))
+        };
+        match (req.sort, query.is_some()) {
+            (Sort::Relevantie, true) => hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| by_date(a, b))),
+            _ => hits.sort_by(by_date),
+        }
+        let total = hits.len();
+        let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
+        let page: Vec<(u32, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
+        let searcher = self.reader.searcher();
+        let generators = match &query {
+            Some(q) => {
+                let mut gens = Vec::new();
+                for field in [self.fields.body, self.fields.samenvatting] {
+                    let mut g = SnippetGenerator::create(&searcher, &**q, field)?;
+                    g.set_max_num_chars(220);
+                    gens.push(g);
+                }
+                Some(gens)
+            }
+            None => None,
+        };
+        let hits = page
+            .into_iter()
+            .map(|(ord, score)| {
+                let d = &lib.dossiers[ord as usize];
+                Hit { ord: ord as usize, score, snippet: snippet(generators.as_deref(), d) }
+            })
+            .collect();
+        Ok(SearchResults { total, hits, facets })
+    }
+}
+
+fn snippet(generators: Option<&[SnippetGenerator]>, d: &Dossier) -> String {
+    if let Some(gens) = generators {
+        for (g, text) in gens.iter().zip([d.body.text.as_str(), d.meta.samenvatting.as_str()]) {
+            let mut s = g.snippet(text);
+            if !s.highlighted().is_empty() {
+                s.set_snippet_prefix_postfix("<mark>", "</mark>");
+                return s.to_html();
+            }
+        }
+    }
+    escape_html(&truncate_words(&d.meta.samenvatting, 220))
+}
+
+/// Keeps the query language small: field prefixes (`titel:`) and special
+/// characters other than quotes, `-` and `+` are treated as plain words.
+fn sanitize_query(q: &str) -> String {
+    q.chars()
+        .map(|c| match c {
+            ':' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '~' | '\\' | '*' | '!' | '<' | '>' | '=' | '/' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut} …")
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

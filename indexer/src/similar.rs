@@ -1,0 +1,116 @@
+//! "Vergelijkbare initiatieven": text similarity (tantivy's MoreLikeThis)
+//! combined with shared themas, instruments and partners, the author's own
+//! `gerelateerd` links first, each hit with reasons a reader can check.
+
+use crate::index::{IndexError, SearchIndex};
+use crate::library::Library;
+use serde::Serialize;
+use std::collections::HashMap;
+use tantivy::query::MoreLikeThisQuery;
+use tantivy::schema::OwnedValue;
+
+/// One similar dossier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Similar {
+    pub ord: usize,
+    pub score: f32,
+    pub waarom: Vec<String>,
+}
+
+/// Options of a similarity request.
+#[derive(Debug, Clone, Copy)]
+pub struct SimilarOptions {
+    pub k: usize,
+    /// Include dossiers of the same region.
+    pub zelfde_regio: bool,
+}
+
+fn shared<'a>(a: &'a [String], b: &[String]) -> Vec<&'a str> {
+    a.iter().filter(|x| b.contains(x)).map(String::as_str).collect()
+}
+
+impl SearchIndex {
+    /// Text similarity of every dossier to dossier `ord`, normalised to 0..=1.
+    fn text_similarity(&self, lib: &Library, ord: usize) -> Result<HashMap<usize, f32>, IndexError> {
+        let d = &lib.dossiers[ord];
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs().max(1);
+        let f = self.fields;
+        let fields = vec![
+            (f.titel, vec![OwnedValue::Str(d.meta.titel.clone())]),
+            (f.samenvatting, vec![OwnedValue::Str(d.meta.samenvatting.clone())]),
+            (f.body, vec![OwnedValue::Str(d.body.text.clone())]),
+        ];
+        // max_doc_frequency avoids tantivy's BM25 assertion on near-universal
+        // terms once the index holds deleted documents (see pitfalls).
+        let query = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(2)
+            .with_max_doc_frequency((n / 2).max(2))
+            .with_min_term_frequency(1)
+            .with_min_word_length(4)
+            .with_max_query_terms(40)
+            .with_document_fields(fields);
+        let collector = crate::search::AllMatches::new(&self.ordinals);
+        let found = searcher.search(&query, &collector)?;
+        let max = found.iter().filter(|(o, _)| *o as usize != ord).map(|(_, s)| *s).fold(0.0f32, f32::max);
+        Ok(found.into_iter().filter(|(o, _)| *o as usize != ord).map(|(o, s)| (o as usize, if max > 0.0 { s / max } else { 0.0 })).collect())
+    }
+
+    /// The dossiers most like dossier `ord`, best first, with reasons.
+    pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
+        let d = &lib.dossiers[ord];
+        let text = self.text_similarity(lib, ord)?;
+        let terms: HashMap<&str, f32> = lib.keyterms[ord].iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let v = &lib.vocab;
+        let mut out = Vec::new();
+        for (i, other) in lib.dossiers.iter().enumerate() {
+            if i == ord || (!opts.zelfde_regio && other.meta.regio == d.meta.regio) {
+                continue;
+            }
+            let linked = d.meta.gerelateerd.contains(&other.id) || other.meta.gerelateerd.contains(&d.id);
+            let themas = shared(&d.meta.themas, &other.meta.themas);
+            let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten);
+            let partners = shared(&d.meta.partners, &other.meta.partners);
+            let mut common: Vec<(&str, f32)> = lib.keyterms[i].iter().filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2))).collect();
+            common.sort_by(|a, b| b.1.total_cmp(&a.1));
+            common.truncate(5);
+            let t = text.get(&i).copied().unwrap_or(0.0);
+            let jaccard = |a: &[String], b: &[String], n: usize| if a.is_empty() && b.is_empty() { 0.0 } else { n as f32 / (a.len() + b.len() - n).max(1) as f32 };
+            let score = 0.45 * t
+                + 0.30 * jaccard(&d.meta.themas, &other.meta.themas, themas.len())
+                + 0.10 * jaccard(&d.meta.instrumenten, &other.meta.instrumenten, instr.len())
+                + 0.10 * jaccard(&d.meta.partners, &other.meta.partners, partners.len())
+                + 0.05 * (common.len() as f32 / 5.0)
+                + if linked { 1.0 } else { 0.0 };
+            let mut waarom = Vec::new();
+            if linked {
+                waarom.push("door de auteur gekoppeld".to_string());
+            }
+            if !themas.is_empty() {
+                let names: Vec<&str> = themas.iter().map(|t| lib.thema_name(t)).collect();
+                waarom.push(format!("{}: {}", if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" }, names.join(", ").to_lowercase()));
+            }
+            if !instr.is_empty() {
+                let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
+                waarom.push(format!("gedeelde instrumenten: {}", names.join(", ").to_lowercase()));
+            }
+            if !partners.is_empty() && partners.len() >= 2 {
+                let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
+                waarom.push(format!("gedeelde partners: {}", names.join(", ")));
+            }
+            if !common.is_empty() {
+                waarom.push(format!("gedeelde termen: {}", common.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")));
+            }
+            // Something a person can check must be shared: not partners alone.
+            if linked || !themas.is_empty() || t >= 0.25 || common.len() >= 2 {
+                out.push(Similar { ord: i, score, waarom });
+            }
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id)));
+        out.truncate(opts.k);
+        for s in &mut out {
+            s.score = (s.score.min(2.0) * 100.0).round() / 100.0;
+        }
+        Ok(out)
+    }
+}

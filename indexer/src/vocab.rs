@@ -1,0 +1,175 @@
+//! The controlled vocabularies of `vocabulaire.yaml`: regions, partners,
+//! instruments, challenges and synonym groups.
+
+use crate::diag::Diagnostic;
+use crate::model::is_slug;
+use crate::yaml::{self, Node, Value};
+use serde::Serialize;
+
+/// Slugs every vocabulary must hold (content model, section 4).
+pub const MIN_REGIOS: &[&str] = &[
+    "amsterdam-amstelland", "den-haag", "limburg", "midden-nederland", "noord-holland",
+    "noord-nederland", "oost-brabant", "oost-nederland", "rotterdam", "zeeland-west-brabant", "landelijk",
+];
+pub const MIN_PARTNERS: &[&str] = &[
+    "gemeente", "provincie", "waterschap", "politie", "om", "belastingdienst", "fiod", "douane",
+    "kmar", "nla", "ind", "fiu", "riec", "liec", "woningcorporatie", "onderwijs", "zorg-en-welzijn",
+    "wetenschap", "bedrijfsleven", "bewoners",
+];
+pub const MIN_INSTRUMENTEN: &[&str] = &[
+    "strafrechtelijk", "bestuursrechtelijk", "fiscaal", "privaatrechtelijk", "preventief", "communicatie",
+];
+pub const MIN_UITDAGINGEN: &[&str] = &["capaciteit", "draagvlak", "grenzen", "samenwerking", "overlegcultuur", "leren"];
+
+/// An ordered slug → display name list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Names(pub Vec<(String, String)>);
+
+impl Names {
+    pub fn get(&self, slug: &str) -> Option<&str> {
+        self.0.iter().find(|(s, _)| s == slug).map(|(_, n)| n.as_str())
+    }
+
+    pub fn contains(&self, slug: &str) -> bool {
+        self.get(slug).is_some()
+    }
+
+    /// The display name, or the slug itself when it is unknown.
+    pub fn name<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.get(slug).unwrap_or(slug)
+    }
+
+    pub fn slugs(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(s, _)| s.as_str())
+    }
+}
+
+/// The parsed `vocabulaire.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Vocabulary {
+    pub regios: Names,
+    pub partners: Names,
+    pub instrumenten: Names,
+    pub uitdagingen: Names,
+    pub synoniemen: Vec<Vec<String>>,
+}
+
+impl Vocabulary {
+    /// Parses `vocabulaire.yaml`; every problem becomes a diagnostic for `path`.
+    pub fn parse(path: &str, text: &str) -> Result<Vocabulary, Vec<Diagnostic>> {
+        let root = yaml::load(text).map_err(|e| vec![Diagnostic::error(path, e.line, e.message)])?;
+        let Value::Map(entries) = &root.value else {
+            return Err(vec![Diagnostic::error(path, root.line, "vocabulaire.yaml must be a mapping")]);
+        };
+        let mut errors = Vec::new();
+        let mut vocab = Vocabulary::default();
+        for (key, value) in entries {
+            let k = key.as_scalar().unwrap_or_default();
+            match k {
+                "regios" => vocab.regios = names(path, value, &mut errors),
+                "partners" => vocab.partners = names(path, value, &mut errors),
+                "instrumenten" => vocab.instrumenten = names(path, value, &mut errors),
+                "uitdagingen" => vocab.uitdagingen = names(path, value, &mut errors),
+                "synoniemen" => vocab.synoniemen = synonyms(path, value, &mut errors),
+                other => errors.push(Diagnostic::error(
+                    path,
+                    key.line,
+                    format!("unknown key `{other}` (expected regios, partners, instrumenten, uitdagingen, synoniemen)"),
+                )),
+            }
+        }
+        for (section, names, required) in [
+            ("regios", &vocab.regios, MIN_REGIOS),
+            ("partners", &vocab.partners, MIN_PARTNERS),
+            ("instrumenten", &vocab.instrumenten, MIN_INSTRUMENTEN),
+            ("uitdagingen", &vocab.uitdagingen, MIN_UITDAGINGEN),
+        ] {
+            let missing: Vec<&str> = required.iter().copied().filter(|s| !names.contains(s)).collect();
+            if !missing.is_empty() {
+                errors.push(Diagnostic::error(path, 1, format!("`{section}` lacks required entries: {}", missing.join(", "))));
+            }
+        }
+        if errors.is_empty() { Ok(vocab) } else { Err(errors) }
+    }
+
+    /// The synonym group that holds `term` (lowercase), if any.
+    pub fn synonyms_of(&self, term: &str) -> Option<&[String]> {
+        self.synoniemen.iter().find(|g| g.iter().any(|t| t == term)).map(Vec::as_slice)
+    }
+}
+
+fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
+    let Value::Map(entries) = &node.value else {
+        errors.push(Diagnostic::error(path, node.line, "expected a mapping of slug: display name"));
+        return Names::default();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let slug = k.as_scalar().unwrap_or_default();
+        if !is_slug(slug) {
+            errors.push(Diagnostic::error(path, k.line, format!("`{slug}` is not a valid slug (a-z, 0-9 and -)")));
+            continue;
+        }
+        match v.as_scalar() {
+            Some(name) if !v.is_null() && !name.trim().is_empty() => out.push((slug.to_string(), name.trim().to_string())),
+            _ => errors.push(Diagnostic::error(path, v.line, format!("`{slug}` needs a display name"))),
+        }
+    }
+    Names(out)
+}
+
+fn synonyms(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Vec<String>> {
+    let Value::Seq(groups) = &node.value else {
+        errors.push(Diagnostic::error(path, node.line, "`synoniemen` must be a list of lists"));
+        return Vec::new();
+    };
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for group in groups {
+        let Value::Seq(words) = &group.value else {
+            errors.push(Diagnostic::error(path, group.line, "each synonym group must be a list of words"));
+            continue;
+        };
+        let mut g = Vec::new();
+        for w in words {
+            match w.as_scalar() {
+                Some(t) if !w.is_null() && !t.trim().is_empty() => {
+                    let t = t.trim().to_lowercase();
+                    if out.iter().any(|o| o.contains(&t)) {
+                        errors.push(Diagnostic::error(path, w.line, format!("`{t}` is already in another synonym group")));
+                    } else if !g.contains(&t) {
+                        g.push(t);
+                    }
+                }
+                _ => errors.push(Diagnostic::error(path, w.line, "a synonym must be a word or phrase")),
+            }
+        }
+        if g.len() < 2 {
+            errors.push(Diagnostic::error(path, group.line, "a synonym group needs at least two words"));
+        } else {
+            out.push(g);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = include_str!("../../content/vocabulaire.yaml");
+
+    #[test]
+    fn can_parse_the_starter_vocabulary() {
+        let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
+        assert_eq!(v.regios.name("limburg"), "RIEC Limburg");
+        assert!(v.synonyms_of("damocles").unwrap().contains(&"13b".to_string()));
+    }
+
+    #[test]
+    fn errors_when_required_entries_or_keys_are_wrong() {
+        let errs = Vocabulary::parse("v.yaml", "regios:\n  limburg: RIEC Limburg\nfoo: 1\n").unwrap_err();
+        let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        assert!(text.iter().any(|t| t.starts_with("v.yaml:3: error: unknown key `foo`")), "{text:?}");
+        assert!(text.iter().any(|t| t.contains("`regios` lacks required entries: amsterdam-amstelland")), "{text:?}");
+    }
+}
