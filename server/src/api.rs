@@ -1,0 +1,469 @@
+//! The JSON API (`/api/v1`). Every response type derives `ToSchema` and every
+//! handler carries `#[utoipa::path]`, so `openapi.json` is generated from
+//! this code rather than written by hand.
+
+use crate::error::{ApiError, Problem};
+use crate::lessons;
+use crate::pages::view;
+use crate::params;
+use crate::state::AppState;
+use crate::views;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use indexer::similar::SimilarOptions;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::{OpenApi, ToSchema};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// An error body.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `bad_request`, `not_found`, `unavailable`, `internal`.
+    code: String,
+    message: String,
+}
+
+/// One search hit.
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    titel: String,
+    regio: String,
+    themas: Vec<String>,
+    samenvatting: String,
+    /// HTML: escaped text with `<mark>` around matches.
+    snippet: String,
+    url: String,
+    score: f32,
+}
+
+/// Search results.
+#[derive(Serialize, ToSchema)]
+pub struct SearchResponse {
+    query: String,
+    total: usize,
+    pagina: usize,
+    per_pagina: usize,
+    hits: Vec<SearchHit>,
+    /// Facet name → value → count (each facet counted without its own filter).
+    facets: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/search",
+    params(
+        ("q" = Option<String>, Query, description = "Free text; phrases in quotes"),
+        ("regio" = Option<Vec<String>>, Query, description = "Repeatable"),
+        ("thema" = Option<Vec<String>>, Query, description = "Repeatable"),
+        ("type" = Option<Vec<String>>, Query, description = "leerdossier or praktijk; repeatable"),
+        ("partner" = Option<Vec<String>>, Query, description = "Repeatable"),
+        ("instrument" = Option<Vec<String>>, Query, description = "Repeatable"),
+        ("status" = Option<Vec<String>>, Query, description = "Repeatable"),
+        ("sort" = Option<String>, Query, description = "relevantie or datum"),
+        ("pagina" = Option<usize>, Query, description = "1-based page"),
+        ("per_pagina" = Option<usize>, Query, description = "At most 100"),
+    ),
+    responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
+pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<SearchResponse> {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let pairs = params::pairs(raw.as_deref());
+    let req = params::search(&pairs, lib, &["per_pagina"])?;
+    let results = {
+        let req = req.clone();
+        v.blocking(move |s| s.index.search(&s.library, &req)).await??
+    };
+    let hits = results
+        .hits
+        .iter()
+        .map(|h| {
+            let d = &lib.dossiers[h.ord];
+            SearchHit {
+                id: d.id.clone(),
+                kind: d.meta.kind.as_str().into(),
+                titel: d.meta.titel.clone(),
+                regio: d.meta.regio.clone(),
+                themas: d.meta.themas.clone(),
+                samenvatting: d.meta.samenvatting.clone(),
+                snippet: h.snippet.clone(),
+                url: views::dossier_url(d),
+                score: (h.score * 100.0).round() / 100.0,
+            }
+        })
+        .collect();
+    Ok(Json(SearchResponse { query: req.q, total: results.total, pagina: req.page, per_pagina: req.per_page, hits, facets: results.facets }))
+}
+
+/// Where a document came from.
+#[derive(Serialize, ToSchema)]
+pub struct Bron {
+    /// Source name from the configuration.
+    source: String,
+    commit: Option<String>,
+    path: String,
+}
+
+/// A lesson.
+#[derive(Serialize, ToSchema)]
+pub struct Les {
+    uitdaging: String,
+    les: String,
+}
+
+/// A dossier with every front-matter field.
+#[derive(Serialize, ToSchema)]
+pub struct DossierResponse {
+    id: String,
+    titel: String,
+    #[serde(rename = "type")]
+    kind: String,
+    regio: String,
+    themas: Vec<String>,
+    samenvatting: String,
+    toegang: String,
+    partners: Vec<String>,
+    instrumenten: Vec<String>,
+    status: Option<String>,
+    start: Option<String>,
+    eind: Option<String>,
+    gemeenten: Vec<String>,
+    trefwoorden: Vec<String>,
+    lessen: Vec<Les>,
+    gerelateerd: Vec<String>,
+    herzien_voor: Option<String>,
+    /// `bijgewerkt`, or the date of the last commit that touched the file.
+    bijgewerkt: Option<String>,
+    /// The sanitised body.
+    html: String,
+    bron: Bron,
+    url: String,
+    bewerk_url: Option<String>,
+}
+
+fn dossier_ord(lib: &indexer::Library, regio: &str, slug: &str) -> Result<usize, Problem> {
+    lib.ordinal(&format!("{regio}/{slug}")).ok_or(Problem::NotFound)
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}",
+    params(("regio" = String, Path), ("slug" = String, Path)),
+    responses((status = 200, body = DossierResponse), (status = 404, body = ErrorBody)))]
+pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>, RawQuery(raw): RawQuery) -> ApiResult<DossierResponse> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
+    let m = &d.meta;
+    Ok(Json(DossierResponse {
+        id: d.id.clone(),
+        titel: m.titel.clone(),
+        kind: m.kind.as_str().into(),
+        regio: m.regio.clone(),
+        themas: m.themas.clone(),
+        samenvatting: m.samenvatting.clone(),
+        toegang: serde_json::to_value(m.toegang).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        partners: m.partners.clone(),
+        instrumenten: m.instrumenten.clone(),
+        status: m.status.map(|s| s.as_str().into()),
+        start: m.start.map(|d| d.to_string()),
+        eind: m.eind.map(|d| d.to_string()),
+        gemeenten: m.gemeenten.clone(),
+        trefwoorden: m.trefwoorden.clone(),
+        lessen: m.lessen.iter().map(|l| Les { uitdaging: l.uitdaging.clone(), les: l.les.clone() }).collect(),
+        gerelateerd: m.gerelateerd.clone(),
+        herzien_voor: m.herzien_voor.map(|d| d.to_string()),
+        bijgewerkt: d.updated.map(|d| d.to_string()),
+        html: d.body.html.clone(),
+        bron: Bron { source: d.bron.source.clone(), commit: d.bron.commit.clone(), path: d.bron.path.clone() },
+        url: views::dossier_url(d),
+        bewerk_url: v.loaded.catalog.edit_link(&d.bron).map(str::to_string),
+    }))
+}
+
+/// One similar initiative.
+#[derive(Serialize, ToSchema)]
+pub struct SimilarHit {
+    id: String,
+    titel: String,
+    regio: String,
+    score: f32,
+    /// Reasons a reader can check, in Dutch.
+    waarom: Vec<String>,
+}
+
+/// Similar initiatives of a dossier.
+#[derive(Serialize, ToSchema)]
+pub struct SimilarResponse {
+    id: String,
+    hits: Vec<SimilarHit>,
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}/vergelijkbaar",
+    params(("regio" = String, Path), ("slug" = String, Path),
+        ("k" = Option<usize>, Query, description = "How many, 1 to 50 (default 5)"),
+        ("zelfde_regio" = Option<bool>, Query, description = "Include the dossier's own region (default false)")),
+    responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn similar(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>, RawQuery(raw): RawQuery) -> ApiResult<SimilarResponse> {
+    let pairs = params::pairs(raw.as_deref());
+    params::only(&pairs, &["k", "zelfde_regio"])?;
+    let k = params::number(&pairs, "k", 5, 50)?;
+    let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let ord = dossier_ord(lib, &regio, &slug)?;
+    let found = v.blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k, zelfde_regio })).await??;
+    let hits = found
+        .into_iter()
+        .map(|s| {
+            let d = &lib.dossiers[s.ord];
+            SimilarHit { id: d.id.clone(), titel: d.meta.titel.clone(), regio: d.meta.regio.clone(), score: s.score, waarom: s.waarom }
+        })
+        .collect();
+    Ok(Json(SimilarResponse { id: lib.dossiers[ord].id.clone(), hits }))
+}
+
+/// A thema.
+#[derive(Serialize, ToSchema)]
+pub struct Thema {
+    slug: String,
+    titel: String,
+    samenvatting: String,
+    /// `doe`, `ontwikkel` or `beide`.
+    fase: Option<String>,
+    synoniemen: Vec<String>,
+    /// Number of dossiers on this thema.
+    dossiers: usize,
+    url: String,
+}
+
+/// A thema with its playbook and dossiers.
+#[derive(Serialize, ToSchema)]
+pub struct ThemaDetail {
+    #[serde(flatten)]
+    thema: Thema,
+    html: String,
+    dossier_ids: Vec<String>,
+}
+
+fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
+    Thema {
+        slug: p.slug.clone(),
+        titel: p.meta.titel.clone(),
+        samenvatting: p.meta.samenvatting.clone(),
+        fase: p.meta.fase.and_then(|f| serde_json::to_value(f).ok()).and_then(|v| v.as_str().map(str::to_string)),
+        synoniemen: p.meta.synoniemen.clone(),
+        dossiers: lib.dossiers.iter().filter(|d| d.meta.themas.contains(&p.slug)).count(),
+        url: format!("/themas/{}", p.slug),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
+pub async fn themas(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/themas/{slug}", params(("slug" = String, Path)),
+    responses((status = 200, body = ThemaDetail), (status = 404, body = ErrorBody)))]
+pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<ThemaDetail> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
+    let dossier_ids = lib.dossiers.iter().filter(|d| d.meta.themas.contains(&slug)).map(|d| d.id.clone()).collect();
+    Ok(Json(ThemaDetail { thema: thema_of(lib, p), html: p.body.html.clone(), dossier_ids }))
+}
+
+/// A collection.
+#[derive(Serialize, ToSchema)]
+pub struct Collectie {
+    slug: String,
+    titel: String,
+    samenvatting: String,
+    curator: String,
+    items: Vec<CollectieItem>,
+    url: String,
+}
+
+/// One item of a collection.
+#[derive(Serialize, ToSchema)]
+pub struct CollectieItem {
+    id: String,
+    titel: String,
+    notitie: Option<String>,
+    url: String,
+}
+
+/// A collection with its introduction.
+#[derive(Serialize, ToSchema)]
+pub struct CollectieDetail {
+    #[serde(flatten)]
+    collectie: Collectie,
+    html: String,
+}
+
+fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Collectie {
+    Collectie {
+        slug: c.slug.clone(),
+        titel: c.meta.titel.clone(),
+        samenvatting: c.meta.samenvatting.clone(),
+        curator: c.meta.curator.clone(),
+        items: c
+            .meta
+            .items
+            .iter()
+            .filter_map(|it| lib.dossier(&it.id).map(|d| CollectieItem { id: d.id.clone(), titel: d.meta.titel.clone(), notitie: it.notitie.clone(), url: views::dossier_url(d) }))
+            .collect(),
+        url: format!("/collecties/{}", c.slug),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/collecties", responses((status = 200, body = Vec<Collectie>)))]
+pub async fn collecties(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Collectie>> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/collecties/{slug}", params(("slug" = String, Path)),
+    responses((status = 200, body = CollectieDetail), (status = 404, body = ErrorBody)))]
+pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<CollectieDetail> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
+    Ok(Json(CollectieDetail { collectie: collectie_of(lib, c), html: c.body.html.clone() }))
+}
+
+/// The controlled vocabularies: slug → display name per section.
+#[derive(Serialize, ToSchema)]
+pub struct VocabulaireResponse {
+    regios: BTreeMap<String, String>,
+    themas: BTreeMap<String, String>,
+    partners: BTreeMap<String, String>,
+    instrumenten: BTreeMap<String, String>,
+    uitdagingen: BTreeMap<String, String>,
+    synoniemen: Vec<Vec<String>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/vocabulaire", responses((status = 200, body = VocabulaireResponse)))]
+pub async fn vocabulaire(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<VocabulaireResponse> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let map = |n: &indexer::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
+    let voc = &lib.vocab;
+    Ok(Json(VocabulaireResponse {
+        regios: map(&voc.regios),
+        themas: lib.playbooks.iter().map(|p| (p.slug.clone(), p.meta.titel.clone())).collect(),
+        partners: map(&voc.partners),
+        instrumenten: map(&voc.instrumenten),
+        uitdagingen: map(&voc.uitdagingen),
+        synoniemen: voc.synoniemen.clone(),
+    }))
+}
+
+/// One lesson with where it comes from.
+#[derive(Serialize, ToSchema)]
+pub struct LesHit {
+    uitdaging: String,
+    les: String,
+    dossier: String,
+    titel: String,
+    regio: String,
+    url: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/lessen",
+    params(("uitdaging" = Option<String>, Query), ("thema" = Option<String>, Query), ("regio" = Option<String>, Query)),
+    responses((status = 200, body = Vec<LesHit>), (status = 400, body = ErrorBody)))]
+pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<LesHit>> {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let filter = lessons::Filter::parse(&params::pairs(raw.as_deref()), lib)?;
+    let out = lessons::grouped(lib, &filter)
+        .into_iter()
+        .flat_map(|g| {
+            let u = g.uitdaging.slug.clone();
+            g.lessen.into_iter().map(move |l| LesHit { uitdaging: u.clone(), les: l.les, dossier: l.dossier.id, titel: l.dossier.titel, regio: l.dossier.regio.slug, url: l.dossier.url })
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+/// The state of one source.
+#[derive(Serialize, ToSchema)]
+pub struct SourceStatus {
+    name: String,
+    /// Last indexed commit.
+    commit: Option<String>,
+    /// When this state was loaded (RFC 3339).
+    geladen: String,
+    documenten: usize,
+    fouten: usize,
+    waarschuwingen: usize,
+    /// Findings as `path:line: severity: message`.
+    meldingen: Vec<String>,
+    /// Why the source could not be read, if it could not.
+    leesfout: Option<String>,
+}
+
+/// The state of the knowledge base.
+#[derive(Serialize, ToSchema)]
+pub struct StatusResponse {
+    klaar: bool,
+    dossiers: usize,
+    bronnen: Vec<SourceStatus>,
+}
+
+#[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
+pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<StatusResponse> {
+    params::only(&params::pairs(raw.as_deref()), &[])?;
+    let Some(loaded) = state.loaded() else {
+        return Ok(Json(StatusResponse { klaar: false, dossiers: 0, bronnen: Vec::new() }));
+    };
+    let geladen = time::OffsetDateTime::from(loaded.loaded_at).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let bronnen = loaded
+        .catalog
+        .reports
+        .iter()
+        .map(|r| SourceStatus {
+            name: r.name.clone(),
+            commit: r.commit.clone(),
+            geladen: geladen.clone(),
+            documenten: r.documents,
+            fouten: r.errors,
+            waarschuwingen: r.warnings,
+            meldingen: r.diagnostics.iter().map(ToString::to_string).collect(),
+            leesfout: r.read_error.clone(),
+        })
+        .collect();
+    Ok(Json(StatusResponse { klaar: true, dossiers: loaded.public.library.dossiers.len(), bronnen }))
+}
+
+/// The OpenAPI description of this API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tegenkracht API", description = "Zoeken in leerdossiers, praktijken, thema's en collecties van de RIEC's en het LIEC."),
+    paths(search, dossier, similar, themas, thema, collecties, collectie, vocabulaire, lessen, status)
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Unknown API paths answer in JSON too.
+pub async fn not_found() -> ApiError {
+    ApiError(Problem::NotFound)
+}

@@ -1,0 +1,282 @@
+//! Configuration: `tegenkracht.toml` (strict: unknown keys are errors),
+//! overridden by `TEGENKRACHT_<SECTION>__<KEY>` environment variables, then
+//! by command-line flags. Parsing is pure (`Config::parse`, `apply_env`);
+//! only `Config::load` touches files and the process environment.
+
+use anyhow::{bail, Context, Result};
+use indexer::{Location, SourceSpec};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to serve on.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Base of absolute links (feeds, sitemap); never taken from the Host header.
+    #[serde(default = "default_site_url")]
+    pub site_url: String,
+    /// Mirrors and indexes; disposable, rebuilt from git.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// How often every source is re-read, besides webhooks (`5m`, `30s`, ...).
+    #[serde(default = "default_poll", with = "humantime_serde_compat")]
+    pub poll_interval: Duration,
+    /// Folder with theme files that override the embedded default theme (extension).
+    #[serde(default)]
+    pub theme_dir: Option<PathBuf>,
+    /// The content sources, in priority order.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    /// Readers who sign in (accepted now; access levels use it).
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub name: String,
+    pub url: String,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    #[serde(default)]
+    pub path: String,
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub edit_url: Option<String>,
+    #[serde(default)]
+    pub webhook_secret_env: Option<String>,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    #[serde(default)]
+    pub proxy_user_header: Option<String>,
+    #[serde(default)]
+    pub proxy_groups_header: Option<String>,
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    #[serde(default)]
+    pub token: Vec<TokenConfig>,
+}
+
+/// One `[[auth.token]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    pub name: String,
+    pub sha256: String,
+    pub regions: Vec<String>,
+}
+
+fn default_listen() -> SocketAddr {
+    "127.0.0.1:8080".parse().expect("valid address")
+}
+fn default_site_url() -> String {
+    "http://127.0.0.1:8080".into()
+}
+fn default_data_dir() -> PathBuf {
+    "data".into()
+}
+fn default_poll() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_branch() -> String {
+    "main".into()
+}
+
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(|e| serde::de::Error::custom(format!("invalid duration `{s}`: {e}")))
+    }
+}
+
+const ENV_PREFIX: &str = "TEGENKRACHT_";
+
+impl Config {
+    /// Parses a configuration text, applies `env` overrides and validates it.
+    pub fn parse(text: &str, env: &[(String, String)]) -> Result<Config> {
+        let mut value: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
+        apply_env(&mut value, env)?;
+        let config: Config = toml::Value::Table(value).try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads `file`, or falls back to the repository's own `content/` when none is given.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with(ENV_PREFIX)).collect();
+        let implicit = PathBuf::from("tegenkracht.toml");
+        let file = file.map(Path::to_path_buf).or_else(|| implicit.is_file().then_some(implicit));
+        match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read configuration {}", path.display()))?;
+                let mut config = Config::parse(&text, &env).with_context(|| format!("in {}", path.display()))?;
+                config.resolve_paths(path.parent().unwrap_or(Path::new(".")));
+                Ok(config)
+            }
+            None => Config::default_for_repository(&std::env::current_dir()?, &env),
+        }
+    }
+
+    /// The embedded default: the `content/` folder of the git repository that
+    /// contains `cwd` (or `cwd/content` without git), data in its `data/`.
+    pub fn default_for_repository(cwd: &Path, env: &[(String, String)]) -> Result<Config> {
+        let (root, url, branch) = match git2::Repository::discover(cwd).ok().and_then(|r| r.workdir().map(Path::to_path_buf)) {
+            Some(workdir) => (workdir.clone(), workdir.to_string_lossy().to_string(), "HEAD".to_string()),
+            None => (cwd.to_path_buf(), String::new(), String::new()),
+        };
+        let mut config = Config::parse("", env)?;
+        if config.sources.is_empty() {
+            config.sources.push(SourceConfig {
+                name: "centraal".into(),
+                url: if url.is_empty() { root.join("content").to_string_lossy().to_string() } else { url },
+                branch: if branch.is_empty() { "-".into() } else { branch },
+                path: if root.join(".git").exists() { "content".into() } else { String::new() },
+                regions: vec!["*".into()],
+                edit_url: None,
+                webhook_secret_env: None,
+            });
+        }
+        config.resolve_paths(&root);
+        Ok(config)
+    }
+
+    /// Makes relative local paths relative to `base` (the configuration file's folder).
+    fn resolve_paths(&mut self, base: &Path) {
+        if self.data_dir.is_relative() {
+            self.data_dir = base.join(&self.data_dir);
+        }
+        if let Some(t) = &self.theme_dir {
+            if t.is_relative() {
+                self.theme_dir = Some(base.join(t));
+            }
+        }
+        for s in &mut self.sources {
+            if !s.url.contains("://") && Path::new(&s.url).is_relative() {
+                s.url = base.join(&s.url).to_string_lossy().to_string();
+            }
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for s in &self.sources {
+            if s.name.is_empty() || !s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                bail!("source name `{}` must match [a-z0-9-]+", s.name);
+            }
+            if !names.insert(&s.name) {
+                bail!("source name `{}` is used twice", s.name);
+            }
+            if s.regions.is_empty() {
+                bail!("source `{}` needs `regions` (region slugs, or \"*\" for all)", s.name);
+            }
+            if let Some(u) = &s.edit_url {
+                if !u.contains("{path}") {
+                    bail!("source `{}`: edit_url must contain {{path}}", s.name);
+                }
+            }
+            if s.url.starts_with("http://") || s.url.starts_with("https://") || s.url.starts_with("ssh://") {
+                bail!("source `{}`: remote git URLs are not supported yet; use a local path or file:// URL", s.name);
+            }
+        }
+        if !(self.site_url.starts_with("http://") || self.site_url.starts_with("https://")) {
+            bail!("site_url must start with http:// or https://");
+        }
+        if self.poll_interval < Duration::from_secs(1) {
+            bail!("poll_interval must be at least 1s");
+        }
+        for t in &self.auth.token {
+            if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("token `{}`: sha256 must be 64 hexadecimal characters", t.name);
+            }
+        }
+        Ok(())
+    }
+
+    /// The sources as the content engine sees them.
+    pub fn source_specs(&self) -> Vec<SourceSpec> {
+        self.sources
+            .iter()
+            .map(|s| {
+                let url = s.url.strip_prefix("file://").unwrap_or(&s.url);
+                let location = if s.branch == "-" {
+                    Location::Dir(PathBuf::from(url))
+                } else {
+                    Location::Git { repo: PathBuf::from(url), branch: s.branch.clone(), root: s.path.clone() }
+                };
+                SourceSpec { name: s.name.clone(), location, regions: s.regions.clone(), edit_url: s.edit_url.clone() }
+            })
+            .collect()
+    }
+}
+
+/// Applies `TEGENKRACHT_<SECTION>__<KEY>=value` overrides to a TOML table.
+/// Values are parsed as TOML when they can be (`["a"]`, `5`), else taken as text.
+pub fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<()> {
+    for (key, raw) in env {
+        let Some(rest) = key.strip_prefix(ENV_PREFIX) else { continue };
+        let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+        if path.iter().any(String::is_empty) {
+            bail!("environment variable {key}: malformed name");
+        }
+        let value = toml::from_str::<toml::Table>(&format!("v = {raw}")).ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| toml::Value::String(raw.clone()));
+        let mut cur = &mut *table;
+        for part in &path[..path.len() - 1] {
+            let entry = cur.entry(part.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            cur = entry.as_table_mut().with_context(|| format!("environment variable {key}: `{part}` is not a section"))?;
+        }
+        cur.insert(path[path.len() - 1].clone(), value);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../deploy/tegenkracht.example.toml");
+
+    #[test]
+    fn can_parse_the_example_configuration() {
+        let c = Config::parse(EXAMPLE, &[]).unwrap();
+        assert_eq!(c.sources[0].name, "centraal");
+        assert_eq!(c.poll_interval, Duration::from_secs(300));
+        assert_eq!(c.auth.token[0].regions, vec!["limburg"]);
+    }
+
+    #[test]
+    fn errors_on_unknown_keys_and_bad_values() {
+        let e = Config::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("unknown field `listen_port`"), "{e}");
+        let e = Config::parse("poll_interval = \"soms\"\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("invalid duration"), "{e}");
+        let e = Config::parse("[[source]]\nname = \"A\"\nurl = \".\"\nregions = [\"*\"]\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("must match"), "{e}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = vec![
+            ("TEGENKRACHT_LISTEN".to_string(), "127.0.0.1:9999".to_string()),
+            ("TEGENKRACHT_AUTH__PROXY_USER_HEADER".to_string(), "X-User".to_string()),
+        ];
+        let c = Config::parse("listen = \"127.0.0.1:1\"\n", &env).unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.auth.proxy_user_header.as_deref(), Some("X-User"));
+        let bad = vec![("TEGENKRACHT_LISTN".to_string(), "x".to_string())];
+        assert!(Config::parse("", &bad).is_err());
+    }
+}

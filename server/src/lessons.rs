@@ -1,0 +1,68 @@
+//! Lessons learned across all dossiers, grouped by the six challenges and
+//! filterable by challenge, thema and region: the learning community's view.
+
+use crate::error::Problem;
+use crate::params;
+use crate::views::{self, Card, Named};
+use indexer::Library;
+use serde::Serialize;
+
+/// The filters of `/lessen`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Filter {
+    pub uitdaging: Option<String>,
+    pub thema: Option<String>,
+    pub regio: Option<String>,
+}
+
+impl Filter {
+    pub fn parse(pairs: &[(String, String)], lib: &Library) -> Result<Filter, Problem> {
+        params::only(pairs, &["uitdaging", "thema", "regio"])?;
+        let get = |name: &str, known: &dyn Fn(&str) -> bool| -> Result<Option<String>, Problem> {
+            match params::single(pairs, name)? {
+                None | Some("") => Ok(None),
+                Some(v) if known(v) => Ok(Some(v.to_string())),
+                Some(v) => Err(Problem::BadRequest(format!("onbekende waarde `{v}` voor `{name}`"))),
+            }
+        };
+        Ok(Filter {
+            uitdaging: get("uitdaging", &|v| lib.vocab.uitdagingen.contains(v))?,
+            thema: get("thema", &|v| lib.playbook(v).is_some())?,
+            regio: get("regio", &|v| lib.vocab.regios.contains(v))?,
+        })
+    }
+}
+
+/// One lesson with the dossier it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lesson {
+    pub les: String,
+    pub dossier: Card,
+}
+
+/// The lessons of one challenge.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub uitdaging: Named,
+    pub lessen: Vec<Lesson>,
+}
+
+/// Every lesson matching `filter`, grouped by challenge in vocabulary order.
+pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
+    lib.vocab
+        .uitdagingen
+        .0
+        .iter()
+        .filter(|(slug, _)| filter.uitdaging.as_ref().is_none_or(|u| u == slug))
+        .map(|(slug, naam)| {
+            let lessen = lib
+                .dossiers
+                .iter()
+                .filter(|d| filter.thema.as_ref().is_none_or(|t| d.meta.themas.contains(t)))
+                .filter(|d| filter.regio.as_ref().is_none_or(|r| &d.meta.regio == r))
+                .flat_map(|d| d.meta.lessen.iter().filter(|l| &l.uitdaging == slug).map(move |l| Lesson { les: l.les.clone(), dossier: views::card(lib, d) }))
+                .collect();
+            Group { uitdaging: Named { slug: slug.clone(), naam: naam.clone(), url: format!("/lessen?uitdaging={slug}") }, lessen }
+        })
+        .collect()
+}

@@ -1,0 +1,19 @@
+//! The Tegenkracht application: configuration, the command-line commands,
+//! and the website and JSON API served over the content engine (`indexer`).
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod lessons;
+pub mod pages;
+pub mod params;
+pub mod routes;
+pub mod serve;
+pub mod state;
+pub mod theme;
+pub mod views;
+
+pub use routes::app;
+pub use state::AppState;

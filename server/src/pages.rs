@@ -1,0 +1,301 @@
+//! The HTML pages: thin handlers that gather one context per template.
+
+use crate::error::{PageError, Problem};
+use crate::params;
+use crate::state::{AppState, View};
+use crate::views::{self, card, Named};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use indexer::library::Audience;
+use indexer::search::FACETS;
+use indexer::similar::SimilarOptions;
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+type Page = Result<Html<String>, PageError>;
+
+/// The content the current reader may see (only the public audience for now).
+pub fn view(state: &AppState) -> Result<View, Problem> {
+    let loaded = state.loaded().ok_or(Problem::Unavailable)?;
+    Ok(View { loaded, audience: Audience::Public })
+}
+
+/// Renders a template with the site-wide context.
+pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
+    let tmpl = state.templates.get_template(template)?;
+    let site = context! { naam => "Tegenkracht", url => state.config.site_url.trim_end_matches('/') };
+    Ok(Html(tmpl.render(context! { site, ..ctx })?))
+}
+
+pub async fn home(State(state): State<AppState>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let recent: Vec<_> = lib.recent().into_iter().take(6).map(|d| card(lib, d)).collect();
+    let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
+    let regios = regions(lib);
+    let collecties: Vec<_> = lib.collections.iter().map(collection_item).collect();
+    render(&state, "home.html", context! { recent, themas, regios, collecties, aantal => lib.dossiers.len() })
+}
+
+/// Every region with its number of dossiers.
+fn regions(lib: &indexer::Library) -> Vec<Value> {
+    lib.vocab
+        .regios
+        .0
+        .iter()
+        .map(|(slug, naam)| {
+            let aantal = lib.dossiers.iter().filter(|d| &d.meta.regio == slug).count();
+            context! { slug, naam, aantal, url => format!("/regios/{slug}") }
+        })
+        .collect()
+}
+
+fn collection_item(c: &indexer::model::Collection) -> Value {
+    context! { slug => c.slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, aantal => c.meta.items.len(), url => format!("/collecties/{}", c.slug) }
+}
+
+#[derive(Serialize)]
+struct FacetValue {
+    slug: String,
+    naam: String,
+    aantal: usize,
+    gekozen: bool,
+    url: String,
+}
+
+pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Page {
+    let v = view(&state)?;
+    let shelf = v.shelf();
+    let lib = &shelf.library;
+    let pairs = params::pairs(raw.as_deref());
+    let req = params::search(&pairs, lib, &[])?;
+    let results = {
+        let req = req.clone();
+        v.blocking(move |s| s.index.search(&s.library, &req)).await??
+    };
+    let hits: Vec<Value> = results
+        .hits
+        .iter()
+        .map(|h| {
+            let d = &lib.dossiers[h.ord];
+            context! { dossier => card(lib, d), snippet => Value::from_safe_string(h.snippet.clone()) }
+        })
+        .collect();
+    let mut facets = Vec::new();
+    for facet in FACETS {
+        let counts = results.facets.get(facet).cloned().unwrap_or_default();
+        let chosen = req.filters.get(facet).cloned().unwrap_or_default();
+        let mut values: Vec<FacetValue> = counts
+            .iter()
+            .map(|(slug, n)| FacetValue { slug: slug.clone(), naam: views::facet_name(lib, facet, slug), aantal: *n, gekozen: chosen.contains(slug), url: views::toggle_url(&req, facet, slug) })
+            .collect();
+        for c in &chosen {
+            if !counts.contains_key(c) {
+                values.push(FacetValue { slug: c.clone(), naam: views::facet_name(lib, facet, c), aantal: 0, gekozen: true, url: views::toggle_url(&req, facet, c) });
+            }
+        }
+        values.sort_by(|a, b| b.aantal.cmp(&a.aantal).then_with(|| a.naam.cmp(&b.naam)));
+        if !values.is_empty() {
+            facets.push(context! { naam => facet, label => views::facet_label(facet), waarden => values });
+        }
+    }
+    let actief: Vec<Value> = req
+        .filters
+        .iter()
+        .flat_map(|(facet, values)| values.iter().map(move |val| (facet.clone(), val.clone())))
+        .map(|(facet, val)| context! { label => views::facet_label(&facet), naam => views::facet_name(lib, &facet, &val), facet, waarde => val, url => views::toggle_url(&req, &facet, &val) })
+        .collect();
+    let pages = results.total.div_ceil(req.per_page).max(1);
+    let vorige = (req.page > 1).then(|| views::page_url(&req, req.page - 1));
+    let volgende = (req.page < pages).then(|| views::page_url(&req, req.page + 1));
+    let sort = if req.sort == indexer::search::Sort::Datum { "datum" } else { "relevantie" };
+    let suggesties: Vec<Named> = if results.total == 0 { lib.playbooks.iter().take(12).map(|p| views::thema(lib, &p.slug)).collect() } else { Vec::new() };
+    let collecties: Vec<Value> = if results.total == 0 { lib.collections.iter().map(collection_item).collect() } else { Vec::new() };
+    let filters: BTreeMap<String, Vec<String>> = req.filters.clone();
+    render(
+        &state,
+        "zoeken.html",
+        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties },
+    )
+}
+
+pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>) -> Page {
+    let v = view(&state)?;
+    let shelf = v.shelf();
+    let lib = &shelf.library;
+    let id = format!("{regio}/{slug}");
+    let ord = lib.ordinal(&id).ok_or(Problem::NotFound)?;
+    let d = &lib.dossiers[ord];
+    let similar = v.blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k: 5, zelfde_regio: false })).await??;
+    let vergelijkbaar: Vec<Value> = similar.iter().map(|s| context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score }).collect();
+    let voc = &lib.vocab;
+    let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, voc.uitdagingen.name(&l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
+    let today = today();
+    let herzien = d.meta.herzien_voor.is_some_and(|h| h.sort_key() < today.sort_key());
+    render(
+        &state,
+        "dossier.html",
+        context! {
+            d => card(lib, d),
+            titel => d.meta.titel,
+            html => Value::from_safe_string(d.body.html.clone()),
+            toc => d.body.toc,
+            partners => d.meta.partners.iter().map(|p| views::filter("partner", p, voc.partners.name(p))).collect::<Vec<_>>(),
+            instrumenten => d.meta.instrumenten.iter().map(|p| views::filter("instrument", p, voc.instrumenten.name(p))).collect::<Vec<_>>(),
+            themas => d.meta.themas.iter().map(|t| views::thema(lib, t)).collect::<Vec<_>>(),
+            gemeenten => d.meta.gemeenten,
+            trefwoorden => d.meta.trefwoorden,
+            status => d.meta.status.map(|s| views::filter("status", s.as_str(), &views::capitalize(s.as_str()))),
+            lessen,
+            vergelijkbaar,
+            bron => d.bron,
+            bewerk_url => v.loaded.catalog.edit_link(&d.bron),
+            herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
+            herzien,
+        },
+    )
+}
+
+/// Today's date, for review banners.
+pub fn today() -> indexer::model::PartialDate {
+    let now = time::OffsetDateTime::now_utc();
+    indexer::model::PartialDate { year: now.year() as u16, month: Some(u8::from(now.month())), day: Some(now.day()) }
+}
+
+/// Dossiers grouped by region, in vocabulary order.
+fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a indexer::model::Dossier>) -> Vec<Value> {
+    let mut groups: BTreeMap<usize, Vec<views::Card>> = BTreeMap::new();
+    for d in dossiers {
+        let pos = lib.vocab.regios.0.iter().position(|(s, _)| *s == d.meta.regio).unwrap_or(usize::MAX);
+        groups.entry(pos).or_default().push(card(lib, d));
+    }
+    groups
+        .into_values()
+        .map(|cards| {
+            let r = cards[0].regio.clone();
+            context! { regio => r, dossiers => cards }
+        })
+        .collect()
+}
+
+pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
+    let groepen = by_region(lib, lib.dossiers.iter().filter(|d| d.meta.themas.contains(&slug)));
+    let collecties: Vec<Value> = lib
+        .collections
+        .iter()
+        .filter(|c| c.meta.items.iter().any(|it| lib.dossier(&it.id).is_some_and(|d| d.meta.themas.contains(&slug))))
+        .map(collection_item)
+        .collect();
+    render(
+        &state,
+        "thema.html",
+        context! {
+            slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
+            synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
+            groepen, collecties, bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+        },
+    )
+}
+
+pub async fn themas(State(state): State<AppState>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let themas: Vec<Value> = lib
+        .playbooks
+        .iter()
+        .map(|p| context! { slug => p.slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase, url => format!("/themas/{}", p.slug), aantal => lib.dossiers.iter().filter(|d| d.meta.themas.contains(&p.slug)).count() })
+        .collect();
+    render(&state, "themas.html", context! { themas })
+}
+
+pub async fn regio(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
+    let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().filter(|d| d.meta.regio == slug).collect();
+    dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));
+    let leerdossiers: Vec<_> = dossiers.iter().filter(|d| d.meta.kind.as_str() == "leerdossier").map(|d| card(lib, d)).collect();
+    let praktijken: Vec<_> = dossiers.iter().filter(|d| d.meta.kind.as_str() == "praktijk").map(|d| card(lib, d)).collect();
+    render(&state, "regio.html", context! { slug, naam, leerdossiers, praktijken, regios => regions(lib) })
+}
+
+pub async fn regios(State(state): State<AppState>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    render(&state, "regios.html", context! { regios => regions(lib) })
+}
+
+pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
+    let items: Vec<Value> = c.meta.items.iter().filter_map(|it| lib.dossier(&it.id).map(|d| context! { dossier => card(lib, d), notitie => it.notitie })).collect();
+    render(
+        &state,
+        "collectie.html",
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron) },
+    )
+}
+
+pub async fn collecties(State(state): State<AppState>) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let collecties: Vec<Value> = lib.collections.iter().map(collection_item).collect();
+    render(&state, "collecties.html", context! { collecties })
+}
+
+pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Page {
+    let v = view(&state)?;
+    let lib = &v.shelf().library;
+    let pairs = params::pairs(raw.as_deref());
+    let filter = crate::lessons::Filter::parse(&pairs, lib)?;
+    let groepen = crate::lessons::grouped(lib, &filter);
+    let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
+    let regios: Vec<Named> = lib.vocab.regios.0.iter().map(|(s, _)| views::regio(lib, s)).collect();
+    let uitdagingen: Vec<Named> = lib.vocab.uitdagingen.0.iter().map(|(s, n)| views::filter("uitdaging", s, n)).collect();
+    render(&state, "lessen.html", context! { groepen, themas, regios, uitdagingen, gekozen => filter })
+}
+
+/// The themed 404 for unknown URLs.
+pub async fn not_found() -> PageError {
+    PageError(Problem::NotFound)
+}
+
+/// Serves a static theme file.
+pub async fn static_file(State(state): State<AppState>, Path(rel): Path<String>) -> Response {
+    match state.theme.file(&format!("static/{rel}")) {
+        Some(bytes) => ([(header::CONTENT_TYPE, crate::theme::content_type(&rel)), (header::CACHE_CONTROL, "public, max-age=3600")], bytes).into_response(),
+        None => PageError(Problem::NotFound).into_response(),
+    }
+}
+
+/// Middleware: turns a `PageError` response into the themed error page.
+pub async fn render_page_errors(State(state): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let res = next.run(req).await;
+    let Some(problem) = res.extensions().get::<Problem>().cloned() else { return res };
+    let status = problem.status();
+    let titel = match status {
+        StatusCode::NOT_FOUND => "Pagina niet gevonden",
+        StatusCode::BAD_REQUEST => "Deze vraag begrijpen we niet",
+        StatusCode::SERVICE_UNAVAILABLE => "Even geduld",
+        _ => "Er ging iets mis",
+    };
+    match render(&state, "fout.html", context! { status => status.as_u16(), titel, bericht => problem.message() }) {
+        Ok(html) => {
+            let mut r = (status, html).into_response();
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+            }
+            r
+        }
+        Err(e) => {
+            tracing::error!(error = ?e.0, "error page failed to render");
+            (status, problem.message()).into_response()
+        }
+    }
+}

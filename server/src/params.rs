@@ -1,0 +1,102 @@
+//! Query-string parsing shared by the pages and the API: repeatable
+//! filters, strict names (an unknown parameter is a 400) and checked values.
+
+use crate::error::Problem;
+use indexer::search::{SearchRequest, Sort, FACETS};
+use indexer::Library;
+use std::collections::BTreeMap;
+
+/// Longest free-text query accepted.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Highest page number accepted.
+pub const MAX_PAGE: usize = 1000;
+
+/// The raw `(name, value)` pairs of a query string, in order.
+pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// Fails with a 400 on a parameter not in `allowed`.
+pub fn only(pairs: &[(String, String)], allowed: &[&str]) -> Result<(), Problem> {
+    match pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        Some((k, _)) => Err(Problem::BadRequest(format!("onbekende parameter `{k}` (toegestaan: {})", allowed.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+/// The single value of `name`, if given (a repeated one is an error).
+pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, Problem> {
+    let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Problem::BadRequest(format!("parameter `{name}` mag maar één keer voorkomen")));
+    }
+    Ok(first)
+}
+
+/// A positive integer parameter within `1..=max`.
+pub fn number(pairs: &[(String, String)], name: &str, default: usize, max: usize) -> Result<usize, Problem> {
+    match single(pairs, name)? {
+        None | Some("") => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(Problem::BadRequest(format!("`{name}` moet een geheel getal van 1 tot en met {max} zijn, niet `{v}`"))),
+        },
+    }
+}
+
+/// A boolean parameter (`true`/`false`).
+pub fn boolean(pairs: &[(String, String)], name: &str, default: bool) -> Result<bool, Problem> {
+    match single(pairs, name)? {
+        None | Some("") => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(v) => Err(Problem::BadRequest(format!("`{name}` moet true of false zijn, niet `{v}`"))),
+    }
+}
+
+/// Checks that every value of a filter facet exists in the vocabulary.
+fn check_facet_value(lib: &Library, facet: &str, value: &str) -> Result<(), Problem> {
+    let v = &lib.vocab;
+    let known = match facet {
+        "regio" => v.regios.contains(value),
+        "thema" => lib.playbook(value).is_some(),
+        "type" => matches!(value, "leerdossier" | "praktijk"),
+        "partner" => v.partners.contains(value),
+        "instrument" => v.instrumenten.contains(value),
+        "status" => indexer::model::Status::ALL.iter().any(|(n, _)| *n == value),
+        _ => false,
+    };
+    if known { Ok(()) } else { Err(Problem::BadRequest(format!("onbekende waarde `{value}` voor `{facet}`"))) }
+}
+
+/// Parses a search query string. `extra` lists further accepted names (such as `per_pagina`).
+pub fn search(pairs: &[(String, String)], lib: &Library, extra: &[&str]) -> Result<SearchRequest, Problem> {
+    let mut allowed: Vec<&str> = vec!["q", "sort", "pagina"];
+    allowed.extend(FACETS);
+    allowed.extend(extra);
+    only(pairs, &allowed)?;
+    let q = single(pairs, "q")?.unwrap_or_default().trim().to_string();
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(Problem::BadRequest(format!("de zoekvraag is langer dan {MAX_QUERY_CHARS} tekens")));
+    }
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in pairs {
+        if FACETS.contains(&k.as_str()) && !v.is_empty() {
+            check_facet_value(lib, k, v)?;
+            let values = filters.entry(k.clone()).or_default();
+            if !values.contains(v) {
+                values.push(v.clone());
+            }
+        }
+    }
+    let sort = match single(pairs, "sort")? {
+        None | Some("") => if q.is_empty() { Sort::Datum } else { Sort::Relevantie },
+        Some("relevantie") => Sort::Relevantie,
+        Some("datum") => Sort::Datum,
+        Some(v) => return Err(Problem::BadRequest(format!("`sort` moet relevantie of datum zijn, niet `{v}`"))),
+    };
+    let page = number(pairs, "pagina", 1, MAX_PAGE)?;
+    let per_page = if extra.contains(&"per_pagina") { number(pairs, "per_pagina", 20, 100)? } else { 20 };
+    Ok(SearchRequest { q, filters, sort, page, per_page })
+}
