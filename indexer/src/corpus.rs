@@ -118,7 +118,11 @@ impl Catalog {
         for (i, (_, snap)) in snaps.iter().enumerate() {
             for file in snap.files.iter().filter(|f| source::classify(&f.rel) == Some(FileKind::Vocabulary)) {
                 if vocab.is_some() {
-                    reports[i].diagnostics.push(Diagnostic::warning(&file.display, 1, "ignored: the vocabulary of an earlier source is used"));
+                    reports[i].diagnostics.push(Diagnostic::warning(
+                        &file.display,
+                        1,
+                        "ignored: the vocabulary of an earlier source is used",
+                    ));
                     continue;
                 }
                 match text_of(file) {
@@ -137,15 +141,26 @@ impl Catalog {
         let mut themas = BTreeSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             for file in files_of(snap, FileKind::Playbook) {
-                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else { continue };
+                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else {
+                    continue;
+                };
                 match frontmatter::playbook(&file.display, &split) {
                     Ok(meta) => {
                         if !themas.insert(slug.clone()) {
-                            reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, format!("duplicate thema `{slug}`: an earlier source already has this playbook")));
+                            reports[i].diagnostics.push(Diagnostic::error(
+                                &file.display,
+                                1,
+                                format!("duplicate thema `{slug}`: an earlier source already has this playbook"),
+                            ));
                             continue;
                         }
                         let body = markdown::render(split.body);
-                        cat.playbooks.push(Playbook { slug, meta, body, bron: provenance(spec, snap, file) });
+                        cat.playbooks.push(Playbook {
+                            slug,
+                            meta,
+                            body,
+                            bron: provenance(spec, snap, file),
+                        });
                     }
                     Err(errs) => reports[i].diagnostics.extend(errs),
                 }
@@ -153,16 +168,25 @@ impl Catalog {
         }
 
         // 3. Dossiers.
-        let ctx = Context { vocab: &cat.vocab, themas: &themas };
+        let ctx = Context {
+            vocab: &cat.vocab,
+            themas: &themas,
+        };
         let mut ids: HashSet<String> = HashSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             let files: Vec<&RawFile> = files_of(snap, FileKind::Dossier).collect();
             if !vocab_found && !files.is_empty() {
-                reports[i].diagnostics.push(Diagnostic::error(&files[0].display, 1, "no vocabulaire.yaml in any source: dossiers cannot be checked"));
+                reports[i].diagnostics.push(Diagnostic::error(
+                    &files[0].display,
+                    1,
+                    "no vocabulaire.yaml in any source: dossiers cannot be checked",
+                ));
                 continue;
             }
             for file in files {
-                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else { continue };
+                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else {
+                    continue;
+                };
                 let meta = match frontmatter::dossier(&file.display, &split, &ctx) {
                     Ok(meta) => meta,
                     Err(errs) => {
@@ -172,25 +196,46 @@ impl Catalog {
                 };
                 if !spec.may_publish(&meta.regio) {
                     let line = line_of_key(file, "regio");
-                    reports[i].diagnostics.push(Diagnostic::error(&file.display, line, format!("source `{}` may not publish for regio `{}`", spec.name, meta.regio)));
+                    reports[i].diagnostics.push(Diagnostic::error(
+                        &file.display,
+                        line,
+                        format!("source `{}` may not publish for regio `{}`", spec.name, meta.regio),
+                    ));
                     continue;
                 }
                 let id = format!("{}/{}", meta.regio, slug);
                 if !ids.insert(id.clone()) {
-                    reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, format!("duplicate id `{id}`: an earlier source or file already publishes it")));
+                    reports[i].diagnostics.push(Diagnostic::error(
+                        &file.display,
+                        1,
+                        format!("duplicate id `{id}`: an earlier source or file already publishes it"),
+                    ));
                     continue;
                 }
                 let body = markdown::render(split.body);
                 if meta.kind == DossierType::Leerdossier {
                     if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
-                        reports[i].diagnostics.push(Diagnostic::warning(&file.display, 1, "a leerdossier should have a `## Aanpak` section"));
+                        reports[i].diagnostics.push(Diagnostic::warning(
+                            &file.display,
+                            1,
+                            "a leerdossier should have a `## Aanpak` section",
+                        ));
                     }
                     if meta.lessen.is_empty() {
-                        reports[i].diagnostics.push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
+                        reports[i]
+                            .diagnostics
+                            .push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
                     }
                 }
                 let updated = meta.bijgewerkt.or_else(|| snap.changed.get(&file.rel).copied());
-                cat.dossiers.push(Dossier { id, slug, meta, body, bron: provenance(spec, snap, file), updated });
+                cat.dossiers.push(Dossier {
+                    id,
+                    slug,
+                    meta,
+                    body,
+                    bron: provenance(spec, snap, file),
+                    updated,
+                });
             }
         }
 
@@ -200,7 +245,11 @@ impl Catalog {
             d.meta.gerelateerd.retain(|g| {
                 let ok = ids.contains(g) && *g != d.id;
                 if !ok {
-                    source.diagnostics.push(Diagnostic::warning(&d.bron.path, 1, format!("`gerelateerd` links to `{g}`, which is not a published dossier")));
+                    source.diagnostics.push(Diagnostic::warning(
+                        &d.bron.path,
+                        1,
+                        format!("`gerelateerd` links to `{g}`, which is not a published dossier"),
+                    ));
                 }
                 ok
             });
@@ -210,7 +259,9 @@ impl Catalog {
         let mut collection_slugs = HashSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             for file in files_of(snap, FileKind::Collection) {
-                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else { continue };
+                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else {
+                    continue;
+                };
                 let meta = match frontmatter::collection(&file.display, &split) {
                     Ok(meta) => meta,
                     Err(errs) => {
@@ -221,24 +272,47 @@ impl Catalog {
                 let unresolved: Vec<&CollectionItem> = meta.items.iter().filter(|it| !ids.contains(&it.id)).collect();
                 if !unresolved.is_empty() {
                     for it in unresolved {
-                        reports[i].diagnostics.push(Diagnostic::error(&file.display, it.line, format!("item `{}` is not a published dossier", it.id)));
+                        reports[i].diagnostics.push(Diagnostic::error(
+                            &file.display,
+                            it.line,
+                            format!("item `{}` is not a published dossier", it.id),
+                        ));
                     }
                     continue;
                 }
                 if !collection_slugs.insert(slug.clone()) {
-                    reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, format!("duplicate collection `{slug}`")));
+                    reports[i]
+                        .diagnostics
+                        .push(Diagnostic::error(&file.display, 1, format!("duplicate collection `{slug}`")));
                     continue;
                 }
                 let body = markdown::render(split.body);
-                cat.collections.push(Collection { slug, meta, body, bron: provenance(spec, snap, file) });
+                cat.collections.push(Collection {
+                    slug,
+                    meta,
+                    body,
+                    bron: provenance(spec, snap, file),
+                });
             }
         }
 
         for (spec, _) in &snaps {
             for (path, link) in [
-                cat.dossiers.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect::<Vec<_>>(),
-                cat.playbooks.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
-                cat.collections.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
+                cat.dossiers
+                    .iter()
+                    .filter(|d| d.bron.source == spec.name)
+                    .map(|d| d.bron.path.clone())
+                    .collect::<Vec<_>>(),
+                cat.playbooks
+                    .iter()
+                    .filter(|d| d.bron.source == spec.name)
+                    .map(|d| d.bron.path.clone())
+                    .collect(),
+                cat.collections
+                    .iter()
+                    .filter(|d| d.bron.source == spec.name)
+                    .map(|d| d.bron.path.clone())
+                    .collect(),
             ]
             .into_iter()
             .flatten()
@@ -290,7 +364,11 @@ fn text_of(file: &RawFile) -> Result<&str, Diagnostic> {
 fn prepare<'f>(file: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(String, frontmatter::Split<'f>)> {
     let stem = file.rel.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
     if !is_slug(stem) {
-        diags.push(Diagnostic::error(&file.display, 1, format!("file name `{stem}.md` is not a slug: use a-z, 0-9 and -, at most 80 characters")));
+        diags.push(Diagnostic::error(
+            &file.display,
+            1,
+            format!("file name `{stem}.md` is not a slug: use a-z, 0-9 and -, at most 80 characters"),
+        ));
         return None;
     }
     let text = match text_of(file) {
@@ -310,7 +388,10 @@ fn prepare<'f>(file: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(String
 }
 
 fn line_of_key(file: &RawFile, key: &str) -> usize {
-    String::from_utf8_lossy(&file.bytes).lines().position(|l| l.starts_with(&format!("{key}:"))).map_or(1, |i| i + 1)
+    String::from_utf8_lossy(&file.bytes)
+        .lines()
+        .position(|l| l.starts_with(&format!("{key}:")))
+        .map_or(1, |i| i + 1)
 }
 
 fn provenance(spec: &SourceSpec, snap: &Snapshot, file: &RawFile) -> Provenance {
@@ -318,5 +399,9 @@ fn provenance(spec: &SourceSpec, snap: &Snapshot, file: &RawFile) -> Provenance 
         Location::Git { root, .. } if !root.trim_matches('/').is_empty() => format!("{}/{}", root.trim_matches('/'), file.rel),
         _ => file.rel.clone(),
     };
-    Provenance { source: spec.name.clone(), commit: snap.commit.clone(), path }
+    Provenance {
+        source: spec.name.clone(),
+        commit: snap.commit.clone(),
+        path,
+    }
 }

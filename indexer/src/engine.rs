@@ -49,14 +49,21 @@ pub fn load(specs: &[SourceSpec], data_dir: &Path) -> Result<Loaded, IndexError>
     let store = IndexStore::new(data_dir);
     let (mut indexes, rebuilt) = store.open_or_build(fingerprint(&catalog).as_deref(), &[&library])?;
     let index = indexes.remove(0);
-    Ok(Loaded { catalog, public: Shelf { library, index }, loaded_at: SystemTime::now(), rebuilt })
+    Ok(Loaded {
+        catalog,
+        public: Shelf { library, index },
+        loaded_at: SystemTime::now(),
+        rebuilt,
+    })
 }
 
 /// The fingerprint the sources would have if loaded now (cheap: resolves heads only).
 pub fn head_fingerprint(specs: &[SourceSpec]) -> Option<String> {
     let mut parts = Vec::new();
     for s in specs {
-        let crate::corpus::Location::Git { repo, branch, .. } = &s.location else { return None };
+        let crate::corpus::Location::Git { repo, branch, .. } = &s.location else {
+            return None;
+        };
         let repo = git2::Repository::open(repo).ok()?;
         let commit = crate::source::resolve_commit(&repo, branch)?;
         parts.push(format!("{}={}", s.name, commit.id()));

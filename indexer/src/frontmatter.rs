@@ -3,7 +3,7 @@
 //! it is on. Cross-document rules (ids, collection items, region ownership)
 //! live in `corpus`.
 
-use crate::diag::{closest, Diagnostic};
+use crate::diag::{Diagnostic, closest};
 use crate::model::*;
 use crate::vocab::{Names, Vocabulary};
 use crate::yaml::{self, Node, Value};
@@ -62,13 +62,25 @@ struct Fields<'a> {
 impl<'a> Fields<'a> {
     fn new(path: &'a str, offset: usize, node: &'a Node, allowed: &[&str], what: &str) -> Result<Self, Vec<Diagnostic>> {
         let Value::Map(entries) = &node.value else {
-            return Err(vec![Diagnostic::error(path, node.line + offset, format!("{what} must be a mapping of keys and values"))]);
+            return Err(vec![Diagnostic::error(
+                path,
+                node.line + offset,
+                format!("{what} must be a mapping of keys and values"),
+            )]);
         };
-        let mut f = Fields { path, offset, entries, line: node.line + offset, errors: Vec::new() };
+        let mut f = Fields {
+            path,
+            offset,
+            entries,
+            line: node.line + offset,
+            errors: Vec::new(),
+        };
         for (k, _) in entries {
             let key = k.as_scalar().unwrap_or_default();
             if !allowed.contains(&key) {
-                let hint = closest(key, allowed.iter().copied()).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+                let hint = closest(key, allowed.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
                 f.error(k, format!("unknown key `{key}`{hint}"));
             }
         }
@@ -80,14 +92,23 @@ impl<'a> Fields<'a> {
     }
 
     fn get(&self, key: &str) -> Option<&'a Node> {
-        self.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v).filter(|v| !v.is_null())
+        self.entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some(key))
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
     }
 
     fn required(&mut self, key: &str) -> Option<&'a Node> {
         let node = self.get(key);
         if node.is_none() {
-            let line = self.entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map_or(self.line, |(k, _)| k.line + self.offset);
-            self.errors.push(Diagnostic::error(self.path, line, format!("missing required key `{key}`")));
+            let line = self
+                .entries
+                .iter()
+                .find(|(k, _)| k.as_scalar() == Some(key))
+                .map_or(self.line, |(k, _)| k.line + self.offset);
+            self.errors
+                .push(Diagnostic::error(self.path, line, format!("missing required key `{key}`")));
         }
         node
     }
@@ -159,7 +180,9 @@ impl<'a> Fields<'a> {
         for item in self.list(key, required).unwrap_or_default() {
             let Some(t) = self.text_of(key, item) else { continue };
             if !vocab(&t) {
-                let hint = closest(&t, all.iter().copied()).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+                let hint = closest(&t, all.iter().copied())
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
                 self.error(item, format!("unknown {what} `{t}` in `{key}`{hint}"));
             } else if out.iter().any(|(s, _)| *s == t) {
                 self.error(item, format!("`{key}` lists `{t}` twice"));
@@ -191,7 +214,11 @@ impl<'a> Fields<'a> {
     }
 }
 
-const TOEGANG: [(&str, Toegang); 3] = [("openbaar", Toegang::Openbaar), ("netwerk", Toegang::Netwerk), ("regio", Toegang::Regio)];
+const TOEGANG: [(&str, Toegang); 3] = [
+    ("openbaar", Toegang::Openbaar),
+    ("netwerk", Toegang::Netwerk),
+    ("regio", Toegang::Regio),
+];
 
 fn load(path: &str, split: &Split<'_>) -> Result<Node, Vec<Diagnostic>> {
     yaml::load(split.yaml).map_err(|e| vec![Diagnostic::error(path, e.line + split.yaml_offset, e.message)])
@@ -204,14 +231,34 @@ fn vocab_check<'v>(names: &'v Names) -> impl Fn(&str) -> bool + 'v {
 /// Validates a dossier's front matter.
 pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<DossierMeta, Vec<Diagnostic>> {
     const KEYS: &[&str] = &[
-        "titel", "type", "regio", "themas", "samenvatting", "toegang", "partners", "instrumenten", "status", "start",
-        "eind", "gemeenten", "trefwoorden", "lessen", "gerelateerd", "contact", "herzien_voor", "bijgewerkt",
+        "titel",
+        "type",
+        "regio",
+        "themas",
+        "samenvatting",
+        "toegang",
+        "partners",
+        "instrumenten",
+        "status",
+        "start",
+        "eind",
+        "gemeenten",
+        "trefwoorden",
+        "lessen",
+        "gerelateerd",
+        "contact",
+        "herzien_voor",
+        "bijgewerkt",
     ];
     let root = load(path, split)?;
     let mut f = Fields::new(path, split.yaml_offset, &root, KEYS, "front matter")?;
     let v = ctx.vocab;
     let titel = f.text("titel", true, 3, 160);
-    let kind = f.one_of("type", true, &[("leerdossier", DossierType::Leerdossier), ("praktijk", DossierType::Praktijk)]);
+    let kind = f.one_of(
+        "type",
+        true,
+        &[("leerdossier", DossierType::Leerdossier), ("praktijk", DossierType::Praktijk)],
+    );
     let regio = f.required("regio").and_then(|n| {
         let t = f.text_of("regio", n)?;
         if v.regios.contains(&t) {
@@ -224,13 +271,18 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
         }
     });
     let thema_list: Vec<&str> = ctx.themas.iter().map(String::as_str).collect();
-    let themas = f.slugs("themas", true, &|s| ctx.themas.contains(s), &thema_list, "thema (no playbook themas/{slug}.md)");
-    if let Some(node) = f.get("themas") {
-        if let Value::Seq(items) = &node.value {
-            if items.is_empty() || items.len() > 5 {
-                f.error(node, format!("`themas` must list 1 to 5 themas, it lists {}", items.len()));
-            }
-        }
+    let themas = f.slugs(
+        "themas",
+        true,
+        &|s| ctx.themas.contains(s),
+        &thema_list,
+        "thema (no playbook themas/{slug}.md)",
+    );
+    if let Some(node) = f.get("themas")
+        && let Value::Seq(items) = &node.value
+        && (items.is_empty() || items.len() > 5)
+    {
+        f.error(node, format!("`themas` must list 1 to 5 themas, it lists {}", items.len()));
     }
     let samenvatting = f.text("samenvatting", true, 20, 600);
     let toegang = f.one_of("toegang", true, &TOEGANG);
@@ -241,11 +293,11 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
     let status = f.one_of("status", false, &Status::ALL);
     let start = f.date("start", false);
     let eind = f.date("eind", false);
-    if let (Some(s), Some(e)) = (start, eind) {
-        if e.sort_key() < s.sort_key() {
-            let node = f.get("eind").expect("eind was read");
-            f.error(node, format!("`eind` ({e}) lies before `start` ({s})"));
-        }
+    if let (Some(s), Some(e)) = (start, eind)
+        && e.sort_key() < s.sort_key()
+    {
+        let node = f.get("eind").expect("eind was read");
+        f.error(node, format!("`eind` ({e}) lies before `start` ({s})"));
     }
     let gemeenten = f.texts("gemeenten");
     let trefwoorden = f.texts("trefwoorden");
@@ -344,17 +396,21 @@ fn contact(f: &mut Fields<'_>) -> Option<Contact> {
     let organisatie = sub.text("organisatie", true, 1, 200);
     let functie = sub.text("functie", true, 1, 200);
     let email = sub.text("email", true, 3, 254);
-    if let (Some(e), Some(n)) = (&email, sub.get("email")) {
-        if !e.contains('@') || e.contains(char::is_whitespace) {
-            sub.error(n, format!("`email` is not an e-mail address: `{e}`"));
-        }
+    if let (Some(e), Some(n)) = (&email, sub.get("email"))
+        && (!e.contains('@') || e.contains(char::is_whitespace))
+    {
+        sub.error(n, format!("`email` is not an e-mail address: `{e}`"));
     }
     let ok = sub.errors.is_empty();
     f.errors.append(&mut sub.errors);
     if !ok {
         return None;
     }
-    Some(Contact { organisatie: organisatie?, functie: functie?, email: email? })
+    Some(Contact {
+        organisatie: organisatie?,
+        functie: functie?,
+        email: email?,
+    })
 }
 
 /// Validates a playbook's front matter.
@@ -366,11 +422,21 @@ pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagn
     let kind = f.one_of("type", true, &[("playbook", ())]);
     let samenvatting = f.text("samenvatting", true, 20, 600);
     let toegang = f.one_of("toegang", true, &TOEGANG);
-    let fase = f.one_of("fase", false, &[("doe", Fase::Doe), ("ontwikkel", Fase::Ontwikkel), ("beide", Fase::Beide)]);
+    let fase = f.one_of(
+        "fase",
+        false,
+        &[("doe", Fase::Doe), ("ontwikkel", Fase::Ontwikkel), ("beide", Fase::Beide)],
+    );
     let synoniemen = f.texts("synoniemen").into_iter().map(|s| s.to_lowercase()).collect();
     let meta = (|| {
         kind?;
-        Some(PlaybookMeta { titel: titel?, samenvatting: samenvatting?, toegang: toegang?, fase, synoniemen })
+        Some(PlaybookMeta {
+            titel: titel?,
+            samenvatting: samenvatting?,
+            toegang: toegang?,
+            fase,
+            synoniemen,
+        })
     })();
     match meta {
         Some(meta) => f.finish(meta),
@@ -398,10 +464,10 @@ pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<D
             }
         };
         let id = sub.text("id", true, 3, 161);
-        if let (Some(id), Some(n)) = (&id, sub.get("id")) {
-            if !is_dossier_id(id) {
-                sub.error(n, format!("item id `{id}` is not a dossier id (regio/slug)"));
-            }
+        if let (Some(id), Some(n)) = (&id, sub.get("id"))
+            && !is_dossier_id(id)
+        {
+            sub.error(n, format!("item id `{id}` is not a dossier id (regio/slug)"));
         }
         let notitie = sub.text("notitie", false, 1, 1000);
         let ok = sub.errors.is_empty();
@@ -410,13 +476,23 @@ pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<D
             if items.iter().any(|i: &CollectionItem| i.id == id) {
                 f.error(item, format!("item `{id}` is listed twice"));
             } else {
-                items.push(CollectionItem { id, notitie, line: item.line + f.offset });
+                items.push(CollectionItem {
+                    id,
+                    notitie,
+                    line: item.line + f.offset,
+                });
             }
         }
     }
     let meta = (|| {
         kind?;
-        Some(CollectionMeta { titel: titel?, samenvatting: samenvatting?, toegang: toegang?, curator: curator?, items })
+        Some(CollectionMeta {
+            titel: titel?,
+            samenvatting: samenvatting?,
+            toegang: toegang?,
+            curator: curator?,
+            items,
+        })
     })();
     match meta {
         Some(meta) => f.finish(meta),

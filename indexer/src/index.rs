@@ -7,9 +7,9 @@ use crate::library::Library;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
-use tantivy::{doc, Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexReader, ReloadPolicy, doc};
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -49,7 +49,11 @@ pub fn dutch_analyzer() -> TextAnalyzer {
 /// Builds the schema.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(NL).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(NL)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED | FAST),
         titel: b.add_text_field("titel", text.clone()),
@@ -106,17 +110,22 @@ impl SearchIndex {
                 for doc in seg.doc_ids_alive() {
                     if let Some(ord) = col.term_ords(doc).next() {
                         buf.clear();
-                        if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                            if let Some(i) = lib.ordinal(&buf) {
-                                map[doc as usize] = i as u32;
-                            }
+                        if col.ord_to_str(ord, &mut buf).unwrap_or(false)
+                            && let Some(i) = lib.ordinal(&buf)
+                        {
+                            map[doc as usize] = i as u32;
                         }
                     }
                 }
             }
             ordinals.push(map);
         }
-        Ok(SearchIndex { index, reader, fields, ordinals: Arc::new(ordinals) })
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            ordinals: Arc::new(ordinals),
+        })
     }
 
     /// Number of documents in the index.
@@ -154,7 +163,9 @@ pub struct IndexStore {
 
 impl IndexStore {
     pub fn new(data_dir: &Path) -> IndexStore {
-        IndexStore { root: data_dir.join("index") }
+        IndexStore {
+            root: data_dir.join("index"),
+        }
     }
 
     fn manifest(&self) -> Option<Manifest> {
@@ -169,21 +180,33 @@ impl IndexStore {
             let path = path.to_path_buf();
             move |source| IndexError::Io { path, source }
         };
-        if let Some(m) = self.manifest() {
-            if m.schema_version == SCHEMA_VERSION && fingerprint.is_some() && m.fingerprint.as_deref() == fingerprint {
-                let gen_dir = self.root.join(format!("gen-{}", m.generation));
-                let opened: Result<Vec<_>, _> = libs.iter().map(|l| SearchIndex::open(&gen_dir.join(l.audience.key()), l)).collect();
-                match opened {
-                    Ok(indexes) => return Ok((indexes, false)),
-                    Err(e) => tracing::warn!(error = %e, "index generation unreadable, rebuilding"),
-                }
+        if let Some(m) = self.manifest()
+            && m.schema_version == SCHEMA_VERSION
+            && fingerprint.is_some()
+            && m.fingerprint.as_deref() == fingerprint
+        {
+            let gen_dir = self.root.join(format!("gen-{}", m.generation));
+            let opened: Result<Vec<_>, _> = libs.iter().map(|l| SearchIndex::open(&gen_dir.join(l.audience.key()), l)).collect();
+            match opened {
+                Ok(indexes) => return Ok((indexes, false)),
+                Err(e) => tracing::warn!(error = %e, "index generation unreadable, rebuilding"),
             }
         }
         std::fs::create_dir_all(&self.root).map_err(io(&self.root))?;
-        let generation = self.manifest().map_or(1, |m| m.generation + 1).max(next_free_generation(&self.root));
+        let generation = self
+            .manifest()
+            .map_or(1, |m| m.generation + 1)
+            .max(next_free_generation(&self.root));
         let gen_dir = self.root.join(format!("gen-{generation}"));
-        let indexes = libs.iter().map(|l| SearchIndex::build(&gen_dir.join(l.audience.key()), l)).collect::<Result<Vec<_>, _>>()?;
-        let manifest = Manifest { schema_version: SCHEMA_VERSION, fingerprint: fingerprint.map(str::to_string), generation };
+        let indexes = libs
+            .iter()
+            .map(|l| SearchIndex::build(&gen_dir.join(l.audience.key()), l))
+            .collect::<Result<Vec<_>, _>>()?;
+        let manifest = Manifest {
+            schema_version: SCHEMA_VERSION,
+            fingerprint: fingerprint.map(str::to_string),
+            generation,
+        };
         let tmp = self.root.join("CURRENT.tmp");
         std::fs::write(&tmp, serde_json::to_vec(&manifest).expect("manifest serialises")).map_err(io(&tmp))?;
         std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
@@ -197,10 +220,10 @@ impl IndexStore {
         let Ok(entries) = std::fs::read_dir(&self.root) else { return };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if let Some(n) = name.strip_prefix("gen-").and_then(|n| n.parse::<u64>().ok()) {
-                if n != keep {
-                    let _ = std::fs::remove_dir_all(e.path());
-                }
+            if let Some(n) = name.strip_prefix("gen-").and_then(|n| n.parse::<u64>().ok())
+                && n != keep
+            {
+                let _ = std::fs::remove_dir_all(e.path());
             }
         }
     }
@@ -209,7 +232,16 @@ impl IndexStore {
 fn next_free_generation(root: &Path) -> u64 {
     std::fs::read_dir(root)
         .map(|entries| {
-            entries.flatten().filter_map(|e| e.file_name().to_string_lossy().strip_prefix("gen-").and_then(|n| n.parse::<u64>().ok())).max().map_or(1, |n| n + 1)
+            entries
+                .flatten()
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .strip_prefix("gen-")
+                        .and_then(|n| n.parse::<u64>().ok())
+                })
+                .max()
+                .map_or(1, |n| n + 1)
         })
         .unwrap_or(1)
 }

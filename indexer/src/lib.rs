@@ -23,5 +23,5 @@ pub mod yaml;
 
 pub use corpus::{Catalog, Location, SourceSpec};
 pub use diag::{Diagnostic, Severity};
-pub use engine::{load, Loaded, Shelf};
+pub use engine::{Loaded, Shelf, load};
 pub use library::{Audience, Library};

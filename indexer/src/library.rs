@@ -48,13 +48,23 @@ pub struct Library {
 impl Library {
     /// Builds the view of `catalog` for `audience`.
     pub fn new(catalog: &Catalog, audience: Audience) -> Library {
-        let mut dossiers: Vec<Dossier> = catalog.dossiers.iter().filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio))).cloned().collect();
+        let mut dossiers: Vec<Dossier> = catalog
+            .dossiers
+            .iter()
+            .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
+            .cloned()
+            .collect();
         dossiers.sort_by(|a, b| a.id.cmp(&b.id));
         let by_id: HashMap<String, usize> = dossiers.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
         for d in &mut dossiers {
             d.meta.gerelateerd.retain(|g| by_id.contains_key(g));
         }
-        let playbooks = catalog.playbooks.iter().filter(|p| audience.may_see(p.meta.toegang, None)).cloned().collect();
+        let playbooks = catalog
+            .playbooks
+            .iter()
+            .filter(|p| audience.may_see(p.meta.toegang, None))
+            .cloned()
+            .collect();
         let collections = catalog
             .collections
             .iter()
@@ -66,7 +76,15 @@ impl Library {
             })
             .collect();
         let keyterms = crate::keyterms::compute(&dossiers);
-        Library { audience, vocab: catalog.vocab.clone(), dossiers, playbooks, collections, keyterms, by_id }
+        Library {
+            audience,
+            vocab: catalog.vocab.clone(),
+            dossiers,
+            playbooks,
+            collections,
+            keyterms,
+            by_id,
+        }
     }
 
     pub fn ordinal(&self, id: &str) -> Option<usize> {

@@ -3,7 +3,7 @@
 //! plain text for the index and the heading outline for a table of contents.
 
 use crate::model::{Heading, Rendered};
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -44,7 +44,11 @@ pub fn render(markdown: &str) -> Rendered {
                         *id = Some(CowStr::from(anchor.clone()));
                     }
                     if (2..=3).contains(&level) && !title.is_empty() {
-                        toc.push(Heading { level, text: title, anchor });
+                        toc.push(Heading {
+                            level,
+                            text: title,
+                            anchor,
+                        });
                     }
                 }
                 text.push('\n');
@@ -56,15 +60,17 @@ pub fn render(markdown: &str) -> Rendered {
                 text.push_str(t);
             }
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock | TagEnd::BlockQuote(_)) => {
-                text.push('\n')
-            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock | TagEnd::BlockQuote(_)) => text.push('\n'),
             _ => {}
         }
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
-    Rendered { html: sanitize(&raw), text: collapse_blank_lines(&text), toc }
+    Rendered {
+        html: sanitize(&raw),
+        text: collapse_blank_lines(&text),
+        toc,
+    }
 }
 
 /// Cleans untrusted HTML with the site's allowlist.
@@ -144,11 +150,15 @@ mod tests {
 
     #[test]
     fn can_render_tables_headings_and_outline() {
-        let r = render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n");
+        let r =
+            render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n");
         assert!(r.html.contains("<h2 id=\"aanleiding\">Aanleiding</h2>"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"aanleiding-2\">"), "{}", r.html);
         assert!(r.html.contains("<table>"), "{}", r.html);
-        assert_eq!(r.toc.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(), ["aanleiding", "aanleiding-2", "cafe-cooperatie"]);
+        assert_eq!(
+            r.toc.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(),
+            ["aanleiding", "aanleiding-2", "cafe-cooperatie"]
+        );
         assert!(r.text.contains("Tekst met nadruk."));
     }
 
@@ -158,7 +168,17 @@ mod tests {
 <a href=\"JaVaScRiPt:alert(1)\">x</a>\n\n<iframe src=\"https://e.example\"></iframe>\n\n<form action=\"/x\"><input></form>\n\n\
 <div style=\"background:url(x)\">s</div>\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://e.example\">\n\n[data](data:text/html;base64,PHNjcmlwdD4=)\n";
         let html = render(evil).html.to_lowercase();
-        for bad in ["<script", "onerror", "javascript:", "<iframe", "<form", "<input", "style=", "<meta", "data:"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<form",
+            "<input",
+            "style=",
+            "<meta",
+            "data:",
+        ] {
             assert!(!html.contains(bad), "`{bad}` survived in {html}");
         }
     }

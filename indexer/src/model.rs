@@ -76,7 +76,11 @@ impl PartialDate {
     /// Parses the three allowed forms, checking that the date exists.
     pub fn parse(s: &str) -> Option<PartialDate> {
         let parts: Vec<&str> = s.split('-').collect();
-        let num = |p: &str, len: usize| (p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse::<u16>().ok()).flatten();
+        let num = |p: &str, len: usize| {
+            (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse::<u16>().ok())
+                .flatten()
+        };
         let year = num(parts.first()?, 4)?;
         let month = match parts.get(1) {
             Some(m) => Some(num(m, 2).filter(|m| (1..=12).contains(m))? as u8),

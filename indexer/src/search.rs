@@ -7,7 +7,7 @@
 //! library's metadata in memory.
 
 use crate::index::{IndexError, SearchIndex};
-use crate::library::{date_key, Library};
+use crate::library::{Library, date_key};
 use crate::model::Dossier;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -43,7 +43,13 @@ pub struct SearchRequest {
 
 impl Default for SearchRequest {
     fn default() -> Self {
-        SearchRequest { q: String::new(), filters: BTreeMap::new(), sort: Sort::Relevantie, page: 1, per_page: 20 }
+        SearchRequest {
+            q: String::new(),
+            filters: BTreeMap::new(),
+            sort: Sort::Relevantie,
+            page: 1,
+            per_page: 20,
+        }
     }
 }
 
@@ -79,6 +85,9 @@ pub fn facet_values<'a>(d: &'a Dossier, facet: &str) -> Vec<&'a str> {
     }
 }
 
+/// Every matching dossier ordinal with its score, and the query that matched (none for "everything").
+pub type Matches = (Vec<(u32, Score)>, Option<Box<dyn TQuery>>);
+
 /// Collects every matching dossier ordinal with its score.
 pub(crate) struct AllMatches {
     ordinals: Arc<Vec<Vec<u32>>>,
@@ -86,7 +95,9 @@ pub(crate) struct AllMatches {
 
 impl AllMatches {
     pub(crate) fn new(ordinals: &Arc<Vec<Vec<u32>>>) -> Self {
-        AllMatches { ordinals: Arc::clone(ordinals) }
+        AllMatches {
+            ordinals: Arc::clone(ordinals),
+        }
     }
 }
 
@@ -101,7 +112,11 @@ impl Collector for AllMatches {
     type Child = SegmentMatches;
 
     fn for_segment(&self, seg: SegmentOrdinal, _reader: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(SegmentMatches { ordinals: Arc::clone(&self.ordinals), segment: seg as usize, out: Vec::new() })
+        Ok(SegmentMatches {
+            ordinals: Arc::clone(&self.ordinals),
+            segment: seg as usize,
+            out: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -117,7 +132,12 @@ impl SegmentCollector for SegmentMatches {
     type Fruit = Vec<(u32, Score)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let ord = self.ordinals.get(self.segment).and_then(|m| m.get(doc as usize)).copied().unwrap_or(u32::MAX);
+        let ord = self
+            .ordinals
+            .get(self.segment)
+            .and_then(|m| m.get(doc as usize))
+            .copied()
+            .unwrap_or(u32::MAX);
         if ord != u32::MAX {
             self.out.push((ord, score));
         }
@@ -145,7 +165,7 @@ impl SearchIndex {
     }
 
     /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
-    pub fn matches(&self, q: &str) -> Result<(Vec<(u32, Score)>, Option<Box<dyn TQuery>>), IndexError> {
+    pub fn matches(&self, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
         if q.trim().is_empty() {
@@ -213,7 +233,11 @@ impl SearchIndex {
             .into_iter()
             .map(|(ord, score)| {
                 let d = &lib.dossiers[ord as usize];
-                Hit { ord: ord as usize, score, snippet: snippet(generators.as_deref(), d) }
+                Hit {
+                    ord: ord as usize,
+                    score,
+                    snippet: snippet(generators.as_deref(), d),
+                }
             })
             .collect();
         Ok(SearchResults { total, hits, facets })

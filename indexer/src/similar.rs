@@ -52,8 +52,16 @@ impl SearchIndex {
             .with_document_fields(fields);
         let collector = crate::search::AllMatches::new(&self.ordinals);
         let found = searcher.search(&query, &collector)?;
-        let max = found.iter().filter(|(o, _)| *o as usize != ord).map(|(_, s)| *s).fold(0.0f32, f32::max);
-        Ok(found.into_iter().filter(|(o, _)| *o as usize != ord).map(|(o, s)| (o as usize, if max > 0.0 { s / max } else { 0.0 })).collect())
+        let max = found
+            .iter()
+            .filter(|(o, _)| *o as usize != ord)
+            .map(|(_, s)| *s)
+            .fold(0.0f32, f32::max);
+        Ok(found
+            .into_iter()
+            .filter(|(o, _)| *o as usize != ord)
+            .map(|(o, s)| (o as usize, if max > 0.0 { s / max } else { 0.0 }))
+            .collect())
     }
 
     /// The dossiers most like dossier `ord`, best first, with reasons.
@@ -71,11 +79,20 @@ impl SearchIndex {
             let themas = shared(&d.meta.themas, &other.meta.themas);
             let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten);
             let partners = shared(&d.meta.partners, &other.meta.partners);
-            let mut common: Vec<(&str, f32)> = lib.keyterms[i].iter().filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2))).collect();
+            let mut common: Vec<(&str, f32)> = lib.keyterms[i]
+                .iter()
+                .filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2)))
+                .collect();
             common.sort_by(|a, b| b.1.total_cmp(&a.1));
             common.truncate(5);
             let t = text.get(&i).copied().unwrap_or(0.0);
-            let jaccard = |a: &[String], b: &[String], n: usize| if a.is_empty() && b.is_empty() { 0.0 } else { n as f32 / (a.len() + b.len() - n).max(1) as f32 };
+            let jaccard = |a: &[String], b: &[String], n: usize| {
+                if a.is_empty() && b.is_empty() {
+                    0.0
+                } else {
+                    n as f32 / (a.len() + b.len() - n).max(1) as f32
+                }
+            };
             let score = 0.45 * t
                 + 0.30 * jaccard(&d.meta.themas, &other.meta.themas, themas.len())
                 + 0.10 * jaccard(&d.meta.instrumenten, &other.meta.instrumenten, instr.len())
@@ -88,7 +105,11 @@ impl SearchIndex {
             }
             if !themas.is_empty() {
                 let names: Vec<&str> = themas.iter().map(|t| lib.thema_name(t)).collect();
-                waarom.push(format!("{}: {}", if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" }, names.join(", ").to_lowercase()));
+                waarom.push(format!(
+                    "{}: {}",
+                    if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" },
+                    names.join(", ").to_lowercase()
+                ));
             }
             if !instr.is_empty() {
                 let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
@@ -99,14 +120,21 @@ impl SearchIndex {
                 waarom.push(format!("gedeelde partners: {}", names.join(", ")));
             }
             if !common.is_empty() {
-                waarom.push(format!("gedeelde termen: {}", common.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")));
+                waarom.push(format!(
+                    "gedeelde termen: {}",
+                    common.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
+                ));
             }
             // Something a person can check must be shared: not partners alone.
             if linked || !themas.is_empty() || t >= 0.25 || common.len() >= 2 {
                 out.push(Similar { ord: i, score, waarom });
             }
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id)));
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id))
+        });
         out.truncate(opts.k);
         for s in &mut out {
             s.score = (s.score.min(2.0) * 100.0).round() / 100.0;

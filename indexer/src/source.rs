@@ -89,7 +89,11 @@ fn relevant(rel: &str) -> bool {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") }
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
 }
 
 /// Resolves a branch name (or `HEAD`) to a commit.
@@ -97,15 +101,23 @@ pub fn resolve_commit<'r>(repo: &'r git2::Repository, branch: &str) -> Option<gi
     let reference = if branch == "HEAD" {
         repo.head().ok()
     } else {
-        ["refs/heads/", "refs/remotes/origin/", "refs/tags/"].iter().find_map(|p| repo.find_reference(&format!("{p}{branch}")).ok())
+        ["refs/heads/", "refs/remotes/origin/", "refs/tags/"]
+            .iter()
+            .find_map(|p| repo.find_reference(&format!("{p}{branch}")).ok())
     };
     reference?.peel_to_commit().ok()
 }
 
 /// Reads a source from a git repository at `branch`, under `root`.
 pub fn read_git(repo_path: &Path, branch: &str, root: &str) -> Result<Snapshot, SourceError> {
-    let repo = git2::Repository::open(repo_path).map_err(|source| SourceError::Open { path: repo_path.into(), source })?;
-    let commit = resolve_commit(&repo, branch).ok_or_else(|| SourceError::Branch { path: repo_path.into(), branch: branch.into() })?;
+    let repo = git2::Repository::open(repo_path).map_err(|source| SourceError::Open {
+        path: repo_path.into(),
+        source,
+    })?;
+    let commit = resolve_commit(&repo, branch).ok_or_else(|| SourceError::Branch {
+        path: repo_path.into(),
+        branch: branch.into(),
+    })?;
     read_git_commit(&repo, &commit, root)
 }
 
@@ -114,16 +126,31 @@ pub fn read_git_commit(repo: &git2::Repository, commit: &git2::Commit<'_>, root:
     let root = root.trim_matches('/');
     let mut tree = commit.tree()?;
     if !root.is_empty() {
-        let entry = tree.get_path(Path::new(root)).map_err(|_| SourceError::Root { root: root.into(), commit: commit.id().to_string() })?;
-        tree = entry.to_object(repo)?.peel_to_tree().map_err(|_| SourceError::Root { root: root.into(), commit: commit.id().to_string() })?;
+        let entry = tree.get_path(Path::new(root)).map_err(|_| SourceError::Root {
+            root: root.into(),
+            commit: commit.id().to_string(),
+        })?;
+        tree = entry.to_object(repo)?.peel_to_tree().map_err(|_| SourceError::Root {
+            root: root.into(),
+            commit: commit.id().to_string(),
+        })?;
     }
-    let mut snap = Snapshot { commit: Some(commit.id().to_string()), ..Snapshot::default() };
-    walk_tree(repo, &tree, "", root, 0, &mut snap)?;
+    let mut snap = Snapshot {
+        commit: Some(commit.id().to_string()),
+        ..Snapshot::default()
+    };
+    walk_tree(repo, &tree, "", root, &mut snap)?;
     snap.changed = last_changes(repo, commit, root, &snap.files);
     Ok(snap)
 }
 
-fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root: &str, depth: usize, snap: &mut Snapshot) -> Result<(), SourceError> {
+fn walk_tree(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    rel_dir: &str,
+    root: &str,
+    snap: &mut Snapshot,
+) -> Result<(), SourceError> {
     for entry in tree.iter() {
         let Some(name) = entry.name() else { continue };
         let rel = join(rel_dir, name);
@@ -133,36 +160,45 @@ fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root
             Some(git2::ObjectType::Tree) => {
                 if descend(&rel) && rel.split('/').count() <= MAX_DEPTH {
                     let sub = entry.to_object(repo)?.peel_to_tree()?;
-                    walk_tree(repo, &sub, &rel, root, depth + 1, snap)?;
+                    walk_tree(repo, &sub, &rel, root, snap)?;
                 } else if descend(&rel) {
-                    snap.errors.push(Diagnostic::error(&display, 1, format!("folder nested deeper than {MAX_DEPTH} levels is not read")));
+                    snap.errors.push(Diagnostic::error(
+                        &display,
+                        1,
+                        format!("folder nested deeper than {MAX_DEPTH} levels is not read"),
+                    ));
                 }
             }
-            Some(git2::ObjectType::Blob) if mode == 0o120000 => {
-                if relevant(&rel) {
-                    snap.errors.push(Diagnostic::error(&display, 1, "symbolic links are never read"));
-                }
+            Some(git2::ObjectType::Blob) if mode == 0o120000 && relevant(&rel) => {
+                snap.errors.push(Diagnostic::error(&display, 1, "symbolic links are never read"));
             }
             Some(git2::ObjectType::Blob) => {
                 if classify(&rel).is_none() {
                     continue;
                 }
                 if snap.files.len() >= MAX_FILES {
-                    snap.errors.push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
+                    snap.errors
+                        .push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
                     return Ok(());
                 }
                 let size = repo.odb()?.read_header(entry.id())?.0 as u64;
                 if size > MAX_FILE_BYTES {
-                    snap.errors.push(Diagnostic::error(&display, 1, format!("file is {size} bytes, over the 1 MiB limit")));
+                    snap.errors.push(Diagnostic::error(
+                        &display,
+                        1,
+                        format!("file is {size} bytes, over the 1 MiB limit"),
+                    ));
                     continue;
                 }
                 let blob = repo.find_blob(entry.id())?;
-                snap.files.push(RawFile { rel, display, bytes: blob.content().to_vec() });
+                snap.files.push(RawFile {
+                    rel,
+                    display,
+                    bytes: blob.content().to_vec(),
+                });
             }
-            Some(git2::ObjectType::Commit) => {
-                if relevant(&rel) || descend(&rel) {
-                    snap.errors.push(Diagnostic::error(&display, 1, "submodules are never read"));
-                }
+            Some(git2::ObjectType::Commit) if (relevant(&rel) || descend(&rel)) => {
+                snap.errors.push(Diagnostic::error(&display, 1, "submodules are never read"));
             }
             _ => {}
         }
@@ -190,14 +226,18 @@ fn last_changes(repo: &git2::Repository, head: &git2::Commit<'_>, root: &str, fi
         if !root.is_empty() {
             opts.pathspec(root);
         }
-        let Ok(diff) = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts)) else { continue };
+        let Ok(diff) = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts)) else {
+            continue;
+        };
         let date = commit_date(&commit);
         for delta in diff.deltas() {
-            let Some(path) = delta.new_file().path().and_then(Path::to_str) else { continue };
-            if wanted.remove(path) {
-                if let (Some(date), Some(rel)) = (date, path.strip_prefix(&prefix).or(Some(path))) {
-                    out.insert(rel.to_string(), date);
-                }
+            let Some(path) = delta.new_file().path().and_then(Path::to_str) else {
+                continue;
+            };
+            if wanted.remove(path)
+                && let (Some(date), Some(rel)) = (date, path.strip_prefix(&prefix).or(Some(path)))
+            {
+                out.insert(rel.to_string(), date);
             }
         }
     }
@@ -206,7 +246,11 @@ fn last_changes(repo: &git2::Repository, head: &git2::Commit<'_>, root: &str, fi
 
 fn commit_date(commit: &git2::Commit<'_>) -> Option<PartialDate> {
     let t = time::OffsetDateTime::from_unix_timestamp(commit.time().seconds()).ok()?;
-    Some(PartialDate { year: u16::try_from(t.year()).ok()?, month: Some(u8::from(t.month())), day: Some(t.day()) })
+    Some(PartialDate {
+        year: u16::try_from(t.year()).ok()?,
+        month: Some(u8::from(t.month())),
+        day: Some(t.day()),
+    })
 }
 
 /// Reads a source from a folder on disk; symbolic links are reported, never followed.
@@ -214,7 +258,10 @@ pub fn read_dir(dir: &Path) -> Result<Snapshot, SourceError> {
     let mut snap = Snapshot::default();
     let meta = std::fs::symlink_metadata(dir).map_err(|source| SourceError::Io { path: dir.into(), source })?;
     if !meta.is_dir() {
-        return Err(SourceError::Io { path: dir.into(), source: std::io::Error::other("not a folder") });
+        return Err(SourceError::Io {
+            path: dir.into(),
+            source: std::io::Error::other("not a folder"),
+        });
     }
     walk_dir(dir, dir, "", &mut snap)?;
     Ok(snap)
@@ -225,10 +272,15 @@ fn walk_dir(base: &Path, dir: &Path, rel_dir: &str, snap: &mut Snapshot) -> Resu
         let path = path.to_path_buf();
         move |source| SourceError::Io { path, source }
     };
-    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io(dir))?.collect::<Result<_, _>>().map_err(io(dir))?;
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .collect::<Result<_, _>>()
+        .map_err(io(dir))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
         let rel = join(rel_dir, &name);
         let path = entry.path();
         let display = path.to_string_lossy().to_string();
@@ -243,11 +295,16 @@ fn walk_dir(base: &Path, dir: &Path, rel_dir: &str, snap: &mut Snapshot) -> Resu
             }
         } else if meta.is_file() && classify(&rel).is_some() {
             if meta.len() > MAX_FILE_BYTES {
-                snap.errors.push(Diagnostic::error(&display, 1, format!("file is {} bytes, over the 1 MiB limit", meta.len())));
+                snap.errors.push(Diagnostic::error(
+                    &display,
+                    1,
+                    format!("file is {} bytes, over the 1 MiB limit", meta.len()),
+                ));
                 continue;
             }
             if snap.files.len() >= MAX_FILES {
-                snap.errors.push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
+                snap.errors
+                    .push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
                 return Ok(());
             }
             let bytes = std::fs::read(&path).map_err(io(&path))?;

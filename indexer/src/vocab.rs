@@ -8,16 +8,47 @@ use serde::Serialize;
 
 /// Slugs every vocabulary must hold (content model, section 4).
 pub const MIN_REGIOS: &[&str] = &[
-    "amsterdam-amstelland", "den-haag", "limburg", "midden-nederland", "noord-holland",
-    "noord-nederland", "oost-brabant", "oost-nederland", "rotterdam", "zeeland-west-brabant", "landelijk",
+    "amsterdam-amstelland",
+    "den-haag",
+    "limburg",
+    "midden-nederland",
+    "noord-holland",
+    "noord-nederland",
+    "oost-brabant",
+    "oost-nederland",
+    "rotterdam",
+    "zeeland-west-brabant",
+    "landelijk",
 ];
 pub const MIN_PARTNERS: &[&str] = &[
-    "gemeente", "provincie", "waterschap", "politie", "om", "belastingdienst", "fiod", "douane",
-    "kmar", "nla", "ind", "fiu", "riec", "liec", "woningcorporatie", "onderwijs", "zorg-en-welzijn",
-    "wetenschap", "bedrijfsleven", "bewoners",
+    "gemeente",
+    "provincie",
+    "waterschap",
+    "politie",
+    "om",
+    "belastingdienst",
+    "fiod",
+    "douane",
+    "kmar",
+    "nla",
+    "ind",
+    "fiu",
+    "riec",
+    "liec",
+    "woningcorporatie",
+    "onderwijs",
+    "zorg-en-welzijn",
+    "wetenschap",
+    "bedrijfsleven",
+    "bewoners",
 ];
 pub const MIN_INSTRUMENTEN: &[&str] = &[
-    "strafrechtelijk", "bestuursrechtelijk", "fiscaal", "privaatrechtelijk", "preventief", "communicatie",
+    "strafrechtelijk",
+    "bestuursrechtelijk",
+    "fiscaal",
+    "privaatrechtelijk",
+    "preventief",
+    "communicatie",
 ];
 pub const MIN_UITDAGINGEN: &[&str] = &["capaciteit", "draagvlak", "grenzen", "samenwerking", "overlegcultuur", "leren"];
 
@@ -86,7 +117,11 @@ impl Vocabulary {
         ] {
             let missing: Vec<&str> = required.iter().copied().filter(|s| !names.contains(s)).collect();
             if !missing.is_empty() {
-                errors.push(Diagnostic::error(path, 1, format!("`{section}` lacks required entries: {}", missing.join(", "))));
+                errors.push(Diagnostic::error(
+                    path,
+                    1,
+                    format!("`{section}` lacks required entries: {}", missing.join(", ")),
+                ));
             }
         }
         if errors.is_empty() { Ok(vocab) } else { Err(errors) }
@@ -107,7 +142,11 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
     for (k, v) in entries {
         let slug = k.as_scalar().unwrap_or_default();
         if !is_slug(slug) {
-            errors.push(Diagnostic::error(path, k.line, format!("`{slug}` is not a valid slug (a-z, 0-9 and -)")));
+            errors.push(Diagnostic::error(
+                path,
+                k.line,
+                format!("`{slug}` is not a valid slug (a-z, 0-9 and -)"),
+            ));
             continue;
         }
         match v.as_scalar() {
@@ -135,7 +174,11 @@ fn synonyms(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Vec<St
                 Some(t) if !w.is_null() && !t.trim().is_empty() => {
                     let t = t.trim().to_lowercase();
                     if out.iter().any(|o| o.contains(&t)) {
-                        errors.push(Diagnostic::error(path, w.line, format!("`{t}` is already in another synonym group")));
+                        errors.push(Diagnostic::error(
+                            path,
+                            w.line,
+                            format!("`{t}` is already in another synonym group"),
+                        ));
                     } else if !g.contains(&t) {
                         g.push(t);
                     }
@@ -170,6 +213,10 @@ mod tests {
         let errs = Vocabulary::parse("v.yaml", "regios:\n  limburg: RIEC Limburg\nfoo: 1\n").unwrap_err();
         let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
         assert!(text.iter().any(|t| t.starts_with("v.yaml:3: error: unknown key `foo`")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("`regios` lacks required entries: amsterdam-amstelland")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("`regios` lacks required entries: amsterdam-amstelland")),
+            "{text:?}"
+        );
     }
 }

@@ -25,7 +25,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar; `quoted` is true for single- or double-quoted scalars.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Key/value pairs in document order; keys are unique.
     Map(Vec<(Node, Node)>),

@@ -8,8 +8,8 @@ use crate::pages::view;
 use crate::params;
 use crate::state::AppState;
 use crate::views;
-use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use axum::extract::{Path, RawQuery, State};
 use indexer::similar::SimilarOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -99,7 +99,14 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
             }
         })
         .collect();
-    Ok(Json(SearchResponse { query: req.q, total: results.total, pagina: req.page, per_pagina: req.per_page, hits, facets: results.facets }))
+    Ok(Json(SearchResponse {
+        query: req.q,
+        total: results.total,
+        pagina: req.page,
+        per_pagina: req.per_page,
+        hits,
+        facets: results.facets,
+    }))
 }
 
 /// Where a document came from.
@@ -155,7 +162,11 @@ fn dossier_ord(lib: &indexer::Library, regio: &str, slug: &str) -> Result<usize,
 #[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}",
     params(("regio" = String, Path), ("slug" = String, Path)),
     responses((status = 200, body = DossierResponse), (status = 404, body = ErrorBody)))]
-pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>, RawQuery(raw): RawQuery) -> ApiResult<DossierResponse> {
+pub async fn dossier(
+    State(state): State<AppState>,
+    Path((regio, slug)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<DossierResponse> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
     let v = view(&state)?;
     let lib = &v.shelf().library;
@@ -168,7 +179,10 @@ pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(S
         regio: m.regio.clone(),
         themas: m.themas.clone(),
         samenvatting: m.samenvatting.clone(),
-        toegang: serde_json::to_value(m.toegang).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+        toegang: serde_json::to_value(m.toegang)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
         partners: m.partners.clone(),
         instrumenten: m.instrumenten.clone(),
         status: m.status.map(|s| s.as_str().into()),
@@ -176,12 +190,23 @@ pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(S
         eind: m.eind.map(|d| d.to_string()),
         gemeenten: m.gemeenten.clone(),
         trefwoorden: m.trefwoorden.clone(),
-        lessen: m.lessen.iter().map(|l| Les { uitdaging: l.uitdaging.clone(), les: l.les.clone() }).collect(),
+        lessen: m
+            .lessen
+            .iter()
+            .map(|l| Les {
+                uitdaging: l.uitdaging.clone(),
+                les: l.les.clone(),
+            })
+            .collect(),
         gerelateerd: m.gerelateerd.clone(),
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
         bijgewerkt: d.updated.map(|d| d.to_string()),
         html: d.body.html.clone(),
-        bron: Bron { source: d.bron.source.clone(), commit: d.bron.commit.clone(), path: d.bron.path.clone() },
+        bron: Bron {
+            source: d.bron.source.clone(),
+            commit: d.bron.commit.clone(),
+            path: d.bron.path.clone(),
+        },
         url: views::dossier_url(d),
         bewerk_url: v.loaded.catalog.edit_link(&d.bron).map(str::to_string),
     }))
@@ -210,7 +235,11 @@ pub struct SimilarResponse {
         ("k" = Option<usize>, Query, description = "How many, 1 to 50 (default 5)"),
         ("zelfde_regio" = Option<bool>, Query, description = "Include the dossier's own region (default false)")),
     responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn similar(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>, RawQuery(raw): RawQuery) -> ApiResult<SimilarResponse> {
+pub async fn similar(
+    State(state): State<AppState>,
+    Path((regio, slug)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<SimilarResponse> {
     let pairs = params::pairs(raw.as_deref());
     params::only(&pairs, &["k", "zelfde_regio"])?;
     let k = params::number(&pairs, "k", 5, 50)?;
@@ -218,15 +247,26 @@ pub async fn similar(State(state): State<AppState>, Path((regio, slug)): Path<(S
     let v = view(&state)?;
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
-    let found = v.blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k, zelfde_regio })).await??;
+    let found = v
+        .blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k, zelfde_regio }))
+        .await??;
     let hits = found
         .into_iter()
         .map(|s| {
             let d = &lib.dossiers[s.ord];
-            SimilarHit { id: d.id.clone(), titel: d.meta.titel.clone(), regio: d.meta.regio.clone(), score: s.score, waarom: s.waarom }
+            SimilarHit {
+                id: d.id.clone(),
+                titel: d.meta.titel.clone(),
+                regio: d.meta.regio.clone(),
+                score: s.score,
+                waarom: s.waarom,
+            }
         })
         .collect();
-    Ok(Json(SimilarResponse { id: lib.dossiers[ord].id.clone(), hits }))
+    Ok(Json(SimilarResponse {
+        id: lib.dossiers[ord].id.clone(),
+        hits,
+    }))
 }
 
 /// A thema.
@@ -257,7 +297,11 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
         slug: p.slug.clone(),
         titel: p.meta.titel.clone(),
         samenvatting: p.meta.samenvatting.clone(),
-        fase: p.meta.fase.and_then(|f| serde_json::to_value(f).ok()).and_then(|v| v.as_str().map(str::to_string)),
+        fase: p
+            .meta
+            .fase
+            .and_then(|f| serde_json::to_value(f).ok())
+            .and_then(|v| v.as_str().map(str::to_string)),
         synoniemen: p.meta.synoniemen.clone(),
         dossiers: lib.dossiers.iter().filter(|d| d.meta.themas.contains(&p.slug)).count(),
         url: format!("/themas/{}", p.slug),
@@ -279,8 +323,17 @@ pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>, RawQ
     let v = view(&state)?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
-    let dossier_ids = lib.dossiers.iter().filter(|d| d.meta.themas.contains(&slug)).map(|d| d.id.clone()).collect();
-    Ok(Json(ThemaDetail { thema: thema_of(lib, p), html: p.body.html.clone(), dossier_ids }))
+    let dossier_ids = lib
+        .dossiers
+        .iter()
+        .filter(|d| d.meta.themas.contains(&slug))
+        .map(|d| d.id.clone())
+        .collect();
+    Ok(Json(ThemaDetail {
+        thema: thema_of(lib, p),
+        html: p.body.html.clone(),
+        dossier_ids,
+    }))
 }
 
 /// A collection.
@@ -321,7 +374,14 @@ fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Colle
             .meta
             .items
             .iter()
-            .filter_map(|it| lib.dossier(&it.id).map(|d| CollectieItem { id: d.id.clone(), titel: d.meta.titel.clone(), notitie: it.notitie.clone(), url: views::dossier_url(d) }))
+            .filter_map(|it| {
+                lib.dossier(&it.id).map(|d| CollectieItem {
+                    id: d.id.clone(),
+                    titel: d.meta.titel.clone(),
+                    notitie: it.notitie.clone(),
+                    url: views::dossier_url(d),
+                })
+            })
             .collect(),
         url: format!("/collecties/{}", c.slug),
     }
@@ -342,7 +402,10 @@ pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>, 
     let v = view(&state)?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
-    Ok(Json(CollectieDetail { collectie: collectie_of(lib, c), html: c.body.html.clone() }))
+    Ok(Json(CollectieDetail {
+        collectie: collectie_of(lib, c),
+        html: c.body.html.clone(),
+    }))
 }
 
 /// The controlled vocabularies: slug → display name per section.
@@ -395,7 +458,14 @@ pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
         .into_iter()
         .flat_map(|g| {
             let u = g.uitdaging.slug.clone();
-            g.lessen.into_iter().map(move |l| LesHit { uitdaging: u.clone(), les: l.les, dossier: l.dossier.id, titel: l.dossier.titel, regio: l.dossier.regio.slug, url: l.dossier.url })
+            g.lessen.into_iter().map(move |l| LesHit {
+                uitdaging: u.clone(),
+                les: l.les,
+                dossier: l.dossier.id,
+                titel: l.dossier.titel,
+                regio: l.dossier.regio.slug,
+                url: l.dossier.url,
+            })
         })
         .collect();
     Ok(Json(out))
@@ -430,9 +500,15 @@ pub struct StatusResponse {
 pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<StatusResponse> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
     let Some(loaded) = state.loaded() else {
-        return Ok(Json(StatusResponse { klaar: false, dossiers: 0, bronnen: Vec::new() }));
+        return Ok(Json(StatusResponse {
+            klaar: false,
+            dossiers: 0,
+            bronnen: Vec::new(),
+        }));
     };
-    let geladen = time::OffsetDateTime::from(loaded.loaded_at).format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let geladen = time::OffsetDateTime::from(loaded.loaded_at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     let bronnen = loaded
         .catalog
         .reports
@@ -448,13 +524,20 @@ pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
             leesfout: r.read_error.clone(),
         })
         .collect();
-    Ok(Json(StatusResponse { klaar: true, dossiers: loaded.public.library.dossiers.len(), bronnen }))
+    Ok(Json(StatusResponse {
+        klaar: true,
+        dossiers: loaded.public.library.dossiers.len(),
+        bronnen,
+    }))
 }
 
 /// The OpenAPI description of this API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tegenkracht API", description = "Zoeken in leerdossiers, praktijken, thema's en collecties van de RIEC's en het LIEC."),
+    info(
+        title = "Tegenkracht API",
+        description = "Zoeken in leerdossiers, praktijken, thema's en collecties van de RIEC's en het LIEC."
+    ),
     paths(search, dossier, similar, themas, thema, collecties, collectie, vocabulaire, lessen, status)
 )]
 pub struct ApiDoc;

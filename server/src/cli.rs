@@ -2,7 +2,7 @@
 //! codes and output formats of the interfaces spec.
 
 use crate::config::Config;
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indexer::{Catalog, Diagnostic, Location, SourceSpec};
 use std::net::SocketAddr;
@@ -67,7 +67,12 @@ pub fn main() -> ExitCode {
             crate::serve::run(c)
         }),
         Command::Index { config } => Config::load(config.as_deref()).and_then(index),
-        Command::Check { dirs, config, source, format } => Config::load(config.as_deref()).and_then(|c| check(&c, &dirs, source.as_deref(), format)),
+        Command::Check {
+            dirs,
+            config,
+            source,
+            format,
+        } => Config::load(config.as_deref()).and_then(|c| check(&c, &dirs, source.as_deref(), format)),
     };
     match result {
         Ok(code) => code,
@@ -82,13 +87,19 @@ fn index(config: Config) -> Result<ExitCode> {
     let loaded = indexer::load(&config.source_specs(), &config.data_dir)?;
     let mut failed = false;
     for r in &loaded.catalog.reports {
-        let commit = r.commit.as_deref().map_or("(folder)".to_string(), |c| c[..c.len().min(12)].to_string());
+        let commit = r
+            .commit
+            .as_deref()
+            .map_or("(folder)".to_string(), |c| c[..c.len().min(12)].to_string());
         match &r.read_error {
             Some(e) => {
                 failed = true;
                 println!("{}: could not be read: {e}", r.name);
             }
-            None => println!("{}: commit {commit}, {} documents, {} errors, {} warnings", r.name, r.documents, r.errors, r.warnings),
+            None => println!(
+                "{}: commit {commit}, {} documents, {} errors, {} warnings",
+                r.name, r.documents, r.errors, r.warnings
+            ),
         }
         for d in &r.diagnostics {
             println!("  {d}");
@@ -119,7 +130,10 @@ pub fn check(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Fo
     } else {
         let regions = match source {
             Some(name) => {
-                let pos = specs.iter().position(|s| s.name == name).ok_or_else(|| anyhow::anyhow!("unknown source `{name}`"))?;
+                let pos = specs
+                    .iter()
+                    .position(|s| s.name == name)
+                    .ok_or_else(|| anyhow::anyhow!("unknown source `{name}`"))?;
                 specs.remove(pos).regions
             }
             None => vec!["*".to_string()],
@@ -129,8 +143,13 @@ pub fn check(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Fo
             if !dir.is_dir() {
                 bail!("{} is not a folder", dir.display());
             }
-            let name = format!("check-{i}");
-            local.push(SourceSpec { name, location: Location::Dir(dir.clone()), regions: regions.clone(), edit_url: None });
+            let name = source.map_or_else(|| format!("check-{i}"), str::to_string);
+            local.push(SourceSpec {
+                name,
+                location: Location::Dir(dir.clone()),
+                regions: regions.clone(),
+                edit_url: None,
+            });
         }
         checked = local.iter().map(|s| s.name.clone()).collect();
         // The folders come first: they replace the context's copies of the same documents.
@@ -163,7 +182,12 @@ pub fn check(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Fo
         Format::Github => {
             for d in &findings {
                 let level = if d.is_error() { "error" } else { "warning" };
-                println!("::{level} file={},line={}::{}", d.path, d.line, d.message.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"));
+                println!(
+                    "::{level} file={},line={}::{}",
+                    d.path,
+                    d.line,
+                    d.message.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+                );
             }
         }
         Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),

@@ -3,7 +3,7 @@
 //! by command-line flags. Parsing is pure (`Config::parse`, `apply_env`);
 //! only `Config::load` touches files and the process environment.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use indexer::{Location, SourceSpec};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -110,7 +110,9 @@ impl Config {
     pub fn parse(text: &str, env: &[(String, String)]) -> Result<Config> {
         let mut value: toml::Table = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
         apply_env(&mut value, env)?;
-        let config: Config = toml::Value::Table(value).try_into().map_err(|e: toml::de::Error| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
+        let config: Config = toml::Value::Table(value)
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow::anyhow!("invalid configuration: {}", e.message()))?;
         config.validate()?;
         Ok(config)
     }
@@ -134,7 +136,10 @@ impl Config {
     /// The embedded default: the `content/` folder of the git repository that
     /// contains `cwd` (or `cwd/content` without git), data in its `data/`.
     pub fn default_for_repository(cwd: &Path, env: &[(String, String)]) -> Result<Config> {
-        let (root, url, branch) = match git2::Repository::discover(cwd).ok().and_then(|r| r.workdir().map(Path::to_path_buf)) {
+        let (root, url, branch) = match git2::Repository::discover(cwd)
+            .ok()
+            .and_then(|r| r.workdir().map(Path::to_path_buf))
+        {
             Some(workdir) => (workdir.clone(), workdir.to_string_lossy().to_string(), "HEAD".to_string()),
             None => (cwd.to_path_buf(), String::new(), String::new()),
         };
@@ -142,9 +147,17 @@ impl Config {
         if config.sources.is_empty() {
             config.sources.push(SourceConfig {
                 name: "centraal".into(),
-                url: if url.is_empty() { root.join("content").to_string_lossy().to_string() } else { url },
+                url: if url.is_empty() {
+                    root.join("content").to_string_lossy().to_string()
+                } else {
+                    url
+                },
                 branch: if branch.is_empty() { "-".into() } else { branch },
-                path: if root.join(".git").exists() { "content".into() } else { String::new() },
+                path: if root.join(".git").exists() {
+                    "content".into()
+                } else {
+                    String::new()
+                },
                 regions: vec!["*".into()],
                 edit_url: None,
                 webhook_secret_env: None,
@@ -159,10 +172,10 @@ impl Config {
         if self.data_dir.is_relative() {
             self.data_dir = base.join(&self.data_dir);
         }
-        if let Some(t) = &self.theme_dir {
-            if t.is_relative() {
-                self.theme_dir = Some(base.join(t));
-            }
+        if let Some(t) = &self.theme_dir
+            && t.is_relative()
+        {
+            self.theme_dir = Some(base.join(t));
         }
         for s in &mut self.sources {
             if !s.url.contains("://") && Path::new(&s.url).is_relative() {
@@ -183,13 +196,16 @@ impl Config {
             if s.regions.is_empty() {
                 bail!("source `{}` needs `regions` (region slugs, or \"*\" for all)", s.name);
             }
-            if let Some(u) = &s.edit_url {
-                if !u.contains("{path}") {
-                    bail!("source `{}`: edit_url must contain {{path}}", s.name);
-                }
+            if let Some(u) = &s.edit_url
+                && !u.contains("{path}")
+            {
+                bail!("source `{}`: edit_url must contain {{path}}", s.name);
             }
             if s.url.starts_with("http://") || s.url.starts_with("https://") || s.url.starts_with("ssh://") {
-                bail!("source `{}`: remote git URLs are not supported yet; use a local path or file:// URL", s.name);
+                bail!(
+                    "source `{}`: remote git URLs are not supported yet; use a local path or file:// URL",
+                    s.name
+                );
             }
         }
         if !(self.site_url.starts_with("http://") || self.site_url.starts_with("https://")) {
@@ -215,9 +231,18 @@ impl Config {
                 let location = if s.branch == "-" {
                     Location::Dir(PathBuf::from(url))
                 } else {
-                    Location::Git { repo: PathBuf::from(url), branch: s.branch.clone(), root: s.path.clone() }
+                    Location::Git {
+                        repo: PathBuf::from(url),
+                        branch: s.branch.clone(),
+                        root: s.path.clone(),
+                    }
                 };
-                SourceSpec { name: s.name.clone(), location, regions: s.regions.clone(), edit_url: s.edit_url.clone() }
+                SourceSpec {
+                    name: s.name.clone(),
+                    location,
+                    regions: s.regions.clone(),
+                    edit_url: s.edit_url.clone(),
+                }
             })
             .collect()
     }
@@ -232,11 +257,16 @@ pub fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<()
         if path.iter().any(String::is_empty) {
             bail!("environment variable {key}: malformed name");
         }
-        let value = toml::from_str::<toml::Table>(&format!("v = {raw}")).ok().and_then(|mut t| t.remove("v")).unwrap_or_else(|| toml::Value::String(raw.clone()));
+        let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(raw.clone()));
         let mut cur = &mut *table;
         for part in &path[..path.len() - 1] {
             let entry = cur.entry(part.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            cur = entry.as_table_mut().with_context(|| format!("environment variable {key}: `{part}` is not a section"))?;
+            cur = entry
+                .as_table_mut()
+                .with_context(|| format!("environment variable {key}: `{part}` is not a section"))?;
         }
         cur.insert(path[path.len() - 1].clone(), value);
     }
@@ -259,11 +289,15 @@ mod tests {
 
     #[test]
     fn errors_on_unknown_keys_and_bad_values() {
-        let e = Config::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n", &[]).unwrap_err().to_string();
+        let e = Config::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown field `listen_port`"), "{e}");
         let e = Config::parse("poll_interval = \"soms\"\n", &[]).unwrap_err().to_string();
         assert!(e.contains("invalid duration"), "{e}");
-        let e = Config::parse("[[source]]\nname = \"A\"\nurl = \".\"\nregions = [\"*\"]\n", &[]).unwrap_err().to_string();
+        let e = Config::parse("[[source]]\nname = \"A\"\nurl = \".\"\nregions = [\"*\"]\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("must match"), "{e}");
     }
 

@@ -3,9 +3,9 @@
 //! handlers return `ApiError`, rendered as `{"error": {"code", "message"}}`.
 //! Details of 5xx errors are logged, never shown.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 /// What went wrong, independent of how it is shown.
 #[derive(Debug, Clone)]

@@ -11,5 +11,9 @@ pub async fn healthz() -> &'static str {
 
 /// The index is loaded and requests can be served.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.loaded().is_some() { (StatusCode::OK, "ready\n") } else { (StatusCode::SERVICE_UNAVAILABLE, "loading\n") }
+    if state.loaded().is_some() {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "loading\n")
+    }
 }

@@ -60,9 +60,21 @@ pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
                 .iter()
                 .filter(|d| filter.thema.as_ref().is_none_or(|t| d.meta.themas.contains(t)))
                 .filter(|d| filter.regio.as_ref().is_none_or(|r| &d.meta.regio == r))
-                .flat_map(|d| d.meta.lessen.iter().filter(|l| &l.uitdaging == slug).map(move |l| Lesson { les: l.les.clone(), dossier: views::card(lib, d) }))
+                .flat_map(|d| {
+                    d.meta.lessen.iter().filter(|l| &l.uitdaging == slug).map(move |l| Lesson {
+                        les: l.les.clone(),
+                        dossier: views::card(lib, d),
+                    })
+                })
                 .collect();
-            Group { uitdaging: Named { slug: slug.clone(), naam: naam.clone(), url: format!("/lessen?uitdaging={slug}") }, lessen }
+            Group {
+                uitdaging: Named {
+                    slug: slug.clone(),
+                    naam: naam.clone(),
+                    url: format!("/lessen?uitdaging={slug}"),
+                },
+                lessen,
+            }
         })
         .collect()
 }

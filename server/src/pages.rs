@@ -3,14 +3,14 @@
 use crate::error::{PageError, Problem};
 use crate::params;
 use crate::state::{AppState, View};
-use crate::views::{self, card, Named};
+use crate::views::{self, Named, card};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use indexer::library::Audience;
 use indexer::search::FACETS;
 use indexer::similar::SimilarOptions;
-use minijinja::{context, Value};
+use minijinja::{Value, context};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,7 +19,10 @@ type Page = Result<Html<String>, PageError>;
 /// The content the current reader may see (only the public audience for now).
 pub fn view(state: &AppState) -> Result<View, Problem> {
     let loaded = state.loaded().ok_or(Problem::Unavailable)?;
-    Ok(View { loaded, audience: Audience::Public })
+    Ok(View {
+        loaded,
+        audience: Audience::Public,
+    })
 }
 
 /// Renders a template with the site-wide context.
@@ -36,7 +39,11 @@ pub async fn home(State(state): State<AppState>) -> Page {
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
     let regios = regions(lib);
     let collecties: Vec<_> = lib.collections.iter().map(collection_item).collect();
-    render(&state, "home.html", context! { recent, themas, regios, collecties, aantal => lib.dossiers.len() })
+    render(
+        &state,
+        "home.html",
+        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len() },
+    )
 }
 
 /// Every region with its number of dossiers.
@@ -89,11 +96,23 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> P
         let chosen = req.filters.get(facet).cloned().unwrap_or_default();
         let mut values: Vec<FacetValue> = counts
             .iter()
-            .map(|(slug, n)| FacetValue { slug: slug.clone(), naam: views::facet_name(lib, facet, slug), aantal: *n, gekozen: chosen.contains(slug), url: views::toggle_url(&req, facet, slug) })
+            .map(|(slug, n)| FacetValue {
+                slug: slug.clone(),
+                naam: views::facet_name(lib, facet, slug),
+                aantal: *n,
+                gekozen: chosen.contains(slug),
+                url: views::toggle_url(&req, facet, slug),
+            })
             .collect();
         for c in &chosen {
             if !counts.contains_key(c) {
-                values.push(FacetValue { slug: c.clone(), naam: views::facet_name(lib, facet, c), aantal: 0, gekozen: true, url: views::toggle_url(&req, facet, c) });
+                values.push(FacetValue {
+                    slug: c.clone(),
+                    naam: views::facet_name(lib, facet, c),
+                    aantal: 0,
+                    gekozen: true,
+                    url: views::toggle_url(&req, facet, c),
+                });
             }
         }
         values.sort_by(|a, b| b.aantal.cmp(&a.aantal).then_with(|| a.naam.cmp(&b.naam)));
@@ -110,9 +129,21 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> P
     let pages = results.total.div_ceil(req.per_page).max(1);
     let vorige = (req.page > 1).then(|| views::page_url(&req, req.page - 1));
     let volgende = (req.page < pages).then(|| views::page_url(&req, req.page + 1));
-    let sort = if req.sort == indexer::search::Sort::Datum { "datum" } else { "relevantie" };
-    let suggesties: Vec<Named> = if results.total == 0 { lib.playbooks.iter().take(12).map(|p| views::thema(lib, &p.slug)).collect() } else { Vec::new() };
-    let collecties: Vec<Value> = if results.total == 0 { lib.collections.iter().map(collection_item).collect() } else { Vec::new() };
+    let sort = if req.sort == indexer::search::Sort::Datum {
+        "datum"
+    } else {
+        "relevantie"
+    };
+    let suggesties: Vec<Named> = if results.total == 0 {
+        lib.playbooks.iter().take(12).map(|p| views::thema(lib, &p.slug)).collect()
+    } else {
+        Vec::new()
+    };
+    let collecties: Vec<Value> = if results.total == 0 {
+        lib.collections.iter().map(collection_item).collect()
+    } else {
+        Vec::new()
+    };
     let filters: BTreeMap<String, Vec<String>> = req.filters.clone();
     render(
         &state,
@@ -128,8 +159,13 @@ pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(S
     let id = format!("{regio}/{slug}");
     let ord = lib.ordinal(&id).ok_or(Problem::NotFound)?;
     let d = &lib.dossiers[ord];
-    let similar = v.blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k: 5, zelfde_regio: false })).await??;
-    let vergelijkbaar: Vec<Value> = similar.iter().map(|s| context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score }).collect();
+    let similar = v
+        .blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k: 5, zelfde_regio: false }))
+        .await??;
+    let vergelijkbaar: Vec<Value> = similar
+        .iter()
+        .map(|s| context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score })
+        .collect();
     let voc = &lib.vocab;
     let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, voc.uitdagingen.name(&l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
     let today = today();
@@ -161,14 +197,24 @@ pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(S
 /// Today's date, for review banners.
 pub fn today() -> indexer::model::PartialDate {
     let now = time::OffsetDateTime::now_utc();
-    indexer::model::PartialDate { year: now.year() as u16, month: Some(u8::from(now.month())), day: Some(now.day()) }
+    indexer::model::PartialDate {
+        year: now.year() as u16,
+        month: Some(u8::from(now.month())),
+        day: Some(now.day()),
+    }
 }
 
 /// Dossiers grouped by region, in vocabulary order.
 fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a indexer::model::Dossier>) -> Vec<Value> {
     let mut groups: BTreeMap<usize, Vec<views::Card>> = BTreeMap::new();
     for d in dossiers {
-        let pos = lib.vocab.regios.0.iter().position(|(s, _)| *s == d.meta.regio).unwrap_or(usize::MAX);
+        let pos = lib
+            .vocab
+            .regios
+            .0
+            .iter()
+            .position(|(s, _)| *s == d.meta.regio)
+            .unwrap_or(usize::MAX);
         groups.entry(pos).or_default().push(card(lib, d));
     }
     groups
@@ -188,7 +234,12 @@ pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>) -> P
     let collecties: Vec<Value> = lib
         .collections
         .iter()
-        .filter(|c| c.meta.items.iter().any(|it| lib.dossier(&it.id).is_some_and(|d| d.meta.themas.contains(&slug))))
+        .filter(|c| {
+            c.meta
+                .items
+                .iter()
+                .any(|it| lib.dossier(&it.id).is_some_and(|d| d.meta.themas.contains(&slug)))
+        })
         .map(collection_item)
         .collect();
     render(
@@ -219,9 +270,21 @@ pub async fn regio(State(state): State<AppState>, Path(slug): Path<String>) -> P
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
     let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().filter(|d| d.meta.regio == slug).collect();
     dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));
-    let leerdossiers: Vec<_> = dossiers.iter().filter(|d| d.meta.kind.as_str() == "leerdossier").map(|d| card(lib, d)).collect();
-    let praktijken: Vec<_> = dossiers.iter().filter(|d| d.meta.kind.as_str() == "praktijk").map(|d| card(lib, d)).collect();
-    render(&state, "regio.html", context! { slug, naam, leerdossiers, praktijken, regios => regions(lib) })
+    let leerdossiers: Vec<_> = dossiers
+        .iter()
+        .filter(|d| d.meta.kind.as_str() == "leerdossier")
+        .map(|d| card(lib, d))
+        .collect();
+    let praktijken: Vec<_> = dossiers
+        .iter()
+        .filter(|d| d.meta.kind.as_str() == "praktijk")
+        .map(|d| card(lib, d))
+        .collect();
+    render(
+        &state,
+        "regio.html",
+        context! { slug, naam, leerdossiers, praktijken, regios => regions(lib) },
+    )
 }
 
 pub async fn regios(State(state): State<AppState>) -> Page {
@@ -234,7 +297,15 @@ pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>) 
     let v = view(&state)?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
-    let items: Vec<Value> = c.meta.items.iter().filter_map(|it| lib.dossier(&it.id).map(|d| context! { dossier => card(lib, d), notitie => it.notitie })).collect();
+    let items: Vec<Value> = c
+        .meta
+        .items
+        .iter()
+        .filter_map(|it| {
+            lib.dossier(&it.id)
+                .map(|d| context! { dossier => card(lib, d), notitie => it.notitie })
+        })
+        .collect();
     render(
         &state,
         "collectie.html",
@@ -257,8 +328,18 @@ pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> P
     let groepen = crate::lessons::grouped(lib, &filter);
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
     let regios: Vec<Named> = lib.vocab.regios.0.iter().map(|(s, _)| views::regio(lib, s)).collect();
-    let uitdagingen: Vec<Named> = lib.vocab.uitdagingen.0.iter().map(|(s, n)| views::filter("uitdaging", s, n)).collect();
-    render(&state, "lessen.html", context! { groepen, themas, regios, uitdagingen, gekozen => filter })
+    let uitdagingen: Vec<Named> = lib
+        .vocab
+        .uitdagingen
+        .0
+        .iter()
+        .map(|(s, n)| views::filter("uitdaging", s, n))
+        .collect();
+    render(
+        &state,
+        "lessen.html",
+        context! { groepen, themas, regios, uitdagingen, gekozen => filter },
+    )
 }
 
 /// The themed 404 for unknown URLs.
@@ -269,7 +350,14 @@ pub async fn not_found() -> PageError {
 /// Serves a static theme file.
 pub async fn static_file(State(state): State<AppState>, Path(rel): Path<String>) -> Response {
     match state.theme.file(&format!("static/{rel}")) {
-        Some(bytes) => ([(header::CONTENT_TYPE, crate::theme::content_type(&rel)), (header::CACHE_CONTROL, "public, max-age=3600")], bytes).into_response(),
+        Some(bytes) => (
+            [
+                (header::CONTENT_TYPE, crate::theme::content_type(&rel)),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response(),
         None => PageError(Problem::NotFound).into_response(),
     }
 }
@@ -277,7 +365,9 @@ pub async fn static_file(State(state): State<AppState>, Path(rel): Path<String>)
 /// Middleware: turns a `PageError` response into the themed error page.
 pub async fn render_page_errors(State(state): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let res = next.run(req).await;
-    let Some(problem) = res.extensions().get::<Problem>().cloned() else { return res };
+    let Some(problem) = res.extensions().get::<Problem>().cloned() else {
+        return res;
+    };
     let status = problem.status();
     let titel = match status {
         StatusCode::NOT_FOUND => "Pagina niet gevonden",
@@ -285,7 +375,11 @@ pub async fn render_page_errors(State(state): State<AppState>, req: axum::extrac
         StatusCode::SERVICE_UNAVAILABLE => "Even geduld",
         _ => "Er ging iets mis",
     };
-    match render(&state, "fout.html", context! { status => status.as_u16(), titel, bericht => problem.message() }) {
+    match render(
+        &state,
+        "fout.html",
+        context! { status => status.as_u16(), titel, bericht => problem.message() },
+    ) {
         Ok(html) => {
             let mut r = (status, html).into_response();
             if status == StatusCode::SERVICE_UNAVAILABLE {

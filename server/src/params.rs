@@ -2,8 +2,8 @@
 //! filters, strict names (an unknown parameter is a 400) and checked values.
 
 use crate::error::Problem;
-use indexer::search::{SearchRequest, Sort, FACETS};
 use indexer::Library;
+use indexer::search::{FACETS, SearchRequest, Sort};
 use std::collections::BTreeMap;
 
 /// Longest free-text query accepted.
@@ -13,13 +13,18 @@ pub const MAX_PAGE: usize = 1000;
 
 /// The raw `(name, value)` pairs of a query string, in order.
 pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// Fails with a 400 on a parameter not in `allowed`.
 pub fn only(pairs: &[(String, String)], allowed: &[&str]) -> Result<(), Problem> {
     match pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-        Some((k, _)) => Err(Problem::BadRequest(format!("onbekende parameter `{k}` (toegestaan: {})", allowed.join(", ")))),
+        Some((k, _)) => Err(Problem::BadRequest(format!(
+            "onbekende parameter `{k}` (toegestaan: {})",
+            allowed.join(", ")
+        ))),
         None => Ok(()),
     }
 }
@@ -40,7 +45,9 @@ pub fn number(pairs: &[(String, String)], name: &str, default: usize, max: usize
         None | Some("") => Ok(default),
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(Problem::BadRequest(format!("`{name}` moet een geheel getal van 1 tot en met {max} zijn, niet `{v}`"))),
+            _ => Err(Problem::BadRequest(format!(
+                "`{name}` moet een geheel getal van 1 tot en met {max} zijn, niet `{v}`"
+            ))),
         },
     }
 }
@@ -67,7 +74,11 @@ fn check_facet_value(lib: &Library, facet: &str, value: &str) -> Result<(), Prob
         "status" => indexer::model::Status::ALL.iter().any(|(n, _)| *n == value),
         _ => false,
     };
-    if known { Ok(()) } else { Err(Problem::BadRequest(format!("onbekende waarde `{value}` voor `{facet}`"))) }
+    if known {
+        Ok(())
+    } else {
+        Err(Problem::BadRequest(format!("onbekende waarde `{value}` voor `{facet}`")))
+    }
 }
 
 /// Parses a search query string. `extra` lists further accepted names (such as `per_pagina`).
@@ -91,12 +102,28 @@ pub fn search(pairs: &[(String, String)], lib: &Library, extra: &[&str]) -> Resu
         }
     }
     let sort = match single(pairs, "sort")? {
-        None | Some("") => if q.is_empty() { Sort::Datum } else { Sort::Relevantie },
+        None | Some("") => {
+            if q.is_empty() {
+                Sort::Datum
+            } else {
+                Sort::Relevantie
+            }
+        }
         Some("relevantie") => Sort::Relevantie,
         Some("datum") => Sort::Datum,
         Some(v) => return Err(Problem::BadRequest(format!("`sort` moet relevantie of datum zijn, niet `{v}`"))),
     };
     let page = number(pairs, "pagina", 1, MAX_PAGE)?;
-    let per_page = if extra.contains(&"per_pagina") { number(pairs, "per_pagina", 20, 100)? } else { 20 };
-    Ok(SearchRequest { q, filters, sort, page, per_page })
+    let per_page = if extra.contains(&"per_pagina") {
+        number(pairs, "per_pagina", 20, 100)?
+    } else {
+        20
+    };
+    Ok(SearchRequest {
+        q,
+        filters,
+        sort,
+        page,
+        per_page,
+    })
 }

@@ -2,9 +2,9 @@
 
 use crate::state::AppState;
 use crate::{api, health, pages};
-use axum::http::{header, HeaderValue};
-use axum::routing::get;
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;

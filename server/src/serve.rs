@@ -9,13 +9,20 @@ use std::time::Duration;
 
 /// Logs to stderr; `RUST_LOG` sets the level (default `info`).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Serves until interrupted.
 pub fn run(config: Config) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
     runtime.block_on(serve(config))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -23,7 +30,9 @@ pub fn run(config: Config) -> Result<ExitCode> {
 async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
     let state = AppState::new(config);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving Tegenkracht");
     tokio::spawn(keep_updated(state.clone()));
     let app = crate::app(state);
@@ -31,7 +40,10 @@ async fn serve(config: Config) -> Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("server failed")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server failed")?;
     Ok(())
 }
 
@@ -50,7 +62,10 @@ pub async fn reload(state: &AppState) {
     let current = state.loaded().and_then(|l| indexer::engine::fingerprint(&l.catalog));
     let heads = {
         let specs = specs.clone();
-        tokio::task::spawn_blocking(move || indexer::engine::head_fingerprint(&specs)).await.ok().flatten()
+        tokio::task::spawn_blocking(move || indexer::engine::head_fingerprint(&specs))
+            .await
+            .ok()
+            .flatten()
     };
     if current.is_some() && current == heads {
         return;
@@ -64,7 +79,12 @@ pub async fn reload(state: &AppState) {
                 }
                 tracing::info!(source = %r.name, commit = ?r.commit, documents = r.documents, errors = r.errors, warnings = r.warnings, "source loaded");
             }
-            tracing::info!(dossiers = loaded.public.library.dossiers.len(), rebuilt = loaded.rebuilt, ms = started.elapsed().as_millis() as u64, "content ready");
+            tracing::info!(
+                dossiers = loaded.public.library.dossiers.len(),
+                rebuilt = loaded.rebuilt,
+                ms = started.elapsed().as_millis() as u64,
+                "content ready"
+            );
             state.swap(loaded);
         }
         Ok(Err(e)) => tracing::error!(error = %e, "loading content failed; still serving the previous state"),

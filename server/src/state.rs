@@ -32,7 +32,13 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         let theme = Theme::new(config.theme_dir.clone());
         let templates = theme.environment();
-        AppState(Arc::new(App { config, theme, templates, loaded: RwLock::new(None), started: Instant::now() }))
+        AppState(Arc::new(App {
+            config,
+            theme,
+            templates,
+            loaded: RwLock::new(None),
+            started: Instant::now(),
+        }))
     }
 
     /// The content being served, once the first load finished.

@@ -48,10 +48,10 @@ impl Theme {
         }
         if let Some(dir) = &self.dir {
             let path = dir.join(rel);
-            if let Ok(meta) = std::fs::symlink_metadata(&path) {
-                if meta.is_file() {
-                    return std::fs::read(&path).ok();
-                }
+            if let Ok(meta) = std::fs::symlink_metadata(&path)
+                && meta.is_file()
+            {
+                return std::fs::read(&path).ok();
             }
         }
         DEFAULT.iter().find(|(p, _)| *p == rel).map(|(_, b)| b.to_vec())
@@ -63,9 +63,24 @@ impl Theme {
         let theme = self.clone();
         env.set_loader(move |name| Ok(theme.file(&format!("templates/{name}")).and_then(|b| String::from_utf8(b).ok())));
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") || name.ends_with(".xml") { minijinja::AutoEscape::Html } else { minijinja::AutoEscape::None }
+            if name.ends_with(".html") || name.ends_with(".xml") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        // minijinja also escapes `/`, which turns every URL into `&#x2f;`; escape
+        // what HTML needs (text and quoted attributes) and nothing more.
+        env.set_formatter(|out, state, value| {
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && !value.is_safe()
+                && let Some(s) = value.as_str()
+            {
+                return out.write_str(&indexer::search::escape_html(s)).map_err(minijinja::Error::from);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         env
     }
 

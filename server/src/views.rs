@@ -1,9 +1,9 @@
 //! View models: the library's documents turned into what pages and the API
 //! show (display names resolved, URLs built). One place for each shape.
 
+use indexer::Library;
 use indexer::model::Dossier;
 use indexer::search::SearchRequest;
-use indexer::Library;
 use serde::Serialize;
 
 /// A slug with its display name and page.
@@ -31,16 +31,28 @@ pub struct Card {
 }
 
 pub fn regio(lib: &Library, slug: &str) -> Named {
-    Named { slug: slug.into(), naam: lib.vocab.regios.name(slug).into(), url: format!("/regios/{slug}") }
+    Named {
+        slug: slug.into(),
+        naam: lib.vocab.regios.name(slug).into(),
+        url: format!("/regios/{slug}"),
+    }
 }
 
 pub fn thema(lib: &Library, slug: &str) -> Named {
-    Named { slug: slug.into(), naam: lib.thema_name(slug).into(), url: format!("/themas/{slug}") }
+    Named {
+        slug: slug.into(),
+        naam: lib.thema_name(slug).into(),
+        url: format!("/themas/{slug}"),
+    }
 }
 
 /// A filter link: the search page filtered on one facet value.
 pub fn filter(facet: &str, slug: &str, naam: &str) -> Named {
-    Named { slug: slug.into(), naam: naam.into(), url: format!("/zoeken?{facet}={}", urlencode(slug)) }
+    Named {
+        slug: slug.into(),
+        naam: naam.into(),
+        url: format!("/zoeken?{facet}={}", urlencode(slug)),
+    }
 }
 
 pub fn dossier_url(d: &Dossier) -> String {
@@ -104,7 +116,9 @@ pub fn facet_label(facet: &str) -> &'static str {
 
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -122,9 +136,20 @@ pub fn search_query(req: &SearchRequest) -> String {
             ser.append_pair(facet, v);
         }
     }
-    let default_sort = if req.q.is_empty() { indexer::search::Sort::Datum } else { indexer::search::Sort::Relevantie };
+    let default_sort = if req.q.is_empty() {
+        indexer::search::Sort::Datum
+    } else {
+        indexer::search::Sort::Relevantie
+    };
     if req.sort != default_sort {
-        ser.append_pair("sort", if req.sort == indexer::search::Sort::Datum { "datum" } else { "relevantie" });
+        ser.append_pair(
+            "sort",
+            if req.sort == indexer::search::Sort::Datum {
+                "datum"
+            } else {
+                "relevantie"
+            },
+        );
     }
     if req.page > 1 {
         ser.append_pair("pagina", &req.page.to_string());

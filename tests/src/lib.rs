@@ -1,1 +1,236 @@
-//! stub
+//! Helpers for the end-to-end tests: real git repositories in temporary
+//! folders, the real `tegenkracht` binary, and a real server on a free port.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The workspace root (the folder holding `Cargo.toml`, `content/`, ...).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The path of the `tegenkracht` binary, built once if missing.
+pub fn binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable");
+        // target/<profile>/deps/<test> -> target/<profile>/tegenkracht
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target layout");
+        let bin = profile_dir.join("tegenkracht");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", "tegenkracht", "--bin", "tegenkracht"])
+            .current_dir(workspace());
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building tegenkracht failed");
+        assert!(bin.exists(), "binary not found at {}", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// A git repository in a temporary folder.
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+    pub repo: git2::Repository,
+}
+
+impl Default for TestRepo {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestRepo {
+    pub fn new() -> TestRepo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = git2::Repository::init_opts(dir.path(), git2::RepositoryInitOptions::new().initial_head("main")).expect("git init");
+        TestRepo { dir, repo }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.path().join(rel)).expect("remove");
+        self
+    }
+
+    /// Copies a folder of the workspace (such as `content/`) into the repository.
+    pub fn copy_from_workspace(&self, rel: &str, to: &str) -> &Self {
+        copy_dir(&workspace().join(rel), &self.path().join(to));
+        self
+    }
+
+    /// Stages everything and commits; returns the commit id.
+    pub fn commit(&self, message: &str) -> String {
+        let mut index = self.repo.index().expect("index");
+        index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("add");
+        index.update_all(["*"], None).expect("update");
+        index.write().expect("write index");
+        let tree_id = index.write_tree().expect("tree");
+        let tree = self.repo.find_tree(tree_id).expect("find tree");
+        let sig = git2::Signature::now("Test", "test@example.nl").expect("signature");
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .expect("commit")
+            .to_string()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Runs the binary with `args` in `cwd`.
+pub fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("binary runs")
+}
+
+/// A free port on the loopback interface.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A running `tegenkracht serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts the server with a configuration file's text (`{data}` is replaced by a fresh data folder).
+    pub fn start(cwd: &Path, config: &str) -> Server {
+        let data = tempfile::tempdir().expect("data dir");
+        let port = free_port();
+        let cfg = data.path().join("tegenkracht.toml");
+        std::fs::write(&cfg, config.replace("{data}", &data.path().join("data").to_string_lossy())).expect("config");
+        let child = Command::new(binary())
+            .args([
+                "serve",
+                "--config",
+                &cfg.to_string_lossy(),
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .current_dir(cwd)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        Server::wait(child, port, data)
+    }
+
+    /// Starts the server without a configuration, in `cwd` (the embedded default).
+    pub fn start_default(cwd: &Path) -> Server {
+        let data = tempfile::tempdir().expect("data dir");
+        let port = free_port();
+        let child = Command::new(binary())
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .current_dir(cwd)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        Server::wait(child, port, data)
+    }
+
+    fn wait(mut child: Child, port: u16, data: tempfile::TempDir) -> Server {
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("server exited with {status}: {err}");
+            }
+            if let Ok(r) = reqwest::blocking::get(format!("{base}/readyz"))
+                && r.status() == 200
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "server did not become ready");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server { child, base, _data: data }
+    }
+
+    /// GET a path; returns status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let r = reqwest::blocking::get(format!("{}{path}", self.base)).expect("request");
+        let status = r.status().as_u16();
+        (status, r.text().expect("body"))
+    }
+
+    /// GET a JSON path.
+    pub fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (status, body) = self.get(path);
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}")),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal valid vocabulary, playbook and two dossiers for small fixtures.
+pub mod fixture {
+    pub const VOCAB: &str = include_str!("../../content/vocabulaire.yaml");
+
+    pub fn playbook(titel: &str) -> String {
+        format!(
+            "---\ntitel: {titel}\ntype: playbook\nsamenvatting: Een playbook voor de tests over {titel} en de aanpak ervan.\ntoegang: openbaar\n---\n\n## Probleembeeld\n\nTekst.\n"
+        )
+    }
+
+    /// A dossier with the given fields; `extra` is appended to the front matter.
+    pub fn dossier(titel: &str, regio: &str, themas: &str, toegang: &str, extra: &str, body: &str) -> String {
+        format!(
+            "---\ntitel: {titel}\ntype: leerdossier\nregio: {regio}\nthemas: [{themas}]\nsamenvatting: Een dossier voor de tests, met genoeg tekst om geldig te zijn.\ntoegang: {toegang}\nlessen:\n  - uitdaging: leren\n    les: Schrijf lessen op zodat andere regio's ervan leren.\n{extra}---\n\n## Aanpak\n\n{body}\n"
+        )
+    }
+}

@@ -1,0 +1,119 @@
+//! The HTML site and the API over the real starter content, served the way
+//! the README's run command serves it: no configuration, from a git checkout.
+
+use tegenkracht_tests::{Server, TestRepo};
+
+fn starter_server() -> (TestRepo, Server) {
+    let r = TestRepo::new();
+    r.copy_from_workspace("content", "content");
+    r.commit("starter content");
+    let s = Server::start_default(r.path());
+    (r, s)
+}
+
+#[test]
+fn every_route_answers_as_specified() {
+    let (_r, s) = starter_server();
+    for path in [
+        "/",
+        "/zoeken",
+        "/zoeken?q=vastgoed",
+        "/zoeken?q=drugsdumping&thema=buitengebied",
+        "/dossiers/limburg/vastgoed-in-beeld-maastricht",
+        "/themas",
+        "/themas/horeca",
+        "/regios",
+        "/regios/limburg",
+        "/collecties",
+        "/collecties/jonge-aanwas",
+        "/lessen",
+        "/lessen?uitdaging=capaciteit&regio=limburg",
+        "/static/tegenkracht.css",
+        "/healthz",
+        "/readyz",
+    ] {
+        let (status, body) = s.get(path);
+        assert_eq!(status, 200, "{path}: {body}");
+        if !path.starts_with("/static") && !path.ends_with('z') {
+            assert!(body.contains("<html lang=\"nl\">"), "{path}");
+            assert!(body.contains("Direct naar de inhoud"), "{path}");
+        }
+    }
+    for path in [
+        "/api/v1/search?q=horeca",
+        "/api/v1/dossiers/limburg/vastgoed-in-beeld-maastricht",
+        "/api/v1/dossiers/limburg/vastgoed-in-beeld-maastricht/vergelijkbaar",
+        "/api/v1/themas",
+        "/api/v1/themas/horeca",
+        "/api/v1/collecties",
+        "/api/v1/collecties/jonge-aanwas",
+        "/api/v1/vocabulaire",
+        "/api/v1/lessen?uitdaging=leren",
+        "/api/v1/status",
+        "/api/v1/openapi.json",
+    ] {
+        let (status, _) = s.json(path);
+        assert_eq!(status, 200, "{path}");
+    }
+}
+
+#[test]
+fn dossier_page_shows_metadata_toc_lessons_and_similar() {
+    let (_r, s) = starter_server();
+    let (_, html) = s.get("/dossiers/limburg/vastgoed-in-beeld-maastricht");
+    assert!(html.contains("Vergelijkbare initiatieven in andere regio"));
+    assert!(html.contains("Waarom:"));
+    assert!(html.contains("href=\"/regios/limburg\""));
+    assert!(html.contains("href=\"/zoeken?partner="));
+    assert!(html.contains("class=\"inhoudsopgave\""));
+    assert!(html.contains("Geleerde lessen"));
+    assert!(html.contains("Bron: centraal"));
+}
+
+#[test]
+fn errors_are_themed_pages_and_json() {
+    let (_r, s) = starter_server();
+    let (status, html) = s.get("/bestaat/niet");
+    assert_eq!(status, 404);
+    assert!(html.contains("Pagina niet gevonden") && html.contains("<html lang=\"nl\">"));
+    assert_eq!(s.get("/dossiers/limburg/bestaat-niet").0, 404);
+    assert_eq!(s.get("/themas/bestaat-niet").0, 404);
+    let (status, html) = s.get("/zoeken?regio=atlantis");
+    assert_eq!(status, 400);
+    assert!(html.contains("onbekende waarde `atlantis` voor `regio`"), "{html}");
+    let (status, v) = s.json("/api/v1/search?onbekend=1");
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["code"], "bad_request");
+    assert!(v["error"]["message"].as_str().unwrap().contains("onbekend"));
+    let (status, v) = s.json("/api/v1/search?per_pagina=101");
+    assert_eq!(status, 400, "{v}");
+    let (status, v) = s.json("/api/v1/dossiers/limburg/bestaat-niet");
+    assert_eq!(status, 404);
+    assert_eq!(v["error"]["code"], "not_found");
+}
+
+#[test]
+fn openapi_is_generated_from_the_code() {
+    let (_r, s) = starter_server();
+    let (_, v) = s.json("/api/v1/openapi.json");
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/search",
+        "/api/v1/dossiers/{regio}/{slug}",
+        "/api/v1/dossiers/{regio}/{slug}/vergelijkbaar",
+        "/api/v1/status",
+    ] {
+        assert!(v["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(v["components"]["schemas"]["SearchResponse"].is_object());
+}
+
+#[test]
+fn status_reports_the_source_commit() {
+    let (r, s) = starter_server();
+    let head = r.repo.head().unwrap().peel_to_commit().unwrap().id().to_string();
+    let (_, v) = s.json("/api/v1/status");
+    assert_eq!(v["bronnen"][0]["commit"], head);
+    assert_eq!(v["bronnen"][0]["fouten"], 0);
+    assert!(v["dossiers"].as_u64().unwrap() >= 28);
+}
