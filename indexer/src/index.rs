@@ -268,4 +268,68 @@ mod tests {
         assert_eq!(analyze("Café"), analyze("cafe"));
         assert_eq!(analyze("panden"), analyze("pand"));
     }
+
+    fn tiny_library() -> Library {
+        let snap = crate::source::Snapshot {
+            commit: Some("abc".into()),
+            files: vec![
+                crate::source::RawFile { rel: "vocabulaire.yaml".into(), display: "vocabulaire.yaml".into(), bytes: include_bytes!("../../content/vocabulaire.yaml").to_vec() },
+                crate::source::RawFile {
+                    rel: "themas/vastgoed.md".into(),
+                    display: "themas/vastgoed.md".into(),
+                    bytes: b"---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n".to_vec(),
+                },
+                crate::source::RawFile {
+                    rel: "dossiers/limburg/a.md".into(),
+                    display: "dossiers/limburg/a.md".into(),
+                    bytes: b"---\ntitel: Woningen in Maastricht\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een praktijk over woningen, voor de test van de index.\ntoegang: openbaar\n---\nTekst.\n".to_vec(),
+                },
+            ],
+            ..Default::default()
+        };
+        let spec = crate::SourceSpec {
+            name: "t".into(),
+            location: crate::Location::Dir("x".into()),
+            regions: vec!["*".into()],
+            edit_url: None,
+        };
+        let cat = crate::Catalog::assemble(vec![(spec, Ok(snap))]);
+        assert_eq!(cat.dossiers.len(), 1, "{:?}", cat.reports);
+        Library::new(&cat, crate::Audience::Public)
+    }
+
+    #[test]
+    fn reopens_a_matching_index_and_rebuilds_on_schema_or_commit_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = tiny_library();
+        let store = IndexStore::new(dir.path());
+        let (idx, rebuilt) = store.open_or_build(Some("t=abc"), &[&lib]).unwrap();
+        assert!(rebuilt);
+        assert_eq!(idx[0].num_docs(), 1);
+        drop(idx);
+        let (_, rebuilt) = store.open_or_build(Some("t=abc"), &[&lib]).unwrap();
+        assert!(!rebuilt, "same commits and schema: reopened");
+        let (_, rebuilt) = store.open_or_build(Some("t=def"), &[&lib]).unwrap();
+        assert!(rebuilt, "new commit: rebuilt");
+        let mut m = store.manifest().unwrap();
+        m.schema_version = 0;
+        std::fs::write(dir.path().join("index/CURRENT"), serde_json::to_vec(&m).unwrap()).unwrap();
+        let (idx, rebuilt) = store.open_or_build(Some("t=def"), &[&lib]).unwrap();
+        assert!(rebuilt, "old schema: rebuilt");
+        let gens = std::fs::read_dir(dir.path().join("index"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-"))
+            .count();
+        assert_eq!(gens, 1, "old generations are removed");
+        let found = idx[0]
+            .search(
+                &lib,
+                &crate::search::SearchRequest {
+                    q: "woning".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(found.total, 1);
+    }
 }

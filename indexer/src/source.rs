@@ -144,13 +144,7 @@ pub fn read_git_commit(repo: &git2::Repository, commit: &git2::Commit<'_>, root:
     Ok(snap)
 }
 
-fn walk_tree(
-    repo: &git2::Repository,
-    tree: &git2::Tree<'_>,
-    rel_dir: &str,
-    root: &str,
-    snap: &mut Snapshot,
-) -> Result<(), SourceError> {
+fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root: &str, snap: &mut Snapshot) -> Result<(), SourceError> {
     for entry in tree.iter() {
         let Some(name) = entry.name() else { continue };
         let rel = join(rel_dir, name);
