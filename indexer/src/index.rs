@@ -77,9 +77,20 @@ impl SearchIndex {
     /// Writes a fresh index for `lib` into `dir` (which must be empty or absent).
     pub fn build(dir: &Path, lib: &Library) -> Result<SearchIndex, IndexError> {
         std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.into(), source })?;
-        let (schema, f) = schema();
-        let index = Index::create_in_dir(dir, schema)?;
+        let (schema, _) = schema();
+        Self::fill(Index::create_in_dir(dir, schema)?, lib)
+    }
+
+    /// Builds an index for `lib` in memory (for audiences assembled on demand).
+    pub fn build_in_ram(lib: &Library) -> Result<SearchIndex, IndexError> {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        Self::fill(index, lib)
+    }
+
+    fn fill(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
         index.tokenizers().register(NL, dutch_analyzer());
+        let (_, f) = schema();
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         for d in &lib.dossiers {
             writer.add_document(doc!(
@@ -92,13 +103,18 @@ impl SearchIndex {
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
-        Self::open(dir, lib)
+        Self::align(index, lib)
     }
 
     /// Opens an index in `dir` and aligns it with `lib`.
     pub fn open(dir: &Path, lib: &Library) -> Result<SearchIndex, IndexError> {
         let index = Index::open_in_dir(dir)?;
         index.tokenizers().register(NL, dutch_analyzer());
+        Self::align(index, lib)
+    }
+
+    /// Maps the index's documents to the library's ordinals.
+    fn align(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();

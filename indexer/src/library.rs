@@ -7,28 +7,85 @@ use crate::model::*;
 use crate::vocab::Vocabulary;
 use std::collections::HashMap;
 
-/// Who is reading. Until per-reader access lands, only the public audience
-/// is served, and non-public documents are never published (fail closed).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Who is reading, as far as access is concerned (content model, section 5).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Audience {
-    /// Anyone, signed in or not.
+    /// Anyone, signed in or not: `openbaar` only.
     Public,
+    /// A signed-in reader without a region: `openbaar` and `netwerk`.
+    Network,
+    /// A signed-in reader of these regions (sorted, unique): also their `regio` documents.
+    Regions(Vec<String>),
+    /// A national (LIEC) reader: everything.
+    Liec,
 }
 
 impl Audience {
-    /// A stable name, used for the index folder.
+    /// The audience of a signed-in reader with these region slugs (`liec` means national).
+    pub fn signed_in(regions: &[String]) -> Audience {
+        if regions.iter().any(|r| r == "liec") {
+            return Audience::Liec;
+        }
+        let mut rs: Vec<String> = regions.to_vec();
+        rs.sort();
+        rs.dedup();
+        if rs.is_empty() { Audience::Network } else { Audience::Regions(rs) }
+    }
+
+    /// A stable name, used for index folders and logs (never contains content).
     pub fn key(&self) -> String {
         match self {
             Audience::Public => "openbaar".to_string(),
+            Audience::Network => "netwerk".to_string(),
+            Audience::Regions(rs) => format!("regio-{}", rs.join("+")),
+            Audience::Liec => "liec".to_string(),
         }
     }
 
-    /// Whether this audience may see a document with `toegang`, of `regio`.
-    pub fn may_see(&self, toegang: Toegang, _regio: Option<&str>) -> bool {
-        match self {
-            Audience::Public => toegang == Toegang::Openbaar,
+    /// True for every audience but the public one.
+    pub fn is_signed_in(&self) -> bool {
+        *self != Audience::Public
+    }
+
+    /// Whether this audience may see a document with `toegang` of `regio`.
+    /// Playbooks and collections have no region: `regio` ones are for LIEC readers only.
+    pub fn may_see(&self, toegang: Toegang, regio: Option<&str>) -> bool {
+        match (self, toegang) {
+            (_, Toegang::Openbaar) => true,
+            (Audience::Public, _) => false,
+            (Audience::Liec, _) => true,
+            (_, Toegang::Netwerk) => true,
+            (Audience::Network, Toegang::Regio) => false,
+            (Audience::Regions(rs), Toegang::Regio) => regio.is_some_and(|r| rs.iter().any(|x| x == r)),
         }
     }
+}
+
+/// The ids of everything `audience` may see in `catalog`: two audiences with the
+/// same set are served by the same library and index.
+pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<String> {
+    let mut ids: Vec<String> = catalog
+        .dossiers
+        .iter()
+        .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
+        .map(|d| d.id.clone())
+        .collect();
+    ids.extend(
+        catalog
+            .playbooks
+            .iter()
+            .filter(|p| audience.may_see(p.meta.toegang, None))
+            .map(|p| format!("themas/{}", p.slug)),
+    );
+    ids.extend(
+        catalog
+            .collections
+            .iter()
+            .filter(|c| audience.may_see(c.meta.toegang, None))
+            .map(|c| format!("collecties/{}", c.slug)),
+    );
+    ids.sort();
+    ids
 }
 
 /// The documents one audience may see.
@@ -54,6 +111,12 @@ impl Library {
             .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
             .cloned()
             .collect();
+        if !audience.is_signed_in() {
+            // Contact blocks are for signed-in readers only: the public library never holds them.
+            for d in &mut dossiers {
+                d.meta.contact = None;
+            }
+        }
         dossiers.sort_by(|a, b| a.id.cmp(&b.id));
         let by_id: HashMap<String, usize> = dossiers.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
         for d in &mut dossiers {
@@ -119,4 +182,32 @@ impl Library {
 /// The date a dossier sorts by: its last change, else its start.
 pub fn date_key(d: &Dossier) -> u32 {
     d.updated.or(d.meta.eind).or(d.meta.start).map_or(0, |p| p.sort_key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Toegang::*;
+
+    #[test]
+    fn access_rules_of_the_content_model() {
+        let limburg = Audience::signed_in(&["limburg".into()]);
+        let cases = [
+            (Audience::Public, Openbaar, true),
+            (Audience::Public, Netwerk, false),
+            (Audience::Public, Regio, false),
+            (Audience::Network, Netwerk, true),
+            (Audience::Network, Regio, false),
+            (limburg.clone(), Regio, true),
+            (Audience::Liec, Regio, true),
+        ];
+        for (a, t, want) in cases {
+            assert_eq!(a.may_see(t, Some("limburg")), want, "{a:?} {t:?}");
+        }
+        assert!(!limburg.may_see(Regio, Some("rotterdam")));
+        assert!(!limburg.may_see(Regio, None), "regio playbooks are for LIEC readers only");
+        assert_eq!(Audience::signed_in(&["liec".into(), "limburg".into()]), Audience::Liec);
+        assert_eq!(Audience::signed_in(&[]), Audience::Network);
+        assert_eq!(Audience::signed_in(&["b".into(), "a".into(), "b".into()]).key(), "regio-a+b");
+    }
 }

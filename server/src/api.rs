@@ -2,12 +2,14 @@
 //! handler carries `#[utoipa::path]`, so `openapi.json` is generated from
 //! this code rather than written by hand.
 
+use crate::auth::Reader;
 use crate::error::{ApiError, Problem};
 use crate::lessons;
 use crate::pages::view;
 use crate::params;
 use crate::state::AppState;
 use crate::views;
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use indexer::similar::SimilarOptions;
@@ -72,8 +74,12 @@ pub struct SearchResponse {
         ("per_pagina" = Option<usize>, Query, description = "At most 100"),
     ),
     responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<SearchResponse> {
-    let v = view(&state)?;
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<SearchResponse> {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let pairs = params::pairs(raw.as_deref());
     let req = params::search(&pairs, lib, &["per_pagina"])?;
@@ -125,6 +131,14 @@ pub struct Les {
     les: String,
 }
 
+/// Who to ask about a dossier.
+#[derive(Serialize, ToSchema)]
+pub struct Contact {
+    organisatie: String,
+    functie: String,
+    email: String,
+}
+
 /// A dossier with every front-matter field.
 #[derive(Serialize, ToSchema)]
 pub struct DossierResponse {
@@ -146,6 +160,9 @@ pub struct DossierResponse {
     lessen: Vec<Les>,
     gerelateerd: Vec<String>,
     herzien_voor: Option<String>,
+    /// Only for signed-in readers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<Contact>,
     /// `bijgewerkt`, or the date of the last commit that touched the file.
     bijgewerkt: Option<String>,
     /// The sanitised body.
@@ -164,11 +181,12 @@ fn dossier_ord(lib: &indexer::Library, regio: &str, slug: &str) -> Result<usize,
     responses((status = 200, body = DossierResponse), (status = 404, body = ErrorBody)))]
 pub async fn dossier(
     State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<DossierResponse> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
     let m = &d.meta;
@@ -200,6 +218,11 @@ pub async fn dossier(
             .collect(),
         gerelateerd: m.gerelateerd.clone(),
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
+        contact: m.contact.as_ref().filter(|_| reader.is_signed_in()).map(|c| Contact {
+            organisatie: c.organisatie.clone(),
+            functie: c.functie.clone(),
+            email: c.email.clone(),
+        }),
         bijgewerkt: d.updated.map(|d| d.to_string()),
         html: d.body.html.clone(),
         bron: Bron {
@@ -237,6 +260,7 @@ pub struct SimilarResponse {
     responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn similar(
     State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SimilarResponse> {
@@ -244,7 +268,7 @@ pub async fn similar(
     params::only(&pairs, &["k", "zelfde_regio"])?;
     let k = params::number(&pairs, "k", 5, 50)?;
     let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
     let found = v
@@ -309,18 +333,23 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
 }
 
 #[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
-pub async fn themas(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
+pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/themas/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = ThemaDetail), (status = 404, body = ErrorBody)))]
-pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<ThemaDetail> {
+pub async fn thema(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<ThemaDetail> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let dossier_ids = lib
@@ -388,18 +417,27 @@ fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Colle
 }
 
 #[utoipa::path(get, path = "/api/v1/collecties", responses((status = 200, body = Vec<Collectie>)))]
-pub async fn collecties(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Collectie>> {
+pub async fn collecties(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<Collectie>> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/collecties/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = CollectieDetail), (status = 404, body = ErrorBody)))]
-pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<CollectieDetail> {
+pub async fn collectie(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<CollectieDetail> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     Ok(Json(CollectieDetail {
@@ -420,9 +458,13 @@ pub struct VocabulaireResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/vocabulaire", responses((status = 200, body = VocabulaireResponse)))]
-pub async fn vocabulaire(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<VocabulaireResponse> {
+pub async fn vocabulaire(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<VocabulaireResponse> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
-    let v = view(&state)?;
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let map = |n: &indexer::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
     let voc = &lib.vocab;
@@ -450,8 +492,12 @@ pub struct LesHit {
 #[utoipa::path(get, path = "/api/v1/lessen",
     params(("uitdaging" = Option<String>, Query), ("thema" = Option<String>, Query), ("regio" = Option<String>, Query)),
     responses((status = 200, body = Vec<LesHit>), (status = 400, body = ErrorBody)))]
-pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Vec<LesHit>> {
-    let v = view(&state)?;
+pub async fn lessen(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Vec<LesHit>> {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let filter = lessons::Filter::parse(&params::pairs(raw.as_deref()), lib)?;
     let out = lessons::grouped(lib, &filter)
@@ -497,7 +543,11 @@ pub struct StatusResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
-pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<StatusResponse> {
+pub async fn status(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<StatusResponse> {
     params::only(&params::pairs(raw.as_deref()), &[])?;
     let Some(loaded) = state.loaded() else {
         return Ok(Json(StatusResponse {
@@ -509,6 +559,9 @@ pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    // Counts are of what this reader may see; findings (paths and messages) only for signed-in readers.
     let bronnen = loaded
         .catalog
         .reports
@@ -517,16 +570,22 @@ pub async fn status(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
             name: r.name.clone(),
             commit: r.commit.clone(),
             geladen: geladen.clone(),
-            documenten: r.documents,
+            documenten: lib.dossiers.iter().filter(|d| d.bron.source == r.name).count()
+                + lib.playbooks.iter().filter(|d| d.bron.source == r.name).count()
+                + lib.collections.iter().filter(|d| d.bron.source == r.name).count(),
             fouten: r.errors,
             waarschuwingen: r.warnings,
-            meldingen: r.diagnostics.iter().map(ToString::to_string).collect(),
+            meldingen: if reader.is_signed_in() {
+                r.diagnostics.iter().map(ToString::to_string).collect()
+            } else {
+                Vec::new()
+            },
             leesfout: r.read_error.clone(),
         })
         .collect();
     Ok(Json(StatusResponse {
         klaar: true,
-        dossiers: loaded.public.library.dossiers.len(),
+        dossiers: lib.dossiers.len(),
         bronnen,
     }))
 }

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone)]
 pub enum Problem {
     NotFound,
+    /// A bearer token was sent but is not valid.
+    Unauthorized,
     BadRequest(String),
     /// The index is still being built.
     Unavailable,
@@ -21,6 +23,7 @@ impl Problem {
     pub fn status(&self) -> StatusCode {
         match self {
             Problem::NotFound => StatusCode::NOT_FOUND,
+            Problem::Unauthorized => StatusCode::UNAUTHORIZED,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
             Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -30,6 +33,7 @@ impl Problem {
     fn code(&self) -> &'static str {
         match self {
             Problem::NotFound => "not_found",
+            Problem::Unauthorized => "unauthorized",
             Problem::BadRequest(_) => "bad_request",
             Problem::Unavailable => "unavailable",
             Problem::Internal(_) => "internal",
@@ -40,6 +44,7 @@ impl Problem {
     pub fn message(&self) -> String {
         match self {
             Problem::NotFound => "Deze pagina bestaat niet.".into(),
+            Problem::Unauthorized => "Ongeldige of onbekende toegangssleutel.".into(),
             Problem::BadRequest(m) => m.clone(),
             Problem::Unavailable => "De kennisbank wordt nog geladen. Probeer het over enkele seconden opnieuw.".into(),
             Problem::Internal(_) => "Er ging iets mis aan onze kant. Probeer het later opnieuw.".into(),

@@ -2,6 +2,7 @@
 //! and the website and JSON API served over the content engine (`indexer`).
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;

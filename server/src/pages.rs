@@ -1,13 +1,14 @@
 //! The HTML pages: thin handlers that gather one context per template.
 
+use crate::auth::Reader;
 use crate::error::{PageError, Problem};
 use crate::params;
 use crate::state::{AppState, View};
 use crate::views::{self, Named, card};
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use indexer::library::Audience;
 use indexer::search::FACETS;
 use indexer::similar::SimilarOptions;
 use minijinja::{Value, context};
@@ -16,13 +17,10 @@ use std::collections::BTreeMap;
 
 type Page = Result<Html<String>, PageError>;
 
-/// The content the current reader may see (only the public audience for now).
-pub fn view(state: &AppState) -> Result<View, Problem> {
+/// The content the current reader may see.
+pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
     let loaded = state.loaded().ok_or(Problem::Unavailable)?;
-    Ok(View {
-        loaded,
-        audience: Audience::Public,
-    })
+    Ok(View::new(loaded, reader.audience.clone())?)
 }
 
 /// Renders a template with the site-wide context.
@@ -32,8 +30,8 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     Ok(Html(tmpl.render(context! { site, ..ctx })?))
 }
 
-pub async fn home(State(state): State<AppState>) -> Page {
-    let v = view(&state)?;
+pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let recent: Vec<_> = lib.recent().into_iter().take(6).map(|d| card(lib, d)).collect();
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
@@ -72,8 +70,8 @@ struct FacetValue {
     url: String,
 }
 
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state)?;
+pub async fn search(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
+    let v = view(&state, &reader)?;
     let shelf = v.shelf();
     let lib = &shelf.library;
     let pairs = params::pairs(raw.as_deref());
@@ -152,8 +150,12 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> P
     )
 }
 
-pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(String, String)>) -> Page {
-    let v = view(&state)?;
+pub async fn dossier(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    Path((regio, slug)): Path<(String, String)>,
+) -> Page {
+    let v = view(&state, &reader)?;
     let shelf = v.shelf();
     let lib = &shelf.library;
     let id = format!("{regio}/{slug}");
@@ -189,6 +191,7 @@ pub async fn dossier(State(state): State<AppState>, Path((regio, slug)): Path<(S
             bron => d.bron,
             bewerk_url => v.loaded.catalog.edit_link(&d.bron),
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
+            contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
             herzien,
         },
     )
@@ -226,8 +229,8 @@ fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a i
         .collect()
 }
 
-pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
-    let v = view(&state)?;
+pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let groepen = by_region(lib, lib.dossiers.iter().filter(|d| d.meta.themas.contains(&slug)));
@@ -253,8 +256,8 @@ pub async fn thema(State(state): State<AppState>, Path(slug): Path<String>) -> P
     )
 }
 
-pub async fn themas(State(state): State<AppState>) -> Page {
-    let v = view(&state)?;
+pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let themas: Vec<Value> = lib
         .playbooks
@@ -264,8 +267,8 @@ pub async fn themas(State(state): State<AppState>) -> Page {
     render(&state, "themas.html", context! { themas })
 }
 
-pub async fn regio(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
-    let v = view(&state)?;
+pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
     let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().filter(|d| d.meta.regio == slug).collect();
@@ -287,14 +290,14 @@ pub async fn regio(State(state): State<AppState>, Path(slug): Path<String>) -> P
     )
 }
 
-pub async fn regios(State(state): State<AppState>) -> Page {
-    let v = view(&state)?;
+pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     render(&state, "regios.html", context! { regios => regions(lib) })
 }
 
-pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>) -> Page {
-    let v = view(&state)?;
+pub async fn collectie(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     let items: Vec<Value> = c
@@ -313,15 +316,15 @@ pub async fn collectie(State(state): State<AppState>, Path(slug): Path<String>) 
     )
 }
 
-pub async fn collecties(State(state): State<AppState>) -> Page {
-    let v = view(&state)?;
+pub async fn collecties(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let collecties: Vec<Value> = lib.collections.iter().map(collection_item).collect();
     render(&state, "collecties.html", context! { collecties })
 }
 
-pub async fn lessen(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state)?;
+pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
+    let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let pairs = params::pairs(raw.as_deref());
     let filter = crate::lessons::Filter::parse(&pairs, lib)?;

@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .merge(site)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
@@ -62,5 +63,10 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(15)))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the route pattern, never the raw path or query: those may hold
+        // restricted ids or a signed-in reader's search.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("-", |m| m.as_str()).to_string();
+            tracing::info_span!("request", method = %req.method(), route)
+        }))
 }

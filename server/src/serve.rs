@@ -29,7 +29,7 @@ pub fn run(config: Config) -> Result<ExitCode> {
 
 async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
-    let state = AppState::new(config);
+    let state = AppState::new(config)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -40,7 +40,7 @@ async fn serve(config: Config) -> Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
         .context("server failed")?;

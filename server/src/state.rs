@@ -1,6 +1,7 @@
 //! The application state shared by every request: configuration, theme,
 //! templates and the currently served content (swapped whole on update).
 
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::theme::Theme;
 use indexer::{Audience, Loaded, Shelf};
@@ -13,6 +14,7 @@ pub struct App {
     pub config: Config,
     pub theme: Theme,
     pub templates: Environment<'static>,
+    pub auth: Auth,
     loaded: RwLock<Option<Arc<Loaded>>>,
     pub started: Instant,
 }
@@ -29,16 +31,19 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config) -> AppState {
+    /// Builds the state; fails on an invalid `[auth]` section.
+    pub fn new(config: Config) -> anyhow::Result<AppState> {
         let theme = Theme::new(config.theme_dir.clone());
         let templates = theme.environment();
-        AppState(Arc::new(App {
+        let auth = Auth::new(&config.auth)?;
+        Ok(AppState(Arc::new(App {
             config,
             theme,
             templates,
+            auth,
             loaded: RwLock::new(None),
             started: Instant::now(),
-        }))
+        })))
     }
 
     /// The content being served, once the first load finished.
@@ -56,19 +61,24 @@ impl AppState {
 pub struct View {
     pub loaded: Arc<Loaded>,
     pub audience: Audience,
+    shelf: Arc<Shelf>,
 }
 
 impl View {
+    pub fn new(loaded: Arc<Loaded>, audience: Audience) -> Result<View, indexer::index::IndexError> {
+        let shelf = loaded.shelf(&audience)?;
+        Ok(View { loaded, audience, shelf })
+    }
+
     pub fn shelf(&self) -> &Shelf {
-        self.loaded.shelf(&self.audience)
+        &self.shelf
     }
 }
 
 impl View {
     /// Runs blocking index work (tantivy) off the async workers.
     pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Shelf) -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
-        let loaded = Arc::clone(&self.loaded);
-        let audience = self.audience.clone();
-        tokio::task::spawn_blocking(move || f(loaded.shelf(&audience))).await
+        let shelf = Arc::clone(&self.shelf);
+        tokio::task::spawn_blocking(move || f(&shelf)).await
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: real git repositories, the real binary, a real server.
 //! One test binary, one module per feature.
 
+mod access;
 mod check;
 mod content;
 mod search;

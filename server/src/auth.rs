@@ -1,0 +1,207 @@
+//! Who is reading: anonymous, signed in with a bearer token (stored as a
+//! SHA-256 hash in the configuration), or signed in through a trusted
+//! reverse proxy. The result is an `Audience`, the only thing access rules
+//! look at. Tokens are compared in constant time and never logged.
+
+use crate::config::AuthConfig;
+use crate::error::Problem;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use indexer::Audience;
+use ipnet::IpNet;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+/// The reader of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    /// Token name or proxy user; `None` for anonymous readers. Never logged with queries.
+    pub name: Option<String>,
+    pub audience: Audience,
+}
+
+impl Reader {
+    pub fn anonymous() -> Reader {
+        Reader {
+            name: None,
+            audience: Audience::Public,
+        }
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.name.is_some()
+    }
+}
+
+/// The parsed `[auth]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Auth {
+    tokens: Vec<(String, [u8; 32], Vec<String>)>,
+    proxy_user: Option<String>,
+    proxy_groups: Option<String>,
+    trusted: Vec<IpNet>,
+}
+
+/// Why a request could not be authenticated.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let mut r = crate::error::ApiError(Problem::Unauthorized).into_response();
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tegenkracht\""));
+        r
+    }
+}
+
+impl Auth {
+    /// Parses the configuration; fails on malformed hashes or networks.
+    pub fn new(cfg: &AuthConfig) -> anyhow::Result<Auth> {
+        let mut tokens = Vec::new();
+        for t in &cfg.token {
+            let bytes = hex::decode(&t.sha256).map_err(|_| anyhow::anyhow!("token `{}`: sha256 is not hexadecimal", t.name))?;
+            let hash: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("token `{}`: sha256 must be 32 bytes", t.name))?;
+            tokens.push((t.name.clone(), hash, t.regions.clone()));
+        }
+        let mut trusted = Vec::new();
+        for p in &cfg.trusted_proxies {
+            let net: IpNet = p
+                .parse()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| anyhow::anyhow!("trusted_proxies: `{p}` is not an address or network"))?;
+            trusted.push(net);
+        }
+        Ok(Auth {
+            tokens,
+            proxy_user: cfg.proxy_user_header.clone(),
+            proxy_groups: cfg.proxy_groups_header.clone(),
+            trusted,
+        })
+    }
+
+    /// Identifies the reader from the request headers and the peer address.
+    pub fn reader(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<Reader, Unauthorized> {
+        if let Some(value) = headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or(Unauthorized)?;
+            let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+            let mut found = None;
+            for (name, expected, regions) in &self.tokens {
+                // Every configured hash is compared, in constant time.
+                if constant_time_eq(&hash, expected) && found.is_none() {
+                    found = Some((name, regions));
+                }
+            }
+            let (name, regions) = found.ok_or(Unauthorized)?;
+            return Ok(Reader {
+                name: Some(name.clone()),
+                audience: Audience::signed_in(regions),
+            });
+        }
+        if let (Some(user_header), Some(peer)) = (&self.proxy_user, peer)
+            && self.trusted.iter().any(|n| n.contains(&peer.ip()))
+            && let Some(user) = headers
+                .get(user_header.as_str())
+                .and_then(|v| v.to_str().ok())
+                .filter(|u| !u.trim().is_empty())
+        {
+            let groups: Vec<String> = self
+                .proxy_groups
+                .as_ref()
+                .and_then(|h| headers.get(h.as_str()))
+                .and_then(|v| v.to_str().ok())
+                .map(|g| g.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default();
+            return Ok(Reader {
+                name: Some(user.trim().to_string()),
+                audience: Audience::signed_in(&groups),
+            });
+        }
+        Ok(Reader::anonymous())
+    }
+}
+
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Middleware: identifies the reader, rejects bad tokens with 401, and marks
+/// signed-in responses `Cache-Control: private, no-store`.
+pub async fn identify(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let reader = match state.auth.reader(req.headers(), peer) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let signed_in = reader.is_signed_in();
+    req.extensions_mut().insert(reader);
+    let mut res = next.run(req).await;
+    let value = if signed_in { "private, no-store" } else { "public, max-age=60" };
+    if signed_in || !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Authorization, Cookie"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TokenConfig;
+
+    fn auth() -> Auth {
+        let hash = hex::encode(Sha256::digest(b"geheim-token"));
+        Auth::new(&AuthConfig {
+            proxy_user_header: Some("X-Forwarded-User".into()),
+            proxy_groups_header: Some("X-Forwarded-Groups".into()),
+            trusted_proxies: vec!["127.0.0.1/32".into()],
+            token: vec![TokenConfig {
+                name: "analist".into(),
+                sha256: hash,
+                regions: vec!["limburg".into()],
+            }],
+        })
+        .unwrap()
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn can_sign_in_with_a_token_and_rejects_bad_ones() {
+        let a = auth();
+        let r = a.reader(&headers(&[("authorization", "Bearer geheim-token")]), None).unwrap();
+        assert_eq!(r.audience, Audience::Regions(vec!["limburg".into()]));
+        assert_eq!(a.reader(&headers(&[("authorization", "Bearer fout")]), None), Err(Unauthorized));
+        assert_eq!(a.reader(&headers(&[("authorization", "Basic eDp5")]), None), Err(Unauthorized));
+    }
+
+    #[test]
+    fn trusts_proxy_headers_only_from_trusted_proxies() {
+        let a = auth();
+        let h = headers(&[("x-forwarded-user", "piet"), ("x-forwarded-groups", "liec, andere")]);
+        let trusted: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let stranger: SocketAddr = "10.1.2.3:5000".parse().unwrap();
+        assert_eq!(a.reader(&h, Some(trusted)).unwrap().audience, Audience::Liec);
+        assert_eq!(a.reader(&h, Some(stranger)).unwrap(), Reader::anonymous());
+        assert_eq!(a.reader(&h, None).unwrap(), Reader::anonymous());
+    }
+}

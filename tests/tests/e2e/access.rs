@@ -1,0 +1,328 @@
+//! Access levels: restricted documents never show to readers not entitled to
+//! them, in any form; proven by difference over the whole anonymous site.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use tegenkracht_tests::{Server, TestRepo, fixture};
+
+const TOKEN_LIMBURG: &str = "token-limburg-123";
+const TOKEN_NETWERK: &str = "token-netwerk-456";
+
+fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+
+/// The public documents, identical in both repositories.
+fn public(r: &TestRepo, with_restricted_links: bool) {
+    let rel = if with_restricted_links {
+        "gerelateerd: [limburg/regio-vastgoed, rotterdam/haven]\n"
+    } else {
+        "gerelateerd: [rotterdam/haven]\n"
+    };
+    r.write("vocabulaire.yaml", fixture::VOCAB)
+        .write("themas/vastgoed.md", &fixture::playbook("Vastgoed"))
+        .write("themas/havens.md", &fixture::playbook("Havens"))
+        .write(
+            "dossiers/limburg/panden.md",
+            &fixture::dossier(
+                "Panden en witwassen in Maastricht",
+                "limburg",
+                "vastgoed",
+                "openbaar",
+                rel,
+                "Panden, witwassen en huisjesmelkers. Het vastgoed werd gescreend.",
+            ),
+        )
+        .write(
+            "dossiers/rotterdam/haven.md",
+            &fixture::dossier(
+                "Havenbedrijven weerbaar",
+                "rotterdam",
+                "havens",
+                "openbaar",
+                "",
+                "Douane en haven werken samen tegen smokkel en witwassen.",
+            ),
+        )
+        .write(
+            "dossiers/rotterdam/vastgoed.md",
+            &fixture::dossier(
+                "Vastgoedscan Rotterdam-Zuid",
+                "rotterdam",
+                "vastgoed",
+                "openbaar",
+                "",
+                "Een scan van panden en witwassen in vastgoed.",
+            ),
+        );
+    let extra = if with_restricted_links {
+        "  - id: limburg/regio-vastgoed\n    notitie: Alleen voor Limburg.\n"
+    } else {
+        ""
+    };
+    r.write(
+        "collecties/vastgoed.md",
+        &format!("---\ntitel: Vastgoedbundel\ntype: collectie\nsamenvatting: Dossiers over vastgoed.\ntoegang: openbaar\ncurator: LIEC\nitems:\n  - id: limburg/panden\n{extra}  - id: rotterdam/vastgoed\n---\nInleiding.\n"),
+    );
+}
+
+/// Restricted documents, only in the second repository.
+fn restricted(r: &TestRepo) {
+    r.write(
+        "dossiers/limburg/netwerk-panden.md",
+        &fixture::dossier("Netwerkdossier geheimterm panden", "limburg", "vastgoed, havens", "netwerk", "partners: [fiod]\n", "Geheimterm panden witwassen vastgoed haven smokkel, veel vaker panden panden panden."),
+    )
+    .write(
+        "dossiers/limburg/regio-vastgoed.md",
+        &fixture::dossier(
+            "Regiodossier limburgsgeheim",
+            "limburg",
+            "vastgoed",
+            "regio",
+            "status: pilot\ncontact:\n  organisatie: Gemeente X\n  functie: projectleider\n  email: p@x.example\n",
+            "Limburgsgeheim witwassen panden vastgoed.",
+        ),
+    )
+    .write("dossiers/rotterdam/regio-haven.md", &fixture::dossier("Rotterdams havengeheim", "rotterdam", "havens", "regio", "", "Havengeheim smokkel douane witwassen."))
+    .write("collecties/netwerkbundel.md", "---\ntitel: Netwerkbundel\ntype: collectie\nsamenvatting: Alleen voor partners.\ntoegang: netwerk\ncurator: LIEC\nitems:\n  - id: limburg/netwerk-panden\n---\nGeheim.\n");
+}
+
+fn config(r: &TestRepo) -> String {
+    format!(
+        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\nregions = [\"*\"]\n\n[auth]\nproxy_user_header = \"X-Forwarded-User\"\nproxy_groups_header = \"X-Forwarded-Groups\"\ntrusted_proxies = [\"127.0.0.1/32\"]\n\n[[auth.token]]\nname = \"analist-limburg\"\nsha256 = \"{}\"\nregions = [\"limburg\"]\n\n[[auth.token]]\nname = \"partner\"\nsha256 = \"{}\"\nregions = []\n",
+        r.path().display(),
+        sha256_hex(TOKEN_LIMBURG),
+        sha256_hex(TOKEN_NETWERK)
+    )
+}
+
+fn servers() -> ((TestRepo, Server), (TestRepo, Server)) {
+    let a = TestRepo::new();
+    public(&a, false);
+    a.commit("public only");
+    let b = TestRepo::new();
+    public(&b, true);
+    restricted(&b);
+    b.commit("public and restricted");
+    let sa = Server::start(a.path(), &config(&a));
+    let sb = Server::start(b.path(), &config(&b));
+    ((a, sa), (b, sb))
+}
+
+fn get_as(s: &Server, path: &str, headers: &[(&str, &str)]) -> (u16, String, reqwest::header::HeaderMap) {
+    let client = reqwest::blocking::Client::new();
+    let mut req = client.get(format!("{}{path}", s.base));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().unwrap();
+    let status = r.status().as_u16();
+    let h = r.headers().clone();
+    (status, r.text().unwrap(), h)
+}
+
+/// Replaces what differs by construction (commit ids, load times) with placeholders.
+fn normalize(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            .count();
+        if run == 40 {
+            out.push_str("COMMIT");
+            i += 40;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    // `"geladen":"2026-...Z"`
+    let re_start = "\"geladen\":\"";
+    let mut res = String::new();
+    let mut rest = out.as_str();
+    while let Some(pos) = rest.find(re_start) {
+        res.push_str(&rest[..pos + re_start.len()]);
+        rest = &rest[pos + re_start.len()..];
+        let end = rest.find('"').unwrap_or(0);
+        res.push_str("TIME");
+        rest = &rest[end..];
+    }
+    res.push_str(rest);
+    res
+}
+
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .collect()
+}
+
+/// Crawls the anonymous site from `/` plus a list of API calls; path → (status, normalized body).
+fn crawl(s: &Server) -> BTreeMap<String, (u16, String)> {
+    let mut seen = BTreeMap::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    let api = [
+        "/api/v1/search",
+        "/api/v1/search?q=panden",
+        "/api/v1/search?q=witwassen&per_pagina=100",
+        "/api/v1/search?q=geheimterm",
+        "/api/v1/search?q=limburgsgeheim",
+        "/api/v1/search?q=havengeheim",
+        "/api/v1/search?q=panden&regio=limburg",
+        "/api/v1/search?q=haven+smokkel&sort=datum",
+        "/api/v1/search?partner=fiod",
+        "/api/v1/search?status=pilot",
+        "/api/v1/themas",
+        "/api/v1/themas/vastgoed",
+        "/api/v1/themas/havens",
+        "/api/v1/collecties",
+        "/api/v1/collecties/vastgoed",
+        "/api/v1/collecties/netwerkbundel",
+        "/api/v1/vocabulaire",
+        "/api/v1/lessen",
+        "/api/v1/status",
+        "/api/v1/dossiers/limburg/panden",
+        "/api/v1/dossiers/limburg/netwerk-panden",
+        "/api/v1/dossiers/limburg/regio-vastgoed",
+        "/api/v1/dossiers/rotterdam/regio-haven",
+        "/api/v1/dossiers/limburg/panden/vergelijkbaar?zelfde_regio=true&k=50",
+        "/api/v1/dossiers/rotterdam/haven/vergelijkbaar?k=50",
+        "/api/v1/dossiers/rotterdam/vastgoed/vergelijkbaar?zelfde_regio=true&k=50",
+        "/api/v1/dossiers/limburg/netwerk-panden/vergelijkbaar",
+        "/dossiers/limburg/netwerk-panden",
+        "/dossiers/limburg/regio-vastgoed",
+        "/collecties/netwerkbundel",
+        "/zoeken?q=geheimterm",
+        "/zoeken?q=panden+witwassen",
+        "/lessen?regio=limburg",
+    ];
+    queue.push_back("/".to_string());
+    queue.extend(api.iter().map(|s| s.to_string()));
+    while let Some(path) = queue.pop_front() {
+        if seen.contains_key(&path) || seen.len() >= 600 || path.starts_with("/static/") {
+            continue;
+        }
+        let (status, body, _) = get_as(s, &path, &[]);
+        if body.trim_start().starts_with('<') {
+            for l in links(&body) {
+                if !seen.contains_key(&l) {
+                    queue.push_back(l);
+                }
+            }
+        }
+        seen.insert(path, (status, normalize(&body)));
+    }
+    seen
+}
+
+#[test]
+fn the_anonymous_site_is_identical_with_and_without_restricted_documents() {
+    let ((_a, sa), (_b, sb)) = servers();
+    let without = crawl(&sa);
+    let with = crawl(&sb);
+    assert!(without.len() > 40, "crawl reached only {} pages", without.len());
+    let paths: BTreeSet<&String> = without.keys().chain(with.keys()).collect();
+    let mut diffs = Vec::new();
+    for p in paths {
+        if without.get(p) != with.get(p) {
+            diffs.push(p.clone());
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "anonymous responses differ for: {diffs:?}\nfirst: {:?}\nvs {:?}",
+        without.get(&diffs[0]),
+        with.get(&diffs[0])
+    );
+    // And the restricted words appear nowhere.
+    for (p, (_, body)) in &with {
+        for secret in ["geheimterm", "limburgsgeheim", "havengeheim", "Netwerkbundel", "p@x.example"] {
+            assert!(
+                !body.to_lowercase().contains(&secret.to_lowercase()) || p.contains(&secret.to_lowercase()),
+                "{secret} leaked on {p}"
+            );
+        }
+    }
+}
+
+#[test]
+fn signed_in_readers_see_what_they_are_entitled_to() {
+    let (_, (_b, s)) = servers();
+    let limburg = [("authorization", "Bearer token-limburg-123")];
+    let netwerk = [("authorization", "Bearer token-netwerk-456")];
+    // A region reader: openbaar, netwerk and their own region.
+    let (status, body, headers) = get_as(&s, "/api/v1/search?q=witwassen&per_pagina=100", &limburg);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("limburg/regio-vastgoed") && body.contains("limburg/netwerk-panden"),
+        "{body}"
+    );
+    assert!(!body.contains("rotterdam/regio-haven"), "{body}");
+    assert_eq!(headers["cache-control"], "private, no-store");
+    // Contact blocks only for signed-in readers.
+    let (_, body, _) = get_as(&s, "/api/v1/dossiers/limburg/regio-vastgoed", &limburg);
+    assert!(body.contains("p@x.example"), "{body}");
+    let (_, html, _) = get_as(&s, "/dossiers/limburg/regio-vastgoed", &limburg);
+    assert!(html.contains("p@x.example"));
+    // A network reader: no regio documents.
+    let (_, body, _) = get_as(&s, "/api/v1/search?q=witwassen&per_pagina=100", &netwerk);
+    assert!(
+        body.contains("limburg/netwerk-panden") && !body.contains("regio-vastgoed"),
+        "{body}"
+    );
+    assert_eq!(get_as(&s, "/dossiers/limburg/regio-vastgoed", &netwerk).0, 404);
+    // Anonymous: 404, exactly as for a document that does not exist.
+    let (status, missing, _) = get_as(&s, "/api/v1/dossiers/limburg/bestaat-niet", &[]);
+    let (status2, restricted, _) = get_as(&s, "/api/v1/dossiers/limburg/netwerk-panden", &[]);
+    assert_eq!((status, status2), (404, 404));
+    assert_eq!(missing, restricted);
+    // A wrong token is refused, not silently anonymous.
+    let (status, _, h) = get_as(&s, "/api/v1/search", &[("authorization", "Bearer fout")]);
+    assert_eq!(status, 401);
+    assert!(h.contains_key("www-authenticate"));
+}
+
+#[test]
+fn proxy_identity_is_trusted_only_from_trusted_proxies() {
+    let (_, (_b, s)) = servers();
+    // The test client connects from 127.0.0.1, which the configuration trusts.
+    let (_, body, h) = get_as(
+        &s,
+        "/api/v1/search?q=havengeheim",
+        &[("x-forwarded-user", "piet"), ("x-forwarded-groups", "rotterdam")],
+    );
+    assert!(body.contains("rotterdam/regio-haven"), "{body}");
+    assert_eq!(h["cache-control"], "private, no-store");
+    let (_, body, _) = get_as(
+        &s,
+        "/api/v1/search?q=limburgsgeheim",
+        &[("x-forwarded-user", "piet"), ("x-forwarded-groups", "liec")],
+    );
+    assert!(body.contains("limburg/regio-vastgoed"), "{body}");
+    // Groups without a user header are ignored.
+    let (_, body, _) = get_as(&s, "/api/v1/search?q=havengeheim", &[("x-forwarded-groups", "rotterdam")]);
+    assert!(!body.contains("regio-haven"), "{body}");
+}
+
+#[test]
+fn proxy_headers_from_untrusted_addresses_are_ignored() {
+    let r = TestRepo::new();
+    public(&r, true);
+    restricted(&r);
+    r.commit("all");
+    let cfg = config(&r).replace("trusted_proxies = [\"127.0.0.1/32\"]", "trusted_proxies = [\"10.0.0.0/8\"]");
+    let s = Server::start(r.path(), &cfg);
+    let (_, body, h) = get_as(
+        &s,
+        "/api/v1/search?q=limburgsgeheim",
+        &[("x-forwarded-user", "piet"), ("x-forwarded-groups", "liec")],
+    );
+    assert!(!body.contains("regio-vastgoed"), "{body}");
+    assert_eq!(h["cache-control"], "public, max-age=60");
+}
