@@ -63,6 +63,8 @@ pub struct SourceReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Why the source could not be read at all.
     pub read_error: Option<String>,
+    /// Why the last fetch failed (the source serves its last good commit).
+    pub fetch_error: Option<String>,
 }
 
 /// Every valid document of the federation, whatever its `toegang`.
@@ -86,6 +88,12 @@ impl Catalog {
 
     /// Assembles already-read sources; the first source wins on duplicates.
     pub fn assemble(sources: Vec<(SourceSpec, Result<Snapshot, SourceError>)>) -> Catalog {
+        Catalog::assemble_cached(sources, &mut RenderCache::default())
+    }
+
+    /// Like `assemble`, reusing renderings of unchanged files from `cache`.
+    pub fn assemble_cached(sources: Vec<(SourceSpec, Result<Snapshot, SourceError>)>, cache: &mut RenderCache) -> Catalog {
+        cache.start();
         let mut cat = Catalog::default();
         let mut reports: Vec<SourceReport> = Vec::new();
         let mut snaps: Vec<(SourceSpec, Snapshot)> = Vec::new();
@@ -98,6 +106,7 @@ impl Catalog {
                 warnings: 0,
                 diagnostics: Vec::new(),
                 read_error: None,
+                fetch_error: None,
             };
             match snap {
                 Ok(snap) => {
@@ -154,7 +163,7 @@ impl Catalog {
                             ));
                             continue;
                         }
-                        let body = markdown::render(split.body);
+                        let body = cache.render(file, split.body);
                         cat.playbooks.push(Playbook {
                             slug,
                             meta,
@@ -212,7 +221,7 @@ impl Catalog {
                     ));
                     continue;
                 }
-                let body = markdown::render(split.body);
+                let body = cache.render(file, split.body);
                 if meta.kind == DossierType::Leerdossier {
                     if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
                         reports[i].diagnostics.push(Diagnostic::warning(
@@ -286,7 +295,7 @@ impl Catalog {
                         .push(Diagnostic::error(&file.display, 1, format!("duplicate collection `{slug}`")));
                     continue;
                 }
-                let body = markdown::render(split.body);
+                let body = cache.render(file, split.body);
                 cat.collections.push(Collection {
                     slug,
                     meta,
@@ -335,6 +344,7 @@ impl Catalog {
                 + cat.collections.iter().filter(|d| d.bron.source == r.name).count();
         }
         cat.reports = reports;
+        cache.finish();
         cat
     }
 
@@ -346,6 +356,45 @@ impl Catalog {
     /// The edit link of a document, if its source has one configured.
     pub fn edit_link(&self, bron: &Provenance) -> Option<&str> {
         self.edit_links.get(&format!("{}:{}", bron.source, bron.path)).map(String::as_str)
+    }
+}
+
+/// Renderings of markdown bodies by git blob id, kept between loads so an
+/// update renders only the files that changed.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    map: HashMap<String, Rendered>,
+    used: HashSet<String>,
+    /// Bodies rendered (not taken from the cache) in the last assembly.
+    pub rendered: usize,
+}
+
+impl RenderCache {
+    fn start(&mut self) {
+        self.used.clear();
+        self.rendered = 0;
+    }
+
+    fn render(&mut self, file: &RawFile, body: &str) -> Rendered {
+        let Some(oid) = &file.oid else {
+            self.rendered += 1;
+            return markdown::render(body);
+        };
+        self.used.insert(oid.clone());
+        if let Some(r) = self.map.get(oid) {
+            return r.clone();
+        }
+        self.rendered += 1;
+        let r = markdown::render(body);
+        self.map.insert(oid.clone(), r.clone());
+        r
+    }
+
+    /// Forgets renderings of files that are gone.
+    fn finish(&mut self) {
+        let used = std::mem::take(&mut self.used);
+        self.map.retain(|k, _| used.contains(k));
+        self.used = used;
     }
 }
 

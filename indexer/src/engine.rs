@@ -4,11 +4,13 @@
 //! apart from a cache of on-demand shelves; updates build a new one and
 //! swap it in.
 
-use crate::corpus::{Catalog, SourceSpec};
-use crate::index::{IndexError, IndexStore, SearchIndex};
+use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
+use crate::index::{IndexError, IndexStore, SearchIndex, SyncStats};
 use crate::library::{Audience, Library, visible_set};
+use crate::mirror;
+use crate::source::{Snapshot, SourceError};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -28,8 +30,10 @@ pub struct Loaded {
     /// Shelves by visible set, to share them between audiences.
     by_set: Mutex<HashMap<Vec<String>, Arc<Shelf>>>,
     pub loaded_at: SystemTime,
-    /// Whether the indexes were rebuilt in this load (rather than reopened).
-    pub rebuilt: bool,
+    /// What this load wrote to the indexes (all audiences).
+    pub stats: SyncStats,
+    /// Markdown files rendered in this load (the others were unchanged).
+    pub rendered: usize,
 }
 
 impl Loaded {
@@ -92,14 +96,134 @@ pub fn fingerprint(catalog: &Catalog) -> Option<String> {
     Some(parts.join(";"))
 }
 
-/// Reads the sources and opens or builds the indexes in `data_dir`.
+/// Reads the sources once (fetching git sources into mirrors) and opens the indexes.
 pub fn load(specs: &[SourceSpec], data_dir: &Path) -> Result<Loaded, IndexError> {
-    let catalog = Catalog::load(specs);
-    assemble(catalog, data_dir)
+    let mut engine = Engine::new(specs.to_vec(), data_dir);
+    engine.fetch(None);
+    engine.update()
 }
 
-/// Builds libraries and indexes for an already assembled catalog.
-pub fn assemble(catalog: Catalog, data_dir: &Path) -> Result<Loaded, IndexError> {
+/// The stateful loader a server keeps: mirrors, the last good snapshot of
+/// each source, renderings of unchanged files and the on-disk indexes.
+/// All of it blocks: run it off the async workers.
+pub struct Engine {
+    specs: Vec<SourceSpec>,
+    data_dir: PathBuf,
+    store: IndexStore,
+    snapshots: HashMap<String, Snapshot>,
+    cache: RenderCache,
+    fetch_errors: HashMap<String, String>,
+}
+
+impl Engine {
+    pub fn new(specs: Vec<SourceSpec>, data_dir: &Path) -> Engine {
+        Engine {
+            specs,
+            data_dir: data_dir.to_path_buf(),
+            store: IndexStore::new(data_dir),
+            snapshots: HashMap::new(),
+            cache: RenderCache::default(),
+            fetch_errors: HashMap::new(),
+        }
+    }
+
+    pub fn specs(&self) -> &[SourceSpec] {
+        &self.specs
+    }
+
+    /// The sources whose last fetch failed, with the reason.
+    pub fn fetch_errors(&self) -> &HashMap<String, String> {
+        &self.fetch_errors
+    }
+
+    /// Fetches the named git sources (all when `None`) into their mirrors.
+    /// A failure is remembered and reported; the mirror keeps its last good refs.
+    pub fn fetch(&mut self, which: Option<&[String]>) {
+        for spec in &self.specs {
+            if which.is_some_and(|w| !w.contains(&spec.name)) {
+                continue;
+            }
+            let Location::Git { repo, .. } = &spec.location else { continue };
+            match mirror::fetch(&self.data_dir, &spec.name, &repo.to_string_lossy()) {
+                Ok(_) => {
+                    self.fetch_errors.remove(&spec.name);
+                }
+                Err(e) => {
+                    tracing::warn!(source = %spec.name, error = %e, "fetch failed; serving the last good commit");
+                    self.fetch_errors.insert(spec.name.clone(), e.to_string());
+                }
+            }
+        }
+    }
+
+    /// The commits the mirrors are at now, as a fingerprint (cheap).
+    pub fn heads(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        for s in &self.specs {
+            let Location::Git { branch, .. } = &s.location else { return None };
+            let repo = git2::Repository::open_bare(mirror::mirror_path(&self.data_dir, &s.name)).ok()?;
+            let commit = crate::source::resolve_commit(&repo, branch)?;
+            parts.push(format!("{}={}", s.name, commit.id()));
+        }
+        Some(parts.join(";"))
+    }
+
+    /// Reads every source from its mirror (reusing unchanged files), validates,
+    /// and brings every audience's index in step.
+    pub fn update(&mut self) -> Result<Loaded, IndexError> {
+        let catalog = self.read_catalog();
+        let rendered = self.cache.rendered;
+        let mut loaded = assemble(catalog, &self.store)?;
+        loaded.rendered = rendered;
+        Ok(loaded)
+    }
+
+    /// Reads and validates every source, without touching the indexes.
+    pub fn read_catalog(&mut self) -> Catalog {
+        let mut sources = Vec::new();
+        for spec in &self.specs {
+            let read = match &spec.location {
+                Location::Git { branch, root, .. } => {
+                    let path = mirror::mirror_path(&self.data_dir, &spec.name);
+                    read_mirror(&path, branch, root, self.snapshots.get(&spec.name))
+                }
+                Location::Dir(dir) => crate::source::read_dir(dir),
+            };
+            let read = match read {
+                Ok(snap) => {
+                    self.snapshots.insert(spec.name.clone(), snap.clone());
+                    Ok(snap)
+                }
+                // Keep serving the last good state of this source.
+                Err(e) => match self.snapshots.get(&spec.name) {
+                    Some(prev) => {
+                        self.fetch_errors.entry(spec.name.clone()).or_insert_with(|| e.to_string());
+                        Ok(prev.clone())
+                    }
+                    None => Err(e),
+                },
+            };
+            sources.push((spec.clone(), read));
+        }
+        let mut catalog = Catalog::assemble_cached(sources, &mut self.cache);
+        for r in &mut catalog.reports {
+            r.fetch_error = self.fetch_errors.get(&r.name).cloned();
+        }
+        catalog
+    }
+}
+
+fn read_mirror(path: &Path, branch: &str, root: &str, prev: Option<&Snapshot>) -> Result<Snapshot, SourceError> {
+    let repo = git2::Repository::open_bare(path).map_err(|source| SourceError::Open { path: path.into(), source })?;
+    let commit = crate::source::resolve_commit(&repo, branch).ok_or_else(|| SourceError::Branch {
+        path: path.into(),
+        branch: branch.into(),
+    })?;
+    crate::source::read_git_commit(&repo, &commit, root, prev)
+}
+
+/// Builds libraries for an assembled catalog and brings their indexes in step.
+pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
     let mut distinct: Vec<(Vec<String>, Vec<Audience>)> = Vec::new();
     for audience in standard_audiences(&catalog) {
@@ -110,9 +234,9 @@ pub fn assemble(catalog: Catalog, data_dir: &Path) -> Result<Loaded, IndexError>
         }
     }
     let libraries: Vec<Library> = distinct.iter().map(|(_, auds)| Library::new(&catalog, auds[0].clone())).collect();
-    let store = IndexStore::new(data_dir);
-    let refs: Vec<&Library> = libraries.iter().collect();
-    let (indexes, rebuilt) = store.open_or_build(fingerprint(&catalog).as_deref(), &refs)?;
+    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
+    let refs: Vec<(&str, &Library)> = keys.iter().map(String::as_str).zip(libraries.iter()).collect();
+    let (indexes, stats) = store.sync(&refs)?;
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
     let mut public = None;
@@ -132,20 +256,7 @@ pub fn assemble(catalog: Catalog, data_dir: &Path) -> Result<Loaded, IndexError>
         shelves: Mutex::new(shelves),
         by_set: Mutex::new(by_set),
         loaded_at: SystemTime::now(),
-        rebuilt,
+        stats,
+        rendered: 0,
     })
-}
-
-/// The fingerprint the sources would have if loaded now (cheap: resolves heads only).
-pub fn head_fingerprint(specs: &[SourceSpec]) -> Option<String> {
-    let mut parts = Vec::new();
-    for s in specs {
-        let crate::corpus::Location::Git { repo, branch, .. } = &s.location else {
-            return None;
-        };
-        let repo = git2::Repository::open(repo).ok()?;
-        let commit = crate::source::resolve_commit(&repo, branch)?;
-        parts.push(format!("{}={}", s.name, commit.id()));
-    }
-    Some(parts.join(";"))
 }

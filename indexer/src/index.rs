@@ -1,18 +1,23 @@
 //! The tantivy index of one audience: the schema, the Dutch analyzer, and
-//! building or reopening the index on disk. The index is a disposable cache
-//! of git: a different schema version or different source commits mean a
-//! fresh build in a new generation folder, switched to atomically.
+//! keeping an index on disk in step with a library. The index is a
+//! disposable cache of git: it lives in `data_dir/index/v{SCHEMA_VERSION}/{audience}`,
+//! every document carries a hash of what was indexed, and `IndexStore::sync`
+//! deletes and adds exactly the documents whose hash differs. One tantivy
+//! commit per sync makes each update atomic: a crash leaves the old state or
+//! the new one, never a mix, and the next sync converges from either.
 
 use crate::library::Library;
-use serde::{Deserialize, Serialize};
+use crate::model::Dossier;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
-use tantivy::{Index, IndexReader, ReloadPolicy, doc};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Name of the Dutch analyzer.
 pub const NL: &str = "nl";
 
@@ -29,6 +34,8 @@ pub enum IndexError {
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub id: Field,
+    /// Hash of everything indexed for the document, to find what changed.
+    pub hash: Field,
     pub titel: Field,
     pub samenvatting: Field,
     /// Trefwoorden, gemeenten and the display names of themas, partners, region.
@@ -56,12 +63,57 @@ pub fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED | FAST),
+        hash: b.add_u64_field("hash", FAST),
         titel: b.add_text_field("titel", text.clone()),
         samenvatting: b.add_text_field("samenvatting", text.clone()),
         meta: b.add_text_field("meta", text.clone()),
         body: b.add_text_field("body", text),
     };
     (b.build(), fields)
+}
+
+/// What is indexed for one dossier.
+struct Indexed {
+    titel: String,
+    samenvatting: String,
+    meta: String,
+    body: String,
+    hash: u64,
+}
+
+fn indexed(lib: &Library, d: &Dossier) -> Indexed {
+    let meta = meta_text(lib, d);
+    let mut h = Sha256::new();
+    for part in [
+        d.meta.titel.as_str(),
+        d.meta.samenvatting.as_str(),
+        meta.as_str(),
+        d.body.text.as_str(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    let hash = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
+    Indexed {
+        titel: d.meta.titel.clone(),
+        samenvatting: d.meta.samenvatting.clone(),
+        meta,
+        body: d.body.text.clone(),
+        hash,
+    }
+}
+
+fn meta_text(lib: &Library, d: &Dossier) -> String {
+    let v = &lib.vocab;
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(d.meta.trefwoorden.iter().map(String::as_str));
+    parts.extend(d.meta.gemeenten.iter().map(String::as_str));
+    parts.extend(d.meta.themas.iter().map(|t| lib.thema_name(t)));
+    parts.extend(d.meta.partners.iter().map(|p| v.partners.name(p)));
+    parts.extend(d.meta.instrumenten.iter().map(|p| v.instrumenten.name(p)));
+    parts.push(v.regios.name(&d.meta.regio));
+    parts.join(" \n ")
 }
 
 /// An open index for one audience, aligned with that audience's library.
@@ -73,43 +125,32 @@ pub struct SearchIndex {
     pub ordinals: Arc<Vec<Vec<u32>>>,
 }
 
-impl SearchIndex {
-    /// Writes a fresh index for `lib` into `dir` (which must be empty or absent).
-    pub fn build(dir: &Path, lib: &Library) -> Result<SearchIndex, IndexError> {
-        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io { path: dir.into(), source })?;
-        let (schema, _) = schema();
-        Self::fill(Index::create_in_dir(dir, schema)?, lib)
-    }
+/// What a sync changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    /// Documents written (new or changed).
+    pub added: usize,
+    /// Documents removed (deleted or changed).
+    pub deleted: usize,
+    /// Documents in the library.
+    pub total: usize,
+}
 
+impl SyncStats {
+    pub fn merge(&mut self, o: SyncStats) {
+        self.added += o.added;
+        self.deleted += o.deleted;
+        self.total += o.total;
+    }
+}
+
+impl SearchIndex {
     /// Builds an index for `lib` in memory (for audiences assembled on demand).
     pub fn build_in_ram(lib: &Library) -> Result<SearchIndex, IndexError> {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
-        Self::fill(index, lib)
-    }
-
-    fn fill(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
         index.tokenizers().register(NL, dutch_analyzer());
-        let (_, f) = schema();
-        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
-        for d in &lib.dossiers {
-            writer.add_document(doc!(
-                f.id => d.id.as_str(),
-                f.titel => d.meta.titel.as_str(),
-                f.samenvatting => d.meta.samenvatting.as_str(),
-                f.meta => meta_text(lib, d),
-                f.body => d.body.text.as_str(),
-            ))?;
-        }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        Self::align(index, lib)
-    }
-
-    /// Opens an index in `dir` and aligns it with `lib`.
-    pub fn open(dir: &Path, lib: &Library) -> Result<SearchIndex, IndexError> {
-        let index = Index::open_in_dir(dir)?;
-        index.tokenizers().register(NL, dutch_analyzer());
+        sync_index(&index, lib)?;
         Self::align(index, lib)
     }
 
@@ -121,17 +162,9 @@ impl SearchIndex {
         let mut ordinals = Vec::new();
         for seg in searcher.segment_readers() {
             let mut map = vec![u32::MAX; seg.max_doc() as usize];
-            if let Some(col) = seg.fast_fields().str("id")? {
-                let mut buf = String::new();
-                for doc in seg.doc_ids_alive() {
-                    if let Some(ord) = col.term_ords(doc).next() {
-                        buf.clear();
-                        if col.ord_to_str(ord, &mut buf).unwrap_or(false)
-                            && let Some(i) = lib.ordinal(&buf)
-                        {
-                            map[doc as usize] = i as u32;
-                        }
-                    }
+            for (doc, id, _) in stored_ids(seg)? {
+                if let Some(i) = lib.ordinal(&id) {
+                    map[doc as usize] = i as u32;
                 }
             }
             ordinals.push(map);
@@ -150,29 +183,82 @@ impl SearchIndex {
     }
 }
 
-fn meta_text(lib: &Library, d: &crate::model::Dossier) -> String {
-    let v = &lib.vocab;
-    let mut parts: Vec<&str> = Vec::new();
-    parts.extend(d.meta.trefwoorden.iter().map(String::as_str));
-    parts.extend(d.meta.gemeenten.iter().map(String::as_str));
-    parts.extend(d.meta.themas.iter().map(|t| lib.thema_name(t)));
-    parts.extend(d.meta.partners.iter().map(|p| v.partners.name(p)));
-    parts.extend(d.meta.instrumenten.iter().map(|p| v.instrumenten.name(p)));
-    parts.push(v.regios.name(&d.meta.regio));
-    parts.join(" \n ")
+/// The live documents of a segment: (doc id, dossier id, hash).
+fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, String, u64)>, IndexError> {
+    let mut out = Vec::new();
+    let ff = seg.fast_fields();
+    let (Some(ids), Ok(hashes)) = (ff.str("id")?, ff.u64("hash")) else {
+        return Ok(out);
+    };
+    let mut buf = String::new();
+    for doc in seg.doc_ids_alive() {
+        let Some(ord) = ids.term_ords(doc).next() else { continue };
+        buf.clear();
+        if ids.ord_to_str(ord, &mut buf).unwrap_or(false) {
+            out.push((doc, buf.clone(), hashes.first(doc).unwrap_or(0)));
+        }
+    }
+    Ok(out)
 }
 
-/// What the current index generation was built from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub schema_version: u32,
-    /// Identifies the sources' state (names and commits); `None` for folders, which always rebuild.
-    pub fingerprint: Option<String>,
-    pub generation: u64,
+/// Brings `index` in step with `lib`: deletes and adds the documents whose hash differs.
+fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
+    let (_, f) = schema();
+    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let searcher = reader.searcher();
+    let mut existing: HashMap<String, (u64, usize)> = HashMap::new();
+    for seg in searcher.segment_readers() {
+        for (_, id, hash) in stored_ids(seg)? {
+            let e = existing.entry(id).or_insert((hash, 0));
+            e.1 += 1;
+        }
+    }
+    let mut stats = SyncStats {
+        total: lib.dossiers.len(),
+        ..SyncStats::default()
+    };
+    let mut writer: Option<IndexWriter> = None;
+    let mut wanted: HashMap<&str, ()> = HashMap::with_capacity(lib.dossiers.len());
+    for d in &lib.dossiers {
+        wanted.insert(d.id.as_str(), ());
+        let doc = indexed(lib, d);
+        match existing.get(&d.id) {
+            Some((hash, 1)) if *hash == doc.hash => continue,
+            Some(_) => {
+                open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, &d.id));
+                stats.deleted += 1;
+            }
+            None => {}
+        }
+        open_writer(index, &mut writer)?.add_document(doc!(
+            f.id => d.id.as_str(),
+            f.hash => doc.hash,
+            f.titel => doc.titel,
+            f.samenvatting => doc.samenvatting,
+            f.meta => doc.meta,
+            f.body => doc.body,
+        ))?;
+        stats.added += 1;
+    }
+    for id in existing.keys().filter(|id| !wanted.contains_key(id.as_str())) {
+        open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, id));
+        stats.deleted += 1;
+    }
+    if let Some(mut w) = writer {
+        w.commit()?;
+        w.wait_merging_threads()?;
+    }
+    Ok(stats)
 }
 
-/// The index folders under `data_dir/index`: one generation at a time, switched by
-/// rewriting `CURRENT` atomically, so a crash never leaves a half-built index in use.
+fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result<&'w mut IndexWriter, IndexError> {
+    if writer.is_none() {
+        *writer = Some(index.writer_with_num_threads(1, 40_000_000)?);
+    }
+    Ok(writer.as_mut().expect("just set"))
+}
+
+/// The index folders under `data_dir/index`.
 pub struct IndexStore {
     root: PathBuf,
 }
@@ -184,82 +270,73 @@ impl IndexStore {
         }
     }
 
-    fn manifest(&self) -> Option<Manifest> {
-        let text = std::fs::read_to_string(self.root.join("CURRENT")).ok()?;
-        serde_json::from_str(&text).ok()
+    fn version_dir(&self) -> PathBuf {
+        self.root.join(format!("v{SCHEMA_VERSION}"))
     }
 
-    /// Opens the indexes of `libs` when they match `fingerprint`, or builds them anew.
-    /// Returns the indexes (in the order of `libs`) and whether they were rebuilt.
-    pub fn open_or_build(&self, fingerprint: Option<&str>, libs: &[&Library]) -> Result<(Vec<SearchIndex>, bool), IndexError> {
+    /// Opens (or creates) the index of each library, named by `keys`, and brings it
+    /// in step. Folders of other schema versions and of audiences no longer
+    /// served are removed.
+    pub fn sync(&self, libs: &[(&str, &Library)]) -> Result<(Vec<SearchIndex>, SyncStats), IndexError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IndexError::Io { path, source }
         };
-        if let Some(m) = self.manifest()
-            && m.schema_version == SCHEMA_VERSION
-            && fingerprint.is_some()
-            && m.fingerprint.as_deref() == fingerprint
-        {
-            let gen_dir = self.root.join(format!("gen-{}", m.generation));
-            let opened: Result<Vec<_>, _> = libs.iter().map(|l| SearchIndex::open(&gen_dir.join(l.audience.key()), l)).collect();
-            match opened {
-                Ok(indexes) => return Ok((indexes, false)),
-                Err(e) => tracing::warn!(error = %e, "index generation unreadable, rebuilding"),
+        let vdir = self.version_dir();
+        std::fs::create_dir_all(&vdir).map_err(io(&vdir))?;
+        let mut out = Vec::new();
+        let mut stats = SyncStats::default();
+        for (key, lib) in libs {
+            let dir = vdir.join(key);
+            let index = match open_dir(&dir) {
+                Ok(index) => index,
+                Err(e) => {
+                    if dir.exists() {
+                        tracing::warn!(audience = key, error = %e, "index unreadable, rebuilding it");
+                        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                    }
+                    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                    let (schema, _) = schema();
+                    let index = Index::create_in_dir(&dir, schema)?;
+                    index.tokenizers().register(NL, dutch_analyzer());
+                    index
+                }
+            };
+            stats.merge(sync_index(&index, lib)?);
+            out.push(SearchIndex::align(index, lib)?);
+        }
+        // Best effort: on Unix, readers of a removed folder keep their open files.
+        let keep: Vec<&str> = libs.iter().map(|(k, _)| *k).collect();
+        if let Ok(entries) = std::fs::read_dir(&vdir) {
+            for e in entries.flatten() {
+                if !keep.iter().any(|k| e.file_name() == *k) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
             }
         }
-        std::fs::create_dir_all(&self.root).map_err(io(&self.root))?;
-        let generation = self
-            .manifest()
-            .map_or(1, |m| m.generation + 1)
-            .max(next_free_generation(&self.root));
-        let gen_dir = self.root.join(format!("gen-{generation}"));
-        let indexes = libs
-            .iter()
-            .map(|l| SearchIndex::build(&gen_dir.join(l.audience.key()), l))
-            .collect::<Result<Vec<_>, _>>()?;
-        let manifest = Manifest {
-            schema_version: SCHEMA_VERSION,
-            fingerprint: fingerprint.map(str::to_string),
-            generation,
-        };
-        let tmp = self.root.join("CURRENT.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&manifest).expect("manifest serialises")).map_err(io(&tmp))?;
-        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io(&tmp))?;
-        std::fs::rename(&tmp, self.root.join("CURRENT")).map_err(io(&self.root))?;
-        self.remove_old(generation);
-        Ok((indexes, true))
-    }
-
-    /// Deletes generations other than `keep` (best effort: readers on Unix keep open files alive).
-    fn remove_old(&self, keep: u64) {
-        let Ok(entries) = std::fs::read_dir(&self.root) else { return };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if let Some(n) = name.strip_prefix("gen-").and_then(|n| n.parse::<u64>().ok())
-                && n != keep
-            {
-                let _ = std::fs::remove_dir_all(e.path());
+        if let Ok(entries) = std::fs::read_dir(&self.root) {
+            for e in entries.flatten() {
+                if e.file_name() != vdir.file_name().unwrap_or_default() {
+                    let _ = if e.path().is_dir() {
+                        std::fs::remove_dir_all(e.path())
+                    } else {
+                        std::fs::remove_file(e.path())
+                    };
+                }
             }
         }
+        Ok((out, stats))
     }
 }
 
-fn next_free_generation(root: &Path) -> u64 {
-    std::fs::read_dir(root)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .strip_prefix("gen-")
-                        .and_then(|n| n.parse::<u64>().ok())
-                })
-                .max()
-                .map_or(1, |n| n + 1)
-        })
-        .unwrap_or(1)
+fn open_dir(dir: &Path) -> Result<Index, IndexError> {
+    let index = Index::open_in_dir(dir)?;
+    let (expected, _) = schema();
+    if index.schema() != expected {
+        return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError("schema differs".into())));
+    }
+    index.tokenizers().register(NL, dutch_analyzer());
+    Ok(index)
 }
 
 /// Used by tests: the text of a field's tokens after analysis.
@@ -285,22 +362,32 @@ mod tests {
         assert_eq!(analyze("panden"), analyze("pand"));
     }
 
-    fn tiny_library() -> Library {
+    fn library(docs: &[(&str, &str)]) -> Library {
+        let mut files = vec![
+            crate::source::RawFile {
+                rel: "vocabulaire.yaml".into(),
+                display: "vocabulaire.yaml".into(),
+                bytes: include_bytes!("../../content/vocabulaire.yaml").to_vec(),
+                oid: None,
+            },
+            crate::source::RawFile {
+                rel: "themas/vastgoed.md".into(),
+                display: "themas/vastgoed.md".into(),
+                bytes: b"---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n".to_vec(),
+                oid: None,
+            },
+        ];
+        for (slug, body) in docs {
+            files.push(crate::source::RawFile {
+                rel: format!("dossiers/limburg/{slug}.md"),
+                display: format!("dossiers/limburg/{slug}.md"),
+                bytes: format!("---\ntitel: Dossier {slug}\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een praktijk over woningen, voor de test van de index.\ntoegang: openbaar\n---\n{body}\n").into_bytes(),
+                oid: None,
+            });
+        }
         let snap = crate::source::Snapshot {
             commit: Some("abc".into()),
-            files: vec![
-                crate::source::RawFile { rel: "vocabulaire.yaml".into(), display: "vocabulaire.yaml".into(), bytes: include_bytes!("../../content/vocabulaire.yaml").to_vec() },
-                crate::source::RawFile {
-                    rel: "themas/vastgoed.md".into(),
-                    display: "themas/vastgoed.md".into(),
-                    bytes: b"---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n".to_vec(),
-                },
-                crate::source::RawFile {
-                    rel: "dossiers/limburg/a.md".into(),
-                    display: "dossiers/limburg/a.md".into(),
-                    bytes: b"---\ntitel: Woningen in Maastricht\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een praktijk over woningen, voor de test van de index.\ntoegang: openbaar\n---\nTekst.\n".to_vec(),
-                },
-            ],
+            files,
             ..Default::default()
         };
         let spec = crate::SourceSpec {
@@ -310,42 +397,84 @@ mod tests {
             edit_url: None,
         };
         let cat = crate::Catalog::assemble(vec![(spec, Ok(snap))]);
-        assert_eq!(cat.dossiers.len(), 1, "{:?}", cat.reports);
         Library::new(&cat, crate::Audience::Public)
     }
 
+    fn search(idx: &SearchIndex, lib: &Library, q: &str) -> usize {
+        idx.search(
+            lib,
+            &crate::search::SearchRequest {
+                q: q.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .total
+    }
+
     #[test]
-    fn reopens_a_matching_index_and_rebuilds_on_schema_or_commit_change() {
+    fn sync_writes_only_what_changed_and_converges() {
         let dir = tempfile::tempdir().unwrap();
-        let lib = tiny_library();
         let store = IndexStore::new(dir.path());
-        let (idx, rebuilt) = store.open_or_build(Some("t=abc"), &[&lib]).unwrap();
-        assert!(rebuilt);
-        assert_eq!(idx[0].num_docs(), 1);
+        let lib = library(&[("a", "Panden in Maastricht."), ("b", "Horeca in Venlo."), ("c", "Haven en douane.")]);
+        let (idx, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (3, 0));
+        assert_eq!(search(&idx[0], &lib, "venlo"), 1);
         drop(idx);
-        let (_, rebuilt) = store.open_or_build(Some("t=abc"), &[&lib]).unwrap();
-        assert!(!rebuilt, "same commits and schema: reopened");
-        let (_, rebuilt) = store.open_or_build(Some("t=def"), &[&lib]).unwrap();
-        assert!(rebuilt, "new commit: rebuilt");
-        let mut m = store.manifest().unwrap();
-        m.schema_version = 0;
-        std::fs::write(dir.path().join("index/CURRENT"), serde_json::to_vec(&m).unwrap()).unwrap();
-        let (idx, rebuilt) = store.open_or_build(Some("t=def"), &[&lib]).unwrap();
-        assert!(rebuilt, "old schema: rebuilt");
-        let gens = std::fs::read_dir(dir.path().join("index"))
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-"))
-            .count();
-        assert_eq!(gens, 1, "old generations are removed");
-        let found = idx[0]
-            .search(
-                &lib,
-                &crate::search::SearchRequest {
-                    q: "woning".into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-        assert_eq!(found.total, 1);
+        // Nothing changed: nothing written.
+        let (_, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (0, 0));
+        // One changed, one deleted, one added.
+        let lib2 = library(&[("a", "Panden in Heerlen."), ("c", "Haven en douane."), ("d", "Recreatieparken.")]);
+        let (idx, stats) = store.sync(&[("openbaar", &lib2)]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (2, 2));
+        assert_eq!(idx[0].num_docs(), 3);
+        assert_eq!(search(&idx[0], &lib2, "venlo"), 0);
+        assert_eq!(search(&idx[0], &lib2, "heerlen"), 1);
+        assert_eq!(search(&idx[0], &lib2, "maastricht"), 0);
+    }
+
+    #[test]
+    fn similar_works_after_updates_leave_deleted_documents() {
+        // Regression (see pitfalls): MoreLikeThis panicked once an index held deleted documents.
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let docs: Vec<(String, String)> = (0..12)
+            .map(|i| (format!("d{i}"), format!("de het en panden witwassen vastgoed nummer{i}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = docs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let lib = library(&refs);
+        store.sync(&[("openbaar", &lib)]).unwrap();
+        for round in 0..20 {
+            let docs: Vec<(String, String)> = (0..12)
+                .map(|i| {
+                    (
+                        format!("d{i}"),
+                        format!("de het en panden witwassen vastgoed nummer{i} ronde{round}"),
+                    )
+                })
+                .collect();
+            let refs: Vec<(&str, &str)> = docs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let lib = library(&refs);
+            let (idx, _) = store.sync(&[("openbaar", &lib)]).unwrap();
+            let out = idx[0]
+                .similar(&lib, 0, crate::similar::SimilarOptions { k: 5, zelfde_regio: true })
+                .unwrap();
+            assert!(!out.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_unreadable_or_old_index_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let lib = library(&[("a", "Panden.")]);
+        std::fs::create_dir_all(dir.path().join("index/v1/openbaar")).unwrap();
+        std::fs::create_dir_all(dir.path().join(format!("index/v{SCHEMA_VERSION}/openbaar"))).unwrap();
+        std::fs::write(dir.path().join(format!("index/v{SCHEMA_VERSION}/openbaar/meta.json")), "{kapot").unwrap();
+        let (idx, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        assert_eq!(stats.added, 1);
+        assert_eq!(idx[0].num_docs(), 1);
+        assert!(!dir.path().join("index/v1").exists(), "old schema versions are removed");
     }
 }

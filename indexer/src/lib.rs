@@ -14,6 +14,7 @@ pub mod index;
 pub mod keyterms;
 pub mod library;
 pub mod markdown;
+pub mod mirror;
 pub mod model;
 pub mod search;
 pub mod similar;
@@ -23,5 +24,5 @@ pub mod yaml;
 
 pub use corpus::{Catalog, Location, SourceSpec};
 pub use diag::{Diagnostic, Severity};
-pub use engine::{Loaded, Shelf, load};
+pub use engine::{Engine, Loaded, Shelf, load};
 pub use library::{Audience, Library};

@@ -39,6 +39,8 @@ pub struct RawFile {
     /// Path as an author sees it: in the repository, or on disk for `check`.
     pub display: String,
     pub bytes: Vec<u8>,
+    /// The git blob id, when read from git (lets unchanged files be reused).
+    pub oid: Option<String>,
 }
 
 /// The relevant files of a source at one commit.
@@ -99,7 +101,8 @@ fn join(prefix: &str, name: &str) -> String {
 /// Resolves a branch name (or `HEAD`) to a commit.
 pub fn resolve_commit<'r>(repo: &'r git2::Repository, branch: &str) -> Option<git2::Commit<'r>> {
     let reference = if branch == "HEAD" {
-        repo.head().ok()
+        // A mirror keeps the remote's HEAD as refs/tk/HEAD.
+        repo.find_reference("refs/tk/HEAD").ok().or_else(|| repo.head().ok())
     } else {
         ["refs/heads/", "refs/remotes/origin/", "refs/tags/"]
             .iter()
@@ -118,11 +121,17 @@ pub fn read_git(repo_path: &Path, branch: &str, root: &str) -> Result<Snapshot, 
         path: repo_path.into(),
         branch: branch.into(),
     })?;
-    read_git_commit(&repo, &commit, root)
+    read_git_commit(&repo, &commit, root, None)
 }
 
-/// Reads a source from one commit of an open repository.
-pub fn read_git_commit(repo: &git2::Repository, commit: &git2::Commit<'_>, root: &str) -> Result<Snapshot, SourceError> {
+/// Reads a source from one commit of an open repository. Files whose blob is
+/// unchanged since `prev` are taken from it instead of being read again.
+pub fn read_git_commit(
+    repo: &git2::Repository,
+    commit: &git2::Commit<'_>,
+    root: &str,
+    prev: Option<&Snapshot>,
+) -> Result<Snapshot, SourceError> {
     let root = root.trim_matches('/');
     let mut tree = commit.tree()?;
     if !root.is_empty() {
@@ -139,12 +148,39 @@ pub fn read_git_commit(repo: &git2::Repository, commit: &git2::Commit<'_>, root:
         commit: Some(commit.id().to_string()),
         ..Snapshot::default()
     };
-    walk_tree(repo, &tree, "", root, &mut snap)?;
-    snap.changed = last_changes(repo, commit, root, &snap.files);
+    let previous: HashMap<&str, &RawFile> = prev
+        .map(|p| p.files.iter().filter_map(|f| f.oid.as_deref().map(|o| (o, f))).collect())
+        .unwrap_or_default();
+    walk_tree(repo, &tree, "", root, &previous, &mut snap)?;
+    match prev {
+        Some(p) if !p.changed.is_empty() => {
+            // Unchanged blobs keep their date; changed ones date from the new commit.
+            let date = commit_date(commit);
+            for f in &snap.files {
+                let old = p
+                    .files
+                    .iter()
+                    .find(|o| o.rel == f.rel && o.oid == f.oid)
+                    .and_then(|o| p.changed.get(&o.rel))
+                    .copied();
+                if let Some(d) = old.or(date) {
+                    snap.changed.insert(f.rel.clone(), d);
+                }
+            }
+        }
+        _ => snap.changed = last_changes(repo, commit, root, &snap.files),
+    }
     Ok(snap)
 }
 
-fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root: &str, snap: &mut Snapshot) -> Result<(), SourceError> {
+fn walk_tree(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    rel_dir: &str,
+    root: &str,
+    previous: &HashMap<&str, &RawFile>,
+    snap: &mut Snapshot,
+) -> Result<(), SourceError> {
     for entry in tree.iter() {
         let Some(name) = entry.name() else { continue };
         let rel = join(rel_dir, name);
@@ -154,7 +190,7 @@ fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root
             Some(git2::ObjectType::Tree) => {
                 if descend(&rel) && rel.split('/').count() <= MAX_DEPTH {
                     let sub = entry.to_object(repo)?.peel_to_tree()?;
-                    walk_tree(repo, &sub, &rel, root, snap)?;
+                    walk_tree(repo, &sub, &rel, root, previous, snap)?;
                 } else if descend(&rel) {
                     snap.errors.push(Diagnostic::error(
                         &display,
@@ -184,11 +220,16 @@ fn walk_tree(repo: &git2::Repository, tree: &git2::Tree<'_>, rel_dir: &str, root
                     ));
                     continue;
                 }
-                let blob = repo.find_blob(entry.id())?;
+                let oid = entry.id().to_string();
+                let bytes = match previous.get(oid.as_str()) {
+                    Some(f) => f.bytes.clone(),
+                    None => repo.find_blob(entry.id())?.content().to_vec(),
+                };
                 snap.files.push(RawFile {
                     rel,
                     display,
-                    bytes: blob.content().to_vec(),
+                    bytes,
+                    oid: Some(oid),
                 });
             }
             Some(git2::ObjectType::Commit) if (relevant(&rel) || descend(&rel)) => {
@@ -302,7 +343,12 @@ fn walk_dir(base: &Path, dir: &Path, rel_dir: &str, snap: &mut Snapshot) -> Resu
                 return Ok(());
             }
             let bytes = std::fs::read(&path).map_err(io(&path))?;
-            snap.files.push(RawFile { rel, display, bytes });
+            snap.files.push(RawFile {
+                rel,
+                display,
+                bytes,
+                oid: None,
+            });
         }
     }
     let _ = base;

@@ -532,6 +532,19 @@ pub struct SourceStatus {
     meldingen: Vec<String>,
     /// Why the source could not be read, if it could not.
     leesfout: Option<String>,
+    /// Why the last fetch failed; the source then serves its last good commit.
+    ophaalfout: Option<String>,
+}
+
+/// What the last update wrote (signed-in readers only).
+#[derive(Serialize, ToSchema)]
+pub struct UpdateStatus {
+    /// Documents written to the indexes, over all audiences.
+    geschreven: usize,
+    /// Documents removed from the indexes, over all audiences.
+    verwijderd: usize,
+    /// Markdown files rendered (the others were unchanged and reused).
+    gerenderd: usize,
 }
 
 /// The state of the knowledge base.
@@ -540,6 +553,8 @@ pub struct StatusResponse {
     klaar: bool,
     dossiers: usize,
     bronnen: Vec<SourceStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    laatste_update: Option<UpdateStatus>,
 }
 
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
@@ -554,6 +569,7 @@ pub async fn status(
             klaar: false,
             dossiers: 0,
             bronnen: Vec::new(),
+            laatste_update: None,
         }));
     };
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
@@ -581,12 +597,19 @@ pub async fn status(
                 Vec::new()
             },
             leesfout: r.read_error.clone(),
+            ophaalfout: r.fetch_error.clone(),
         })
         .collect();
+    let laatste_update = reader.is_signed_in().then(|| UpdateStatus {
+        geschreven: loaded.stats.added,
+        verwijderd: loaded.stats.deleted,
+        gerenderd: loaded.rendered,
+    });
     Ok(Json(StatusResponse {
         klaar: true,
         dossiers: lib.dossiers.len(),
         bronnen,
+        laatste_update,
     }))
 }
 

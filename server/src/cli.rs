@@ -105,11 +105,19 @@ fn index(config: Config) -> Result<ExitCode> {
             println!("  {d}");
         }
     }
+    for r in &loaded.catalog.reports {
+        if let Some(e) = &r.fetch_error {
+            failed = true;
+            println!("{}: fetch failed, serving the last good commit: {e}", r.name);
+        }
+    }
     println!(
-        "index {} in {}: {} public dossiers",
-        if loaded.rebuilt { "rebuilt" } else { "up to date" },
+        "index in {}: {} documents written, {} removed, {} public dossiers, {} files rendered",
         config.data_dir.join("index").display(),
-        loaded.public.library.dossiers.len()
+        loaded.stats.added,
+        loaded.stats.deleted,
+        loaded.public.library.dossiers.len(),
+        loaded.rendered
     );
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -156,7 +164,26 @@ pub fn check(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Fo
         local.extend(specs);
         specs = local;
     }
-    let catalog = Catalog::load(&specs);
+    // Local repositories are read in place; remote ones through their mirror in data_dir.
+    let sources = specs
+        .iter()
+        .map(|spec| {
+            let read = match &spec.location {
+                Location::Git { repo, branch, root } if repo.to_string_lossy().contains("://") => {
+                    match indexer::mirror::fetch(&config.data_dir, &spec.name, &repo.to_string_lossy()) {
+                        Ok(path) => indexer::source::read_git(&path, branch, root),
+                        Err(e) => Err(indexer::source::SourceError::Open {
+                            path: repo.clone(),
+                            source: git2::Error::from_str(&e.message),
+                        }),
+                    }
+                }
+                _ => spec.read(),
+            };
+            (spec.clone(), read)
+        })
+        .collect();
+    let catalog = Catalog::assemble(sources);
     let mut findings: Vec<&Diagnostic> = Vec::new();
     for r in catalog.reports.iter() {
         if !checked.contains(&r.name) {

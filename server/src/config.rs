@@ -6,6 +6,7 @@
 use anyhow::{Context, Result, bail};
 use indexer::{Location, SourceSpec};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -201,9 +202,18 @@ impl Config {
             {
                 bail!("source `{}`: edit_url must contain {{path}}", s.name);
             }
-            if s.url.starts_with("http://") || s.url.starts_with("https://") || s.url.starts_with("ssh://") {
+            if s.url.contains("://") && !["file://", "https://", "http://"].iter().any(|p| s.url.starts_with(p)) {
                 bail!(
-                    "source `{}`: remote git URLs are not supported yet; use a local path or file:// URL",
+                    "source `{}`: url must be a local path or a file://, https:// or http:// URL",
+                    s.name
+                );
+            }
+            if s.url
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.split('/').next().unwrap_or("").contains('@'))
+            {
+                bail!(
+                    "source `{}`: put credentials in the TK_GIT_USERNAME_*/TK_GIT_PASSWORD_* environment variables, not in the url",
                     s.name
                 );
             }
@@ -220,6 +230,23 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The webhook secret of every source that has `webhook_secret_env`, read from `env`.
+    /// A configured but missing or empty secret is an error.
+    pub fn webhook_secrets(&self, env: &HashMap<String, String>) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for s in &self.sources {
+            if let Some(var) = &s.webhook_secret_env {
+                match env.get(var) {
+                    Some(v) if !v.trim().is_empty() => {
+                        out.insert(s.name.clone(), v.trim().to_string());
+                    }
+                    _ => bail!("source `{}`: webhook_secret_env names {var}, which is not set or empty", s.name),
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The sources as the content engine sees them.

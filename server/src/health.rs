@@ -17,3 +17,13 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str)
         (StatusCode::SERVICE_UNAVAILABLE, "loading\n")
     }
 }
+
+/// Prometheus metrics.
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let size = crate::metrics::dir_size(&state.config.data_dir.join("index"));
+    let docs = state.loaded().map_or(0, |l| l.public.index.num_docs());
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(size, docs),
+    )
+}

@@ -7,13 +7,16 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod health;
+pub mod hooks;
 pub mod lessons;
+pub mod metrics;
 pub mod pages;
 pub mod params;
 pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod theme;
+pub mod updater;
 pub mod views;
 
 pub use routes::app;

@@ -1,7 +1,7 @@
 //! The whole URL map on one screen, and the middleware around it.
 
 use crate::state::AppState;
-use crate::{api, health, pages};
+use crate::{api, health, hooks, pages};
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
@@ -49,10 +49,13 @@ pub fn app(state: AppState) -> Router {
     // Layers wrap from the inside out: the last added runs first on a request.
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route("/hooks/{source}", axum::routing::post(hooks::receive))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .merge(site)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))

@@ -34,7 +34,7 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving Tegenkracht");
-    tokio::spawn(keep_updated(state.clone()));
+    tokio::spawn(crate::updater::run(state.clone()));
     let app = crate::app(state);
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
@@ -45,51 +45,6 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .context("server failed")?;
     Ok(())
-}
-
-/// Loads the content now, then again every `poll_interval` when a source moved.
-async fn keep_updated(state: AppState) {
-    loop {
-        reload(&state).await;
-        tokio::time::sleep(state.config.poll_interval).await;
-    }
-}
-
-/// Reloads the sources if anything changed; keeps serving the old state on failure.
-pub async fn reload(state: &AppState) {
-    let specs = state.config.source_specs();
-    let data_dir = state.config.data_dir.clone();
-    let current = state.loaded().and_then(|l| indexer::engine::fingerprint(&l.catalog));
-    let heads = {
-        let specs = specs.clone();
-        tokio::task::spawn_blocking(move || indexer::engine::head_fingerprint(&specs))
-            .await
-            .ok()
-            .flatten()
-    };
-    if current.is_some() && current == heads {
-        return;
-    }
-    let started = std::time::Instant::now();
-    match tokio::task::spawn_blocking(move || indexer::load(&specs, &data_dir)).await {
-        Ok(Ok(loaded)) => {
-            for r in &loaded.catalog.reports {
-                if let Some(e) = &r.read_error {
-                    tracing::error!(source = %r.name, error = %e, "source could not be read");
-                }
-                tracing::info!(source = %r.name, commit = ?r.commit, documents = r.documents, errors = r.errors, warnings = r.warnings, "source loaded");
-            }
-            tracing::info!(
-                dossiers = loaded.public.library.dossiers.len(),
-                rebuilt = loaded.rebuilt,
-                ms = started.elapsed().as_millis() as u64,
-                "content ready"
-            );
-            state.swap(loaded);
-        }
-        Ok(Err(e)) => tracing::error!(error = %e, "loading content failed; still serving the previous state"),
-        Err(e) => tracing::error!(error = %e, "loading content panicked; still serving the previous state"),
-    }
 }
 
 async fn shutdown() {

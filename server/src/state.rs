@@ -3,9 +3,13 @@
 
 use crate::auth::Auth;
 use crate::config::Config;
+use crate::hooks::Deliveries;
+use crate::metrics::Metrics;
 use crate::theme::Theme;
+use crate::updater::Updates;
 use indexer::{Audience, Loaded, Shelf};
 use minijinja::Environment;
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -15,6 +19,11 @@ pub struct App {
     pub theme: Theme,
     pub templates: Environment<'static>,
     pub auth: Auth,
+    /// Webhook secrets by source name (only sources with webhooks).
+    pub webhook_secrets: HashMap<String, String>,
+    pub deliveries: Deliveries,
+    pub updates: Updates,
+    pub metrics: Metrics,
     loaded: RwLock<Option<Arc<Loaded>>>,
     pub started: Instant,
 }
@@ -31,16 +40,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Builds the state; fails on an invalid `[auth]` section.
+    /// Builds the state; fails on an invalid `[auth]` section or a missing webhook secret.
     pub fn new(config: Config) -> anyhow::Result<AppState> {
         let theme = Theme::new(config.theme_dir.clone());
         let templates = theme.environment();
         let auth = Auth::new(&config.auth)?;
+        let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
         Ok(AppState(Arc::new(App {
             config,
             theme,
             templates,
             auth,
+            webhook_secrets,
+            deliveries: Deliveries::default(),
+            updates: Updates::default(),
+            metrics: Metrics::default(),
             loaded: RwLock::new(None),
             started: Instant::now(),
         })))

@@ -81,6 +81,14 @@ impl TestRepo {
         self
     }
 
+    /// Rewrites history: moves the branch back to the parent of HEAD (as a force-push would),
+    /// so the next `commit` replaces the last one.
+    pub fn drop_last_commit(&self) {
+        let head = self.repo.head().expect("head").peel_to_commit().expect("commit");
+        let parent = head.parent(0).expect("parent");
+        self.repo.reset(parent.as_object(), git2::ResetType::Hard, None).expect("reset");
+    }
+
     /// Stages everything and commits; returns the commit id.
     pub fn commit(&self, message: &str) -> String {
         let mut index = self.repo.index().expect("index");
@@ -137,6 +145,11 @@ pub struct Server {
 impl Server {
     /// Starts the server with a configuration file's text (`{data}` is replaced by a fresh data folder).
     pub fn start(cwd: &Path, config: &str) -> Server {
+        Server::start_env(cwd, config, &[])
+    }
+
+    /// Like `start`, with extra environment variables for the server.
+    pub fn start_env(cwd: &Path, config: &str, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("data dir");
         let port = free_port();
         let cfg = data.path().join("tegenkracht.toml");
@@ -149,6 +162,7 @@ impl Server {
                 "--listen",
                 &format!("127.0.0.1:{port}"),
             ])
+            .envs(env.iter().copied())
             .current_dir(cwd)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -198,6 +212,36 @@ impl Server {
         let r = reqwest::blocking::get(format!("{}{path}", self.base)).expect("request");
         let status = r.status().as_u16();
         (status, r.text().expect("body"))
+    }
+
+    /// POST a body with headers; returns status and the time it took.
+    pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, Duration) {
+        let client = reqwest::blocking::Client::new();
+        let mut req = client.post(format!("{}{path}", self.base)).body(body.to_vec());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let start = Instant::now();
+        let r = req.send().expect("request");
+        (r.status().as_u16(), start.elapsed())
+    }
+
+    /// Polls `path` until `pred` holds for its JSON, or panics after `timeout`; returns the time taken.
+    pub fn wait_for(&self, path: &str, timeout: Duration, pred: impl Fn(&serde_json::Value) -> bool) -> Duration {
+        let start = Instant::now();
+        loop {
+            let (_, v) = self.json(path);
+            if pred(&v) {
+                return start.elapsed();
+            }
+            assert!(start.elapsed() < timeout, "condition on {path} not met within {timeout:?}: {v}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The process id of the server.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// GET a JSON path.

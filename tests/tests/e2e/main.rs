@@ -4,5 +4,7 @@
 mod access;
 mod check;
 mod content;
+mod crash;
+mod federation;
 mod search;
 mod site;

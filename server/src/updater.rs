@@ -1,0 +1,118 @@
+//! Keeping the served content up to date. One task owns the `Engine`;
+//! webhooks and the poll timer only *request* an update of a source. Requests
+//! coalesce: while an update runs, new requests collect in one pending set,
+//! so each source has at most one update running and one pending.
+
+use crate::state::AppState;
+use indexer::Engine;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// What is waiting to be fetched.
+#[derive(Debug, Default)]
+struct Pending {
+    all: bool,
+    sources: BTreeSet<String>,
+}
+
+/// A handle to request updates.
+#[derive(Clone, Default)]
+pub struct Updates {
+    pending: Arc<Mutex<Pending>>,
+    notify: Arc<Notify>,
+}
+
+impl Updates {
+    /// Asks for a fetch of one source (or all with `None`); returns at once.
+    pub fn request(&self, source: Option<&str>) {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match source {
+            Some(s) => {
+                p.sources.insert(s.to_string());
+            }
+            None => p.all = true,
+        }
+        drop(p);
+        self.notify.notify_one();
+    }
+
+    fn take(&self) -> Pending {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Runs forever: the first full load, then every requested or periodic update.
+pub async fn run(state: AppState) {
+    let engine = Arc::new(Mutex::new(Engine::new(state.config.source_specs(), &state.config.data_dir)));
+    let updates = state.updates.clone();
+    updates.request(None);
+    let poll = state.config.poll_interval;
+    let mut next_poll = Instant::now() + poll;
+    loop {
+        let wait = next_poll.saturating_duration_since(Instant::now());
+        tokio::select! {
+            _ = updates.notify.notified() => {}
+            _ = tokio::time::sleep(wait) => {
+                next_poll = Instant::now() + poll;
+                updates.request(None);
+            }
+        }
+        let pending = updates.take();
+        if !pending.all && pending.sources.is_empty() {
+            continue;
+        }
+        let which: Option<Vec<String>> = (!pending.all).then(|| pending.sources.into_iter().collect());
+        update(&state, &engine, which).await;
+    }
+}
+
+/// Fetches, and reloads when a source moved (or nothing is loaded yet).
+async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec<String>>) {
+    let engine = Arc::clone(engine);
+    let loaded = state.loaded();
+    let current = loaded.as_ref().and_then(|l| indexer::engine::fingerprint(&l.catalog));
+    let errors_before: BTreeMap<String, String> = loaded
+        .iter()
+        .flat_map(|l| l.catalog.reports.iter())
+        .filter_map(|r| r.fetch_error.clone().map(|e| (r.name.clone(), e)))
+        .collect();
+    drop(loaded);
+    let started = Instant::now();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut engine = engine.lock().unwrap_or_else(|e| e.into_inner());
+        engine.fetch(which.as_deref());
+        let heads = engine.heads();
+        let errors_now: BTreeMap<String, String> = engine.fetch_errors().clone().into_iter().collect();
+        if current.is_some() && heads == current && errors_now == errors_before {
+            return Ok(None);
+        }
+        engine.update().map(Some)
+    })
+    .await;
+    match result {
+        Ok(Ok(Some(loaded))) => {
+            for r in &loaded.catalog.reports {
+                if let Some(e) = &r.read_error {
+                    tracing::error!(source = %r.name, error = %e, "source could not be read");
+                }
+                tracing::info!(source = %r.name, commit = ?r.commit, documents = r.documents, errors = r.errors, warnings = r.warnings, "source loaded");
+            }
+            tracing::info!(
+                dossiers = loaded.public.library.dossiers.len(),
+                rendered = loaded.rendered,
+                indexed = loaded.stats.added,
+                removed = loaded.stats.deleted,
+                ms = started.elapsed().as_millis() as u64,
+                "content updated"
+            );
+            state.metrics.record_update(&loaded);
+            state.swap(loaded);
+        }
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "updating failed; still serving the previous state"),
+        Err(e) => tracing::error!(error = %e, "updating panicked; still serving the previous state"),
+    }
+    tokio::time::sleep(Duration::from_millis(1)).await;
+}
