@@ -34,10 +34,10 @@ impl Deliveries {
         }
         set.insert(id.to_string());
         order.push_back(id.to_string());
-        if order.len() > REMEMBERED {
-            if let Some(old) = order.pop_front() {
-                set.remove(&old);
-            }
+        if order.len() > REMEMBERED
+            && let Some(old) = order.pop_front()
+        {
+            set.remove(&old);
         }
         true
     }
@@ -129,11 +129,11 @@ pub async fn receive(State(state): State<AppState>, Path(source): Path<String>, 
             );
         }
     }
-    if let Some(id) = delivery_id(&headers) {
-        if !state.deliveries.first_time(&format!("{source}:{id}")) {
-            state.metrics.record_webhook(&source, "duplicate");
-            return json(StatusCode::ACCEPTED, "duplicate", "deze levering is al ontvangen");
-        }
+    if let Some(id) = delivery_id(&headers)
+        && !state.deliveries.first_time(&format!("{source}:{id}"))
+    {
+        state.metrics.record_webhook(&source, "duplicate");
+        return json(StatusCode::ACCEPTED, "duplicate", "deze levering is al ontvangen");
     }
     state.metrics.record_webhook(&source, "accepted");
     state.updates.request(Some(&source));

@@ -26,6 +26,8 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/collecties.html",
     "templates/lessen.html",
     "templates/fout.html",
+    "static/utrecht-components.css",
+    "static/tokens.css",
     "static/tegenkracht.css",
     "static/favicon.svg",
 ];
