@@ -1,0 +1,318 @@
+// Real-browser tests of the Tegenkracht site.
+//
+// Starts the real server binary on the starter content (the repository's
+// content/ at git HEAD, as `tegenkracht serve` does without configuration),
+// opens every page type in Debian's Chromium through playwright-core and
+// checks: zero axe violations for WCAG 2.1 A and AA at desktop and phone
+// width, no horizontal scrolling at phone width, no CSP or loading errors,
+// keyboard-only use of the search and its filters, and the Nu HTML Checker
+// on every page's HTML. Screenshots of every page at 1280 and 375 pixels
+// wide go to artifacts/.
+//
+// Environment: TEGENKRACHT_BIN (default ../../target/debug/tegenkracht),
+// CHROMIUM_PATH (default /usr/bin/chromium), JAVA (default java).
+
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, "..", "..");
+const artifacts = join(here, "artifacts");
+const htmlDir = join(artifacts, "html");
+const binary = resolve(here, process.env.TEGENKRACHT_BIN || "../../target/debug/tegenkracht");
+const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const vnuJar = createRequire(import.meta.url)("vnu-jar");
+
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const WIDTHS = [
+  { name: "1280", width: 1280, height: 900 },
+  { name: "375", width: 375, height: 740 },
+];
+
+/** Every page type of the site, with the status it must answer. */
+const PAGES = [
+  { name: "home", path: "/" },
+  { name: "zoeken", path: "/zoeken" },
+  { name: "zoeken-q", path: "/zoeken?q=vastgoed" },
+  { name: "zoeken-q-regio", path: "/zoeken?q=vastgoed&regio=limburg" },
+  { name: "zoeken-pagina-2", path: "/zoeken?pagina=2" },
+  { name: "zoeken-leeg", path: "/zoeken?q=xyzzyqq" },
+  { name: "dossier", path: "/dossiers/limburg/vastgoed-in-beeld-maastricht" },
+  { name: "themas", path: "/themas" },
+  { name: "thema", path: "/themas/horeca" },
+  { name: "regios", path: "/regios" },
+  { name: "regio", path: "/regios/limburg" },
+  { name: "collecties", path: "/collecties" },
+  { name: "collectie", path: "/collecties/jonge-aanwas" },
+  { name: "lessen", path: "/lessen" },
+  { name: "lessen-gefilterd", path: "/lessen?uitdaging=samenwerking" },
+  { name: "niet-gevonden", path: "/bestaat/niet", status: 404 },
+  { name: "foute-vraag", path: "/zoeken?regio=atlantis", status: 400 },
+];
+
+let server;
+let serverLog = "";
+let dataDir;
+let baseUrl;
+let browser;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForReady(url, ms) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (server.exitCode !== null) {
+      throw new Error(`tegenkracht exited with ${server.exitCode}:\n${serverLog}`);
+    }
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`tegenkracht not ready after ${ms} ms:\n${serverLog}`);
+}
+
+before(async () => {
+  assert.ok(existsSync(binary), `server binary not found at ${binary}: build it (cargo build -p tegenkracht) or set TEGENKRACHT_BIN`);
+  assert.ok(existsSync(chromiumPath), `Chromium not found at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`);
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(htmlDir, { recursive: true });
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  // A data folder of its own, so the test never shares an index with a
+  // server a developer is running from the same checkout.
+  dataDir = mkdtempSync(join(tmpdir(), "tegenkracht-browser-"));
+  server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`], {
+    cwd: repoRoot,
+    env: { ...process.env, TEGENKRACHT_DATA_DIR: dataDir, RUST_LOG: process.env.RUST_LOG || "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout.on("data", (d) => (serverLog += d));
+  server.stderr.on("data", (d) => (serverLog += d));
+  await waitForReady(baseUrl, 180_000);
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await new Promise((r) => {
+      const t = setTimeout(() => {
+        server.kill("SIGKILL");
+        r();
+      }, 5000);
+      server.once("exit", () => {
+        clearTimeout(t);
+        r();
+      });
+    });
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A fresh page that records console errors (CSP violations land there) and failed loads. */
+async function openPage(viewport) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "nl-NL" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/status of 40[04]/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) => problems.push(`failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on("response", (res) => {
+    if (res.request().resourceType() !== "document" && res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return { context, page, problems };
+}
+
+function formatViolations(violations) {
+  return violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.split("\n").join(" ")}`).join("\n")}`)
+    .join("\n");
+}
+
+describe("every page type", () => {
+  for (const p of PAGES) {
+    test(`${p.name} (${p.path})`, async (t) => {
+      for (const w of WIDTHS) {
+        const { context, page, problems } = await openPage({ width: w.width, height: w.height });
+        try {
+          const res = await page.goto(baseUrl + p.path, { waitUntil: "load" });
+          assert.equal(res.status(), p.status ?? 200, `${p.path}: status`);
+          if (w.name === "1280") {
+            const html = await res.text();
+            writeFileSync(join(htmlDir, `${p.name}.html`), html);
+            assert.match(html, /<html lang="nl"/);
+            assert.match(html, /Direct naar de inhoud/);
+          }
+
+          const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+          assert.equal(axe.violations.length, 0, `axe at ${w.width}px on ${p.path}:\n${formatViolations(axe.violations)}`);
+
+          if (w.width <= 400) {
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            assert.ok(overflow <= 0, `${p.path} scrolls sideways by ${overflow}px at ${w.width}px`);
+          }
+          await page.screenshot({ path: join(artifacts, `${p.name}-${w.name}.png`), fullPage: true });
+          assert.deepEqual(problems, [], `${p.path} at ${w.width}px: console errors or failed loads`);
+        } finally {
+          await context.close();
+        }
+      }
+      t.diagnostic(`screenshots: artifacts/${p.name}-1280.png, artifacts/${p.name}-375.png`);
+    });
+  }
+});
+
+/** Presses Tab until `matches` holds for the focused element; returns the number of presses. */
+async function tabUntil(page, matches, what, limit = 300) {
+  for (let i = 1; i <= limit; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(matches)) return i;
+  }
+  throw new Error(`Tab never reached ${what} in ${limit} presses`);
+}
+
+/** Whether the focused element shows a focus indicator (outline or box-shadow ring). */
+function focusIsVisible() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return false;
+  const s = getComputedStyle(el);
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+  const ring = s.boxShadow && s.boxShadow !== "none";
+  return outline || ring;
+}
+
+describe("keyboard only", () => {
+  test("skip link, search box, facet filter, removing a filter", async () => {
+    const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(baseUrl + "/");
+
+      // The first Tab lands on the skip link, which becomes visible and moves focus to the content.
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), "Direct naar de inhoud");
+      const skip = await page.evaluate(() => {
+        const r = document.activeElement.getBoundingClientRect();
+        return r.top >= 0 && r.height > 0 && r.width > 0;
+      });
+      assert.ok(skip, "the skip link is on screen when focused");
+      assert.ok(await page.evaluate(focusIsVisible), "the skip link shows focus");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate(() => location.hash), "#inhoud");
+
+      // Tab reaches the search box; typing and Enter submit the search.
+      await tabUntil(page, () => document.activeElement?.getAttribute("name") === "q", "the search box");
+      assert.ok(await page.evaluate(focusIsVisible), "the search box shows focus");
+      await page.keyboard.type("vastgoed");
+      await Promise.all([page.waitForURL(/\/zoeken\?q=vastgoed/), page.keyboard.press("Enter")]);
+      const status = await page.locator("[role=status]").innerText();
+      assert.match(status, /\d+ resultat?en? voor vastgoed/);
+
+      // Tab reaches a facet checkbox; Space toggles it; Tab reaches the submit button; Enter applies.
+      await tabUntil(page, () => document.activeElement?.type === "checkbox", "a facet checkbox");
+      assert.ok(await page.evaluate(focusIsVisible), "the checkbox shows focus");
+      const facet = await page.evaluate(() => ({ name: document.activeElement.name, value: document.activeElement.value }));
+      assert.equal(await page.evaluate(() => document.activeElement.checked), false);
+      await page.keyboard.press("Space");
+      assert.equal(await page.evaluate(() => document.activeElement.checked), true, "Space checks the facet");
+      await tabUntil(page, () => document.activeElement?.textContent?.trim() === "Filters toepassen", "the filter button");
+      assert.ok(await page.evaluate(focusIsVisible), "the button shows focus");
+      await Promise.all([page.waitForURL((u) => u.searchParams.getAll(facet.name).includes(facet.value)), page.keyboard.press("Enter")]);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get("q"), "vastgoed", "the query survives filtering");
+      assert.ok(await page.locator(`input[type=checkbox][name="${facet.name}"][value="${facet.value}"]`).isChecked(), "the chosen facet stays checked");
+
+      // The active filter is a link that removes it, reachable by Tab.
+      await tabUntil(page, () => /verwijderen$/.test(document.activeElement?.getAttribute("aria-label") || ""), "the remove-filter link");
+      await Promise.all([page.waitForURL((u) => !u.searchParams.getAll(facet.name).includes(facet.value)), page.keyboard.press("Enter")]);
+      assert.equal(new URL(page.url()).searchParams.get("q"), "vastgoed");
+
+      // The sort select works from the keyboard too.
+      await tabUntil(page, () => document.activeElement?.id === "sorteer", "the sort select");
+      await page.keyboard.press("ArrowDown");
+      assert.equal(await page.evaluate(() => document.activeElement.value), "datum");
+      await tabUntil(page, () => document.activeElement?.textContent?.trim() === "Filters toepassen", "the filter button");
+      await Promise.all([page.waitForURL(/sort=datum/), page.keyboard.press("Enter")]);
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a region on the map is a keyboard-reachable link", async () => {
+    const { context, page } = await openPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(baseUrl + "/regios");
+      await tabUntil(page, () => document.activeElement?.closest("svg") !== null && /limburg$/.test(document.activeElement.getAttribute("href") || ""), "Limburg on the map");
+      const label = await page.evaluate(() => document.activeElement.getAttribute("aria-label"));
+      assert.match(label, /^RIEC Limburg: \d+ dossiers?$/);
+      await Promise.all([page.waitForURL(/\/regios\/limburg$/), page.keyboard.press("Enter")]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("Nu HTML Checker", () => {
+  test("every page's HTML is valid", () => {
+    const files = PAGES.map((p) => join(htmlDir, `${p.name}.html`)).filter((f) => existsSync(f));
+    assert.equal(files.length, PAGES.length, "every page's HTML was saved by the page tests");
+    const java = process.env.JAVA || "java";
+    const run = spawnSync(java, ["-jar", vnuJar, "--format", "json", ...files], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    assert.ifError(run.error);
+    let report;
+    try {
+      report = JSON.parse(run.stderr || run.stdout);
+    } catch {
+      assert.fail(`vnu gave no JSON report (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
+    }
+    const shown = (m) => `${m.url?.split("/").pop()}:${m.lastLine ?? "?"}: ${m.type}${m.subType ? "/" + m.subType : ""}: ${m.message}`;
+    const errors = report.messages.filter((m) => m.type === "error" || m.type === "non-document-error");
+    const warnings = report.messages.filter((m) => m.type === "info" && m.subType === "warning");
+    writeFileSync(join(artifacts, "vnu.json"), JSON.stringify(report, null, 2));
+    assert.deepEqual(errors.map(shown), [], "Nu HTML Checker errors");
+    assert.deepEqual(warnings.map(shown), [], "Nu HTML Checker warnings");
+    assert.equal(run.status, 0);
+  });
+});
