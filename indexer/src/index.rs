@@ -123,6 +123,8 @@ pub struct SearchIndex {
     pub fields: Fields,
     /// Per segment, per doc id: the dossier's ordinal in the library (`u32::MAX` if unknown).
     pub ordinals: Arc<Vec<Vec<u32>>>,
+    /// A plain baseline: no query expansion (used to measure what the Dutch analysis adds).
+    pub plain: bool,
 }
 
 /// What a sync changed.
@@ -147,11 +149,19 @@ impl SyncStats {
 impl SearchIndex {
     /// Builds an index for `lib` in memory (for audiences assembled on demand).
     pub fn build_in_ram(lib: &Library) -> Result<SearchIndex, IndexError> {
+        Self::build_in_ram_with(lib, dutch_analyzer(), false)
+    }
+
+    /// Builds an in-memory index with another analyzer; `plain` turns query expansion off.
+    /// The relevance tests use it for the baseline (tantivy's default tokenizer).
+    pub fn build_in_ram_with(lib: &Library, analyzer: TextAnalyzer, plain: bool) -> Result<SearchIndex, IndexError> {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
-        index.tokenizers().register(NL, dutch_analyzer());
+        index.tokenizers().register(NL, analyzer);
         sync_index(&index, lib)?;
-        Self::align(index, lib)
+        let mut s = Self::align(index, lib)?;
+        s.plain = plain;
+        Ok(s)
     }
 
     /// Maps the index's documents to the library's ordinals.
@@ -174,6 +184,7 @@ impl SearchIndex {
             reader,
             fields,
             ordinals: Arc::new(ordinals),
+            plain: false,
         })
     }
 
@@ -363,41 +374,7 @@ mod tests {
     }
 
     fn library(docs: &[(&str, &str)]) -> Library {
-        let mut files = vec![
-            crate::source::RawFile {
-                rel: "vocabulaire.yaml".into(),
-                display: "vocabulaire.yaml".into(),
-                bytes: include_bytes!("../../content/vocabulaire.yaml").to_vec(),
-                oid: None,
-            },
-            crate::source::RawFile {
-                rel: "themas/vastgoed.md".into(),
-                display: "themas/vastgoed.md".into(),
-                bytes: b"---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n".to_vec(),
-                oid: None,
-            },
-        ];
-        for (slug, body) in docs {
-            files.push(crate::source::RawFile {
-                rel: format!("dossiers/limburg/{slug}.md"),
-                display: format!("dossiers/limburg/{slug}.md"),
-                bytes: format!("---\ntitel: Dossier {slug}\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een praktijk over woningen, voor de test van de index.\ntoegang: openbaar\n---\n{body}\n").into_bytes(),
-                oid: None,
-            });
-        }
-        let snap = crate::source::Snapshot {
-            commit: Some("abc".into()),
-            files,
-            ..Default::default()
-        };
-        let spec = crate::SourceSpec {
-            name: "t".into(),
-            location: crate::Location::Dir("x".into()),
-            regions: vec!["*".into()],
-            edit_url: None,
-        };
-        let cat = crate::Catalog::assemble(vec![(spec, Ok(snap))]);
-        Library::new(&cat, crate::Audience::Public)
+        crate::testkit::library(docs)
     }
 
     fn search(idx: &SearchIndex, lib: &Library, q: &str) -> usize {

@@ -16,9 +16,13 @@ pub mod library;
 pub mod markdown;
 pub mod mirror;
 pub mod model;
+pub mod query;
 pub mod search;
 pub mod similar;
 pub mod source;
+#[cfg(test)]
+pub(crate) mod testkit;
+pub mod text;
 pub mod vocab;
 pub mod yaml;
 
@@ -26,3 +30,4 @@ pub use corpus::{Catalog, Location, SourceSpec};
 pub use diag::{Diagnostic, Severity};
 pub use engine::{Engine, Loaded, Shelf, load};
 pub use library::{Audience, Library};
+pub use tantivy;

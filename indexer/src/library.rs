@@ -99,6 +99,12 @@ pub struct Library {
     pub collections: Vec<Collection>,
     /// Per dossier ordinal: its most characteristic words, with weights.
     pub keyterms: Vec<Vec<(String, f32)>>,
+    /// Folded surface words of this audience's dossiers and how many dossiers hold them
+    /// (for "Bedoelde u ...?").
+    pub words: HashMap<String, u32>,
+    /// Folded word or phrase → the other members of its synonym groups (vocabulary
+    /// synonyms and each visible playbook's title and `synoniemen`).
+    pub synonyms: HashMap<String, Vec<String>>,
     by_id: HashMap<String, usize>,
 }
 
@@ -122,7 +128,7 @@ impl Library {
         for d in &mut dossiers {
             d.meta.gerelateerd.retain(|g| by_id.contains_key(g));
         }
-        let playbooks = catalog
+        let playbooks: Vec<Playbook> = catalog
             .playbooks
             .iter()
             .filter(|p| audience.may_see(p.meta.toegang, None))
@@ -139,6 +145,8 @@ impl Library {
             })
             .collect();
         let keyterms = crate::keyterms::compute(&dossiers);
+        let words = surface_words(&dossiers);
+        let synonyms = synonym_map(&catalog.vocab, &playbooks);
         Library {
             audience,
             vocab: catalog.vocab.clone(),
@@ -146,8 +154,27 @@ impl Library {
             playbooks,
             collections,
             keyterms,
+            words,
+            synonyms,
             by_id,
         }
+    }
+
+    /// The most common word of this library within edit distance 1 of `word`
+    /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
+    pub fn suggest(&self, word: &str) -> Option<&str> {
+        let w = crate::text::fold(word);
+        let max = if w.chars().count() >= 8 { 2 } else { 1 };
+        let len = w.chars().count();
+        self.words
+            .iter()
+            .filter(|(c, _)| c.chars().count().abs_diff(len) <= max && **c != w)
+            .filter_map(|(c, n)| {
+                let d = crate::diag::edit_distance(&w, c);
+                (d <= max).then_some((d, std::cmp::Reverse(*n), c.as_str()))
+            })
+            .min()
+            .map(|(_, _, c)| c)
     }
 
     pub fn ordinal(&self, id: &str) -> Option<usize> {
@@ -177,6 +204,59 @@ impl Library {
         v.sort_by_key(|d| std::cmp::Reverse(date_key(d)));
         v
     }
+}
+
+/// Folded words (three letters or more) and the number of dossiers holding each.
+fn surface_words(dossiers: &[Dossier]) -> HashMap<String, u32> {
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for d in dossiers {
+        let text = format!(
+            "{} {} {} {}",
+            d.meta.titel,
+            d.meta.samenvatting,
+            d.meta.trefwoorden.join(" "),
+            d.body.text
+        );
+        let mut seen: Vec<String> = crate::text::words(&text)
+            .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        for w in seen {
+            *out.entry(w).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// Every synonym group (vocabulary, plus each playbook's title and `synoniemen`),
+/// as folded member → the other members.
+fn synonym_map(vocab: &Vocabulary, playbooks: &[Playbook]) -> HashMap<String, Vec<String>> {
+    let mut groups: Vec<Vec<String>> = vocab
+        .synoniemen
+        .iter()
+        .map(|g| g.iter().map(|w| crate::text::fold(w)).collect())
+        .collect();
+    for p in playbooks {
+        if p.meta.synoniemen.is_empty() {
+            continue;
+        }
+        let mut g = vec![crate::text::fold(&p.meta.titel)];
+        g.extend(p.meta.synoniemen.iter().map(|w| crate::text::fold(w)));
+        groups.push(g);
+    }
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for g in groups {
+        for w in &g {
+            let others = out.entry(w.clone()).or_default();
+            for o in &g {
+                if o != w && !others.contains(o) {
+                    others.push(o.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The date a dossier sorts by: its last change, else its start.

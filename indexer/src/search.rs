@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{AllQuery, Query as TQuery, QueryParser};
+use tantivy::query::{AllQuery, Query as TQuery};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -70,6 +70,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet → value → count.
     pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+    /// A corrected query that finds more ("Bedoelde u ...?"). When the query
+    /// itself found nothing, the hits are those of the correction.
+    pub suggestion: Option<String>,
 }
 
 /// The values of a facet for a dossier.
@@ -149,41 +152,43 @@ impl SegmentCollector for SegmentMatches {
 }
 
 impl SearchIndex {
-    /// Parses free text into a query over the text fields, with field boosts.
-    /// Malformed syntax never fails: it falls back to the words.
-    pub fn parse_query(&self, q: &str, conjunction: bool) -> Box<dyn TQuery> {
-        let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.titel, f.samenvatting, f.meta, f.body]);
-        parser.set_field_boost(f.titel, 3.0);
-        parser.set_field_boost(f.samenvatting, 2.0);
-        parser.set_field_boost(f.meta, 1.5);
-        if conjunction {
-            parser.set_conjunction_by_default();
-        }
-        let (query, _errors) = parser.parse_query_lenient(&sanitize_query(q));
-        query
-    }
-
     /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
-    pub fn matches(&self, q: &str) -> Result<Matches, IndexError> {
+    /// Words are required; when that finds nothing, any word will do.
+    pub fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
-        if q.trim().is_empty() {
+        let clauses = crate::query::parse(q);
+        if clauses.is_empty() {
             return Ok((searcher.search(&AllQuery, &collector)?, None));
         }
-        let query = self.parse_query(q, true);
-        let mut found = searcher.search(&*query, &collector)?;
-        if found.is_empty() && q.split_whitespace().count() > 1 {
-            let any = self.parse_query(q, false);
-            found = searcher.search(&*any, &collector)?;
-            return Ok((found, Some(any)));
+        let builder = crate::query::Builder::new(self, lib);
+        let query = builder.build(&clauses, true);
+        let found = searcher.search(&*query, &collector)?;
+        if found.is_empty() && clauses.iter().filter(|c| !c.negated).count() > 1 {
+            let any = builder.build(&clauses, false);
+            return Ok((searcher.search(&*any, &collector)?, Some(any)));
         }
         Ok((found, Some(query)))
     }
 
     /// Runs a search request against the library it was built from.
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let (found, query) = self.matches(&req.q)?;
+        let (mut found, mut query) = self.matches(lib, &req.q)?;
+        // Little found: retry with corrected spelling, and offer the correction.
+        let mut suggestion = None;
+        if found.len() < 3 && !self.plain {
+            let clauses = crate::query::parse(&req.q);
+            if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
+                let (again, q2) = self.matches(lib, &corrected)?;
+                if again.len() > found.len() {
+                    if found.is_empty() {
+                        found = again;
+                        query = q2;
+                    }
+                    suggestion = Some(corrected);
+                }
+            }
+        }
         let passes = |d: &Dossier, skip: Option<&str>| {
             req.filters.iter().all(|(facet, wanted)| {
                 Some(facet.as_str()) == skip || wanted.is_empty() || facet_values(d, facet).iter().any(|v| wanted.iter().any(|w| w == v))
@@ -240,7 +245,12 @@ impl SearchIndex {
                 }
             })
             .collect();
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            suggestion,
+        })
     }
 }
 
@@ -255,17 +265,6 @@ fn snippet(generators: Option<&[SnippetGenerator]>, d: &Dossier) -> String {
         }
     }
     escape_html(&truncate_words(&d.meta.samenvatting, 220))
-}
-
-/// Keeps the query language small: field prefixes (`titel:`) and special
-/// characters other than quotes, `-` and `+` are treated as plain words.
-fn sanitize_query(q: &str) -> String {
-    q.chars()
-        .map(|c| match c {
-            ':' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '~' | '\\' | '*' | '!' | '<' | '>' | '=' | '/' => ' ',
-            c => c,
-        })
-        .collect()
 }
 
 fn truncate_words(s: &str, max: usize) -> String {

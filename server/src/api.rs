@@ -58,6 +58,10 @@ pub struct SearchResponse {
     hits: Vec<SearchHit>,
     /// Facet name → value → count (each facet counted without its own filter).
     facets: BTreeMap<String, BTreeMap<String, usize>>,
+    /// "Bedoelde u ...?": a corrected query that finds more. When the query found
+    /// nothing, `hits` are those of this correction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bedoelde_u: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/search",
@@ -105,6 +109,7 @@ pub async fn search(
             }
         })
         .collect();
+    state.metrics.record_search(results.total);
     Ok(Json(SearchResponse {
         query: req.q,
         total: results.total,
@@ -112,6 +117,7 @@ pub async fn search(
         per_pagina: req.per_page,
         hits,
         facets: results.facets,
+        bedoelde_u: results.suggestion,
     }))
 }
 

@@ -143,10 +143,18 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
         Vec::new()
     };
     let filters: BTreeMap<String, Vec<String>> = req.filters.clone();
+    state.metrics.record_search(results.total);
+    // "Bedoelde u ...?": the corrected query, as a link keeping the filters.
+    let bedoelde_u = results.suggestion.as_ref().map(|s| {
+        let mut r = req.clone();
+        r.q = s.clone();
+        r.page = 1;
+        context! { tekst => s, url => format!("/zoeken?{}", views::search_query(&r)), vervangen => results.total > 0 && !results.hits.is_empty() }
+    });
     render(
         &state,
         "zoeken.html",
-        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties },
+        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u },
     )
 }
 
