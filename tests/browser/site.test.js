@@ -46,6 +46,7 @@ const PAGES = [
   { name: "zoeken-q-regio", path: "/zoeken?q=vastgoed&regio=limburg" },
   { name: "zoeken-pagina-2", path: "/zoeken?pagina=2" },
   { name: "zoeken-leeg", path: "/zoeken?q=xyzzyqq" },
+  { name: "zoeken-bedoelde-u", path: "/zoeken?q=vastgod" },
   { name: "dossier", path: "/dossiers/limburg/vastgoed-in-beeld-maastricht" },
   { name: "themas", path: "/themas" },
   { name: "thema", path: "/themas/horeca" },
