@@ -163,7 +163,13 @@ impl Catalog {
                             ));
                             continue;
                         }
-                        let body = cache.render(file, split.body);
+                        let body = match cache.render(file, split.body) {
+                            Ok(b) => b,
+                            Err(message) => {
+                                reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
+                                continue;
+                            }
+                        };
                         cat.playbooks.push(Playbook {
                             slug,
                             meta,
@@ -221,7 +227,13 @@ impl Catalog {
                     ));
                     continue;
                 }
-                let body = cache.render(file, split.body);
+                let body = match cache.render(file, split.body) {
+                    Ok(b) => b,
+                    Err(message) => {
+                        reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
+                        continue;
+                    }
+                };
                 if meta.kind == DossierType::Leerdossier {
                     if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
                         reports[i].diagnostics.push(Diagnostic::warning(
@@ -295,7 +307,13 @@ impl Catalog {
                         .push(Diagnostic::error(&file.display, 1, format!("duplicate collection `{slug}`")));
                     continue;
                 }
-                let body = cache.render(file, split.body);
+                let body = match cache.render(file, split.body) {
+                    Ok(b) => b,
+                    Err(message) => {
+                        reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
+                        continue;
+                    }
+                };
                 cat.collections.push(Collection {
                     slug,
                     meta,
@@ -375,19 +393,19 @@ impl RenderCache {
         self.rendered = 0;
     }
 
-    fn render(&mut self, file: &RawFile, body: &str) -> Rendered {
+    fn render(&mut self, file: &RawFile, body: &str) -> Result<Rendered, String> {
         let Some(oid) = &file.oid else {
             self.rendered += 1;
             return markdown::render(body);
         };
         self.used.insert(oid.clone());
         if let Some(r) = self.map.get(oid) {
-            return r.clone();
+            return Ok(r.clone());
         }
         self.rendered += 1;
-        let r = markdown::render(body);
+        let r = markdown::render(body)?;
         self.map.insert(oid.clone(), r.clone());
-        r
+        Ok(r)
     }
 
     /// Forgets renderings of files that are gone.

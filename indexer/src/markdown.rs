@@ -9,6 +9,12 @@ use std::sync::LazyLock;
 
 /// Most markdown bytes rendered per document (files are capped at 1 MiB before this).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Most links and images in one document.
+pub const MAX_LINKS: usize = 2_000;
+/// Deepest nesting of block quotes and lists.
+pub const MAX_NESTING: usize = 32;
+/// Longest a document may take to parse.
+pub const MAX_RENDER_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
@@ -24,10 +30,35 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 /// Renders a markdown body to sanitised HTML, plain text and an outline.
-pub fn render(markdown: &str) -> Rendered {
+/// Fails (with a message for the author) when a document exceeds a cap.
+pub fn render(markdown: &str) -> Result<Rendered, String> {
     let markdown = truncate(markdown, MAX_BODY_BYTES);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let started = std::time::Instant::now();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let (mut links, mut depth) = (0usize, 0usize);
+    for (n, event) in Parser::new_ext(markdown, options).enumerate() {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(format!("more than {MAX_LINKS} links or images"));
+                }
+            }
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!("block quotes or lists nested deeper than {MAX_NESTING} levels"));
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if n % 1024 == 0 && started.elapsed() > MAX_RENDER_TIME {
+            return Err(format!("rendering took longer than {} s", MAX_RENDER_TIME.as_secs()));
+        }
+        events.push(event);
+    }
 
     let mut toc = Vec::new();
     let mut text = String::new();
@@ -66,11 +97,11 @@ pub fn render(markdown: &str) -> Rendered {
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
-    Rendered {
+    Ok(Rendered {
         html: sanitize(&raw),
         text: collapse_blank_lines(&text),
         toc,
-    }
+    })
 }
 
 /// Cleans untrusted HTML with the site's allowlist.
@@ -151,7 +182,8 @@ mod tests {
     #[test]
     fn can_render_tables_headings_and_outline() {
         let r =
-            render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n");
+            render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n")
+                .unwrap();
         assert!(r.html.contains("<h2 id=\"aanleiding\">Aanleiding</h2>"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"aanleiding-2\">"), "{}", r.html);
         assert!(r.html.contains("<table>"), "{}", r.html);
@@ -167,7 +199,7 @@ mod tests {
         let evil = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[klik](javascript:alert(1))\n\n\
 <a href=\"JaVaScRiPt:alert(1)\">x</a>\n\n<iframe src=\"https://e.example\"></iframe>\n\n<form action=\"/x\"><input></form>\n\n\
 <div style=\"background:url(x)\">s</div>\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://e.example\">\n\n[data](data:text/html;base64,PHNjcmlwdD4=)\n";
-        let html = render(evil).html.to_lowercase();
+        let html = render(evil).unwrap().html.to_lowercase();
         for bad in [
             "<script",
             "onerror",
@@ -185,7 +217,41 @@ mod tests {
 
     #[test]
     fn adds_rel_noopener_to_external_links() {
-        let html = render("[RIEC](https://www.riec.nl)").html;
+        let html = render("[RIEC](https://www.riec.nl)").unwrap().html;
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+
+    #[test]
+    fn errors_when_a_document_exceeds_a_cap() {
+        let links = "[a](https://e.example) ".repeat(MAX_LINKS + 1);
+        assert!(render(&links).unwrap_err().contains("links"));
+        let nested = "> ".repeat(MAX_NESTING + 1) + "diep";
+        assert!(render(&nested).unwrap_err().contains("nested deeper"));
+        assert!(render(&"> ".repeat(MAX_NESTING - 1)).is_ok());
+    }
+
+    #[test]
+    fn pathological_inputs_render_quickly() {
+        // Shapes from pulldown-cmark's issue history (#82, #248, #251, #255, #934).
+        let inputs = [
+            "[".repeat(50_000),
+            "*a **a ".repeat(20_000),
+            "`".repeat(50_000),
+            "<a ".repeat(30_000),
+            "- ".repeat(20_000) + "x",
+            "[x](".repeat(20_000),
+            "a_".repeat(50_000),
+            "|a".repeat(30_000) + "\n|-|\n",
+        ];
+        for input in inputs {
+            let start = std::time::Instant::now();
+            let _ = render(&input);
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(3),
+                "input starting {:?} took {:?}",
+                &input[..20],
+                start.elapsed()
+            );
+        }
     }
 }

@@ -73,6 +73,8 @@ pub struct SearchResults {
     /// A corrected query that finds more ("Bedoelde u ...?"). When the query
     /// itself found nothing, the hits are those of the correction.
     pub suggestion: Option<String>,
+    /// True when the query itself found nothing and the hits are the suggestion's.
+    pub replaced: bool,
 }
 
 /// The values of a facet for a dossier.
@@ -176,6 +178,7 @@ impl SearchIndex {
         let (mut found, mut query) = self.matches(lib, &req.q)?;
         // Little found: retry with corrected spelling, and offer the correction.
         let mut suggestion = None;
+        let mut replaced = false;
         if found.len() < 3 && !self.plain {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
@@ -184,6 +187,7 @@ impl SearchIndex {
                     if found.is_empty() {
                         found = again;
                         query = q2;
+                        replaced = true;
                     }
                     suggestion = Some(corrected);
                 }
@@ -250,6 +254,7 @@ impl SearchIndex {
             hits,
             facets,
             suggestion,
+            replaced,
         })
     }
 }

@@ -62,6 +62,9 @@ pub struct SearchResponse {
     /// nothing, `hits` are those of this correction.
     #[serde(skip_serializing_if = "Option::is_none")]
     bedoelde_u: Option<String>,
+    /// True when `hits` are those of `bedoelde_u` because the query found nothing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    vervangen: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/search",
@@ -85,7 +88,7 @@ pub async fn search(
 ) -> ApiResult<SearchResponse> {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let pairs = params::pairs(raw.as_deref());
+    let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["per_pagina"])?;
     let results = {
         let req = req.clone();
@@ -118,6 +121,7 @@ pub async fn search(
         hits,
         facets: results.facets,
         bedoelde_u: results.suggestion,
+        vervangen: results.replaced,
     }))
 }
 
@@ -191,7 +195,7 @@ pub async fn dossier(
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<DossierResponse> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
@@ -270,7 +274,7 @@ pub async fn similar(
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SimilarResponse> {
-    let pairs = params::pairs(raw.as_deref());
+    let pairs = params::pairs(raw.as_deref())?;
     params::only(&pairs, &["k", "zelfde_regio"])?;
     let k = params::number(&pairs, "k", 5, 50)?;
     let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
@@ -340,7 +344,7 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
 
 #[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
 pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
@@ -354,7 +358,7 @@ pub async fn thema(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<ThemaDetail> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
@@ -428,7 +432,7 @@ pub async fn collecties(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Vec<Collectie>> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
@@ -442,7 +446,7 @@ pub async fn collectie(
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<CollectieDetail> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
@@ -469,7 +473,7 @@ pub async fn vocabulaire(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<VocabulaireResponse> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let map = |n: &indexer::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
@@ -505,7 +509,7 @@ pub async fn lessen(
 ) -> ApiResult<Vec<LesHit>> {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let filter = lessons::Filter::parse(&params::pairs(raw.as_deref()), lib)?;
+    let filter = lessons::Filter::parse(&params::pairs(raw.as_deref())?, lib)?;
     let out = lessons::grouped(lib, &filter)
         .into_iter()
         .flat_map(|g| {
@@ -569,7 +573,7 @@ pub async fn status(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<StatusResponse> {
-    params::only(&params::pairs(raw.as_deref()), &[])?;
+    params::only(&params::pairs(raw.as_deref())?, &[])?;
     let Some(loaded) = state.loaded() else {
         return Ok(Json(StatusResponse {
             klaar: false,
@@ -637,4 +641,33 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 /// Unknown API paths answer in JSON too.
 pub async fn not_found() -> ApiError {
     ApiError(Problem::NotFound)
+}
+
+/// Middleware: escapes `<`, `>` and `&` in JSON bodies as `\u003c`, `\u003e` and
+/// `\u0026` (the same JSON, and safe should a client ever embed it in HTML).
+pub async fn escape_json(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let res = next.run(req).await;
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    for b in bytes.iter() {
+        match b {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            b => out.push(*b),
+        }
+    }
+    let mut parts = parts;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(out))
 }

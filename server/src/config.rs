@@ -27,6 +27,12 @@ pub struct Config {
     /// How often every source is re-read, besides webhooks (`5m`, `30s`, ...).
     #[serde(default = "default_poll", with = "humantime_serde_compat")]
     pub poll_interval: Duration,
+    /// `Contact:` of `/.well-known/security.txt` (RFC 9116), e.g. `mailto:security@example.nl` (extension).
+    #[serde(default)]
+    pub security_contact: Option<String>,
+    /// `Expires:` of security.txt, an RFC 3339 time such as `2027-12-31T23:00:00Z` (extension).
+    #[serde(default)]
+    pub security_expires: Option<String>,
     /// Folder with theme files that override the embedded default theme (extension).
     #[serde(default)]
     pub theme_dir: Option<PathBuf>,
@@ -220,6 +226,14 @@ impl Config {
         }
         if !(self.site_url.starts_with("http://") || self.site_url.starts_with("https://")) {
             bail!("site_url must start with http:// or https://");
+        }
+        if let Some(e) = &self.security_expires
+            && time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).is_err()
+        {
+            bail!("security_expires must be an RFC 3339 time such as 2027-12-31T23:00:00Z");
+        }
+        if self.security_contact.is_some() != self.security_expires.is_some() {
+            bail!("security_contact and security_expires go together (RFC 9116 requires both)");
         }
         if self.poll_interval < Duration::from_secs(1) {
             bail!("poll_interval must be at least 1s");

@@ -74,7 +74,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader)?;
     let shelf = v.shelf();
     let lib = &shelf.library;
-    let pairs = params::pairs(raw.as_deref());
+    let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &[])?;
     let results = {
         let req = req.clone();
@@ -149,7 +149,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
         let mut r = req.clone();
         r.q = s.clone();
         r.page = 1;
-        context! { tekst => s, url => format!("/zoeken?{}", views::search_query(&r)), vervangen => results.total > 0 && !results.hits.is_empty() }
+        context! { tekst => s, url => format!("/zoeken?{}", views::search_query(&r)), vervangen => results.replaced }
     });
     render(
         &state,
@@ -334,7 +334,7 @@ pub async fn collecties(State(state): State<AppState>, Extension(reader): Extens
 pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let pairs = params::pairs(raw.as_deref());
+    let pairs = params::pairs(raw.as_deref())?;
     let filter = crate::lessons::Filter::parse(&pairs, lib)?;
     let groepen = crate::lessons::grouped(lib, &filter);
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();

@@ -11,11 +11,29 @@ pub const MAX_QUERY_CHARS: usize = 500;
 /// Highest page number accepted.
 pub const MAX_PAGE: usize = 1000;
 
-/// The raw `(name, value)` pairs of a query string, in order.
-pub fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+/// The `(name, value)` pairs of a query string, in order. Malformed
+/// percent-encoding or invalid UTF-8 is a 400, never silently replaced.
+pub fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, Problem> {
+    let bad = || Problem::BadRequest("de adresregel bevat ongeldige tekens of een ongeldige %-codering".into());
+    let decode = |s: &str| -> Result<String, Problem> {
+        let b = s.as_bytes();
+        for (i, c) in b.iter().enumerate() {
+            if *c == b'%' && !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) {
+                return Err(bad());
+            }
+        }
+        let plus = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| bad())
+    };
+    let mut out = Vec::new();
+    for part in raw.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        out.push((decode(k)?, decode(v)?));
+    }
+    Ok(out)
 }
 
 /// Fails with a 400 on a parameter not in `allowed`.

@@ -1,11 +1,15 @@
 //! The whole URL map on one screen, and the middleware around it.
 
 use crate::state::AppState;
-use crate::{api, health, hooks, pages};
+use crate::{api, discovery, health, hooks, pages};
+use axum::BoxError;
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -14,6 +18,8 @@ use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (webhooks are the only bodies).
 const MAX_BODY: usize = 1 << 20;
+/// Requests handled at once; more are shed with 503 and `Retry-After` instead of queueing.
+pub const MAX_IN_FLIGHT: usize = 256;
 
 /// Builds the application: pages, API and health checks.
 pub fn app(state: AppState) -> Router {
@@ -29,7 +35,8 @@ pub fn app(state: AppState) -> Router {
         .route("/lessen", get(api::lessen))
         .route("/status", get(api::status))
         .route("/openapi.json", get(api::openapi))
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(api::escape_json));
 
     let site = Router::new()
         .route("/", get(pages::home))
@@ -42,14 +49,23 @@ pub fn app(state: AppState) -> Router {
         .route("/collecties", get(pages::collecties))
         .route("/collecties/{slug}", get(pages::collectie))
         .route("/lessen", get(pages::lessen))
+        .route("/feed.atom", get(discovery::feed))
+        .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))
+        .route("/regios/{slug}/feed.atom", get(discovery::regio_feed))
+        .route("/zoeken/feed.atom", get(discovery::search_feed))
         .route("/static/{*path}", get(pages::static_file))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_page_errors));
 
-    // Layers wrap from the inside out: the last added runs first on a request.
-    Router::new()
+    let hsts = state.config.site_url.starts_with("https://");
+    // Layers wrap from the inside out: the last added is the outermost, so the
+    // security headers reach every response, errors and shed requests included.
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
+        .route("/robots.txt", get(discovery::robots))
+        .route("/sitemap.xml", get(discovery::sitemap))
+        .route("/.well-known/security.txt", get(discovery::security_txt))
         .route("/hooks/{source}", axum::routing::post(hooks::receive))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
@@ -57,19 +73,59 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .with_state(state)
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(15),
         ))
-        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(15)))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: BoxError| async {
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        [(header::RETRY_AFTER, "1")],
+                        "Te druk: probeer het zo opnieuw.\n",
+                    )
+                }))
+                .load_shed()
+                .concurrency_limit(MAX_IN_FLIGHT),
+        )
+        .layer(CompressionLayer::new())
         // Spans name the route pattern, never the raw path or query: those may hold
         // restricted ids or a signed-in reader's search.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("-", |m| m.as_str()).to_string();
+            let route = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or("-", |m| m.as_str())
+                .to_string();
             tracing::info_span!("request", method = %req.method(), route)
         }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ));
+    if hsts {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
+
+/// No inline script or style, nothing embedded, no framing, no base or form tricks.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

@@ -36,14 +36,7 @@ async fn serve(config: Config) -> Result<()> {
     tracing::info!(address = %listener.local_addr()?, "serving Tegenkracht");
     tokio::spawn(crate::updater::run(state.clone()));
     let app = crate::app(state);
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server failed")?;
+    crate::listener::serve(listener, app, shutdown()).await;
     Ok(())
 }
 

@@ -6,5 +6,6 @@ mod check;
 mod content;
 mod crash;
 mod federation;
+mod hardening;
 mod search;
 mod site;
