@@ -10,6 +10,8 @@ use std::fmt;
 pub enum Severity {
     Error,
     Warning,
+    /// Information for reviewers (`check --vergelijk`); never fails a check.
+    Notice,
 }
 
 /// One finding about one file.
@@ -38,6 +40,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn notice(path: &str, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Notice,
+            ..Diagnostic::error(path, line, message)
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -48,6 +57,7 @@ impl fmt::Display for Diagnostic {
         let sev = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Notice => "notice",
         };
         write!(f, "{}:{}: {}: {}", self.path, self.line, sev, self.message)
     }

@@ -4,7 +4,6 @@
 use crate::config::Config;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use indexer::{Catalog, Diagnostic, Location, SourceSpec};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +26,10 @@ pub enum Command {
         /// Address to listen on, overriding the configuration.
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Also serve this working folder (an unmerged branch), before every source,
+        /// re-read every two seconds, with its findings shown on the pages.
+        #[arg(long, value_name = "DIR")]
+        preview: Option<PathBuf>,
     },
     /// Brings the index up to date with every source, prints a report per source, exits.
     Index {
@@ -44,6 +47,10 @@ pub enum Command {
         source: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also list, for each new or changed dossier, the most similar existing
+        /// dossiers in other regions ("this already exists in Limburg").
+        #[arg(long)]
+        vergelijk: bool,
     },
 }
 
@@ -60,9 +67,16 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::serve::init_tracing();
     let result = match cli.command {
-        Command::Serve { config, listen } => Config::load(config.as_deref()).and_then(|mut c| {
+        Command::Serve { config, listen, preview } => Config::load(config.as_deref()).and_then(|mut c| {
             if let Some(l) = listen {
                 c.listen = l;
+            }
+            if let Some(dir) = preview {
+                if !dir.is_dir() {
+                    bail!("--preview {}: not a folder", dir.display());
+                }
+                c.preview = Some(dir);
+                c.poll_interval = std::time::Duration::from_secs(2);
             }
             crate::serve::run(c)
         }),
@@ -72,7 +86,8 @@ pub fn main() -> ExitCode {
             config,
             source,
             format,
-        } => Config::load(config.as_deref()).and_then(|c| check(&c, &dirs, source.as_deref(), format)),
+            vergelijk,
+        } => Config::load(config.as_deref()).and_then(|c| crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk)),
     };
     match result {
         Ok(code) => code,
@@ -120,104 +135,4 @@ fn index(config: Config) -> Result<ExitCode> {
         loaded.rendered
     );
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
-}
-
-/// Runs `check` and prints the findings; returns exit code 1 on any error.
-pub fn check(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Format) -> Result<ExitCode> {
-    let mut specs = config.source_specs();
-    let checked: Vec<String>;
-    if dirs.is_empty() {
-        if let Some(name) = source {
-            if !specs.iter().any(|s| s.name == name) {
-                bail!("unknown source `{name}`");
-            }
-            checked = vec![name.to_string()];
-        } else {
-            checked = specs.iter().map(|s| s.name.clone()).collect();
-        }
-    } else {
-        let regions = match source {
-            Some(name) => {
-                let pos = specs
-                    .iter()
-                    .position(|s| s.name == name)
-                    .ok_or_else(|| anyhow::anyhow!("unknown source `{name}`"))?;
-                specs.remove(pos).regions
-            }
-            None => vec!["*".to_string()],
-        };
-        let mut local = Vec::new();
-        for (i, dir) in dirs.iter().enumerate() {
-            if !dir.is_dir() {
-                bail!("{} is not a folder", dir.display());
-            }
-            let name = source.map_or_else(|| format!("check-{i}"), str::to_string);
-            local.push(SourceSpec {
-                name,
-                location: Location::Dir(dir.clone()),
-                regions: regions.clone(),
-                edit_url: None,
-            });
-        }
-        checked = local.iter().map(|s| s.name.clone()).collect();
-        // The folders come first: they replace the context's copies of the same documents.
-        local.extend(specs);
-        specs = local;
-    }
-    // Local repositories are read in place; remote ones through their mirror in data_dir.
-    let sources = specs
-        .iter()
-        .map(|spec| {
-            let read = match &spec.location {
-                Location::Git { repo, branch, root } if repo.to_string_lossy().contains("://") => {
-                    match indexer::mirror::fetch(&config.data_dir, &spec.name, &repo.to_string_lossy()) {
-                        Ok(path) => indexer::source::read_git(&path, branch, root),
-                        Err(e) => Err(indexer::source::SourceError::Open {
-                            path: repo.clone(),
-                            source: git2::Error::from_str(&e.message),
-                        }),
-                    }
-                }
-                _ => spec.read(),
-            };
-            (spec.clone(), read)
-        })
-        .collect();
-    let catalog = Catalog::assemble(sources);
-    let mut findings: Vec<&Diagnostic> = Vec::new();
-    for r in catalog.reports.iter() {
-        if !checked.contains(&r.name) {
-            if let Some(e) = &r.read_error {
-                eprintln!("warning: context source `{}` could not be read: {e}", r.name);
-            }
-            continue;
-        }
-        if let Some(e) = &r.read_error {
-            bail!("source `{}` could not be read: {e}", r.name);
-        }
-        findings.extend(r.diagnostics.iter());
-    }
-    let errors = findings.iter().filter(|d| d.is_error()).count();
-    let warnings = findings.len() - errors;
-    match format {
-        Format::Human => {
-            for d in &findings {
-                println!("{d}");
-            }
-            eprintln!("{errors} errors, {warnings} warnings");
-        }
-        Format::Github => {
-            for d in &findings {
-                let level = if d.is_error() { "error" } else { "warning" };
-                println!(
-                    "::{level} file={},line={}::{}",
-                    d.path,
-                    d.line,
-                    d.message.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-                );
-            }
-        }
-        Format::Json => println!("{}", serde_json::to_string_pretty(&findings)?),
-    }
-    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -36,6 +36,10 @@ pub struct Config {
     /// Folder with theme files that override the embedded default theme (extension).
     #[serde(default)]
     pub theme_dir: Option<PathBuf>,
+    /// `serve --preview DIR`: a working folder served before every source, with its
+    /// findings shown on the pages (set from the command line only).
+    #[serde(skip)]
+    pub preview: Option<PathBuf>,
     /// The content sources, in priority order.
     #[serde(default, rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -111,6 +115,8 @@ mod humantime_serde_compat {
 }
 
 const ENV_PREFIX: &str = "TEGENKRACHT_";
+/// The source name of `serve --preview DIR`.
+pub const PREVIEW_SOURCE: &str = "voorbeeld";
 
 impl Config {
     /// Parses a configuration text, applies `env` overrides and validates it.
@@ -263,40 +269,71 @@ impl Config {
         Ok(out)
     }
 
-    /// The sources as the content engine sees them.
+    /// The sources as the content engine sees them (a preview folder first).
     pub fn source_specs(&self) -> Vec<SourceSpec> {
-        self.sources
-            .iter()
-            .map(|s| {
-                let url = s.url.strip_prefix("file://").unwrap_or(&s.url);
-                let location = if s.branch == "-" {
-                    Location::Dir(PathBuf::from(url))
-                } else {
-                    Location::Git {
-                        repo: PathBuf::from(url),
-                        branch: s.branch.clone(),
-                        root: s.path.clone(),
-                    }
-                };
-                SourceSpec {
-                    name: s.name.clone(),
-                    location,
-                    regions: s.regions.clone(),
-                    edit_url: s.edit_url.clone(),
+        let preview = self.preview.iter().map(|dir| SourceSpec {
+            name: PREVIEW_SOURCE.into(),
+            location: Location::Dir(dir.clone()),
+            regions: vec!["*".into()],
+            edit_url: None,
+        });
+        preview.chain(self.sources_without_preview()).collect()
+    }
+
+    fn sources_without_preview(&self) -> impl Iterator<Item = SourceSpec> + '_ {
+        self.sources.iter().map(|s| {
+            let url = s.url.strip_prefix("file://").unwrap_or(&s.url);
+            let location = if s.branch == "-" {
+                Location::Dir(PathBuf::from(url))
+            } else {
+                Location::Git {
+                    repo: PathBuf::from(url),
+                    branch: s.branch.clone(),
+                    root: s.path.clone(),
                 }
-            })
-            .collect()
+            };
+            SourceSpec {
+                name: s.name.clone(),
+                location,
+                regions: s.regions.clone(),
+                edit_url: s.edit_url.clone(),
+            }
+        })
     }
 }
 
+/// Top-level keys and sections that environment variables may override.
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "site_url",
+    "data_dir",
+    "poll_interval",
+    "security_contact",
+    "security_expires",
+    "theme_dir",
+    "source",
+    "auth",
+];
+
 /// Applies `TEGENKRACHT_<SECTION>__<KEY>=value` overrides to a TOML table.
 /// Values are parsed as TOML when they can be (`["a"]`, `5`), else taken as text.
+/// A variable whose first part is no configuration key (`TEGENKRACHT_PORT` from
+/// Kubernetes service links, a tool's own `TEGENKRACHT_BIN`) is not meant for
+/// us: it is ignored with a warning. An unknown key inside a known section is
+/// an error, like in the file.
 pub fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<()> {
     for (key, raw) in env {
         let Some(rest) = key.strip_prefix(ENV_PREFIX) else { continue };
         let path: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
         if path.iter().any(String::is_empty) {
             bail!("environment variable {key}: malformed name");
+        }
+        if !ENV_KEYS.contains(&path[0].as_str()) {
+            eprintln!(
+                "warning: ignoring environment variable {key}: `{}` is not a configuration key",
+                path[0]
+            );
+            continue;
         }
         let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
             .ok()
@@ -351,7 +388,15 @@ mod tests {
         let c = Config::parse("listen = \"127.0.0.1:1\"\n", &env).unwrap();
         assert_eq!(c.listen.port(), 9999);
         assert_eq!(c.auth.proxy_user_header.as_deref(), Some("X-User"));
-        let bad = vec![("TEGENKRACHT_LISTN".to_string(), "x".to_string())];
-        assert!(Config::parse("", &bad).is_err());
+        let bad = vec![("TEGENKRACHT_AUTH__PROXY_USR".to_string(), "x".to_string())];
+        assert!(Config::parse("", &bad).is_err(), "unknown key in a known section");
+        let foreign = vec![
+            ("TEGENKRACHT_SERVICE_HOST".to_string(), "10.0.0.1".to_string()),
+            ("TEGENKRACHT_BIN".to_string(), "x".to_string()),
+        ];
+        assert!(
+            Config::parse("", &foreign).is_ok(),
+            "variables that are not configuration keys are ignored"
+        );
     }
 }

@@ -26,7 +26,22 @@ pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
 /// Renders a template with the site-wide context.
 pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     let tmpl = state.templates.get_template(template)?;
-    let site = context! { naam => "Tegenkracht", url => state.config.site_url.trim_end_matches('/') };
+    // `serve --preview`: the working folder's findings on every page.
+    let voorbeeld = state.config.preview.as_ref().map(|_| {
+        let meldingen: Vec<String> = state
+            .loaded()
+            .map(|l| {
+                l.catalog
+                    .reports
+                    .iter()
+                    .filter(|r| r.name == crate::config::PREVIEW_SOURCE)
+                    .flat_map(|r| r.diagnostics.iter().map(ToString::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        context! { meldingen }
+    });
+    let site = context! { naam => "Tegenkracht", url => state.config.site_url.trim_end_matches('/'), voorbeeld };
     Ok(Html(tmpl.render(context! { site, ..ctx })?))
 }
 

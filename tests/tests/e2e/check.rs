@@ -123,3 +123,103 @@ fn reports_symlinks_in_a_checkout_and_never_follows_them() {
     assert!(stdout.contains("link.md:1: error: symbolic links are never read"), "{stdout}");
     assert!(!stdout.contains("root:"), "{stdout}");
 }
+
+#[test]
+fn vergelijk_names_similar_dossiers_in_other_regions_for_new_ones() {
+    let r = repo_with_context();
+    r.write(
+        "content/dossiers/rotterdam/haven-panden.md",
+        &fixture::dossier(
+            "Panden aan de haven",
+            "rotterdam",
+            "vastgoed",
+            "openbaar",
+            "",
+            "Tekst over panden en witwassen.",
+        ),
+    );
+    r.commit("context with a rotterdam dossier");
+    let pr = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(pr.path().join("dossiers/limburg")).unwrap();
+    std::fs::write(
+        pr.path().join("dossiers/limburg/nieuw.md"),
+        fixture::dossier(
+            "Nieuwe aanpak van panden",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "",
+            "Panden en witwassen, opnieuw.",
+        ),
+    )
+    .unwrap();
+    let out = run(
+        r.path(),
+        &["check", &pr.path().to_string_lossy(), "--vergelijk", "--format", "github"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "notices never fail a check: {stdout}");
+    assert!(
+        stdout.contains("::notice file=") && stdout.contains("nieuw.md,line=1::lijkt op rotterdam/haven-panden"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("lijkt op limburg/"), "other regions only: {stdout}");
+    // Unchanged context dossiers get no notices.
+    assert!(!stdout.contains("goed.md"), "{stdout}");
+}
+
+#[test]
+fn preview_serves_a_working_folder_with_its_findings_on_the_page() {
+    let r = repo_with_context();
+    let pr = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(pr.path().join("dossiers/limburg")).unwrap();
+    std::fs::write(
+        pr.path().join("dossiers/limburg/concept.md"),
+        fixture::dossier(
+            "Conceptdossier voorbeeldwoord",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "",
+            "Nog niet gepubliceerd.",
+        ),
+    )
+    .unwrap();
+    std::fs::write(pr.path().join("dossiers/limburg/kapot.md"), "---\ntitel: x\n---\n").unwrap();
+    let port = tegenkracht_tests::free_port();
+    let mut child = std::process::Command::new(tegenkracht_tests::binary())
+        .args([
+            "serve",
+            "--preview",
+            &pr.path().to_string_lossy(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .current_dir(r.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut page = String::new();
+    while std::time::Instant::now() < deadline {
+        if let Ok(res) = reqwest::blocking::get(format!("{base}/dossiers/limburg/concept"))
+            && res.status() == 200
+        {
+            page = res.text().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let central = reqwest::blocking::get(format!("{base}/dossiers/limburg/goed"))
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(page.contains("Conceptdossier voorbeeldwoord"), "the draft is served: {page}");
+    assert!(
+        page.contains("Voorbeeldweergave") && page.contains("kapot.md:"),
+        "findings are shown on the page"
+    );
+    assert_eq!(central, 200, "the central content is served too");
+}
