@@ -113,6 +113,7 @@ pub async fn search(
         })
         .collect();
     state.metrics.record_search(results.total);
+    state.insight.record(&reader, &req.q, results.total);
     Ok(Json(SearchResponse {
         query: req.q,
         total: results.total,

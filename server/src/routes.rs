@@ -10,6 +10,21 @@ use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+
+/// The header carrying a request's id (set here unless a proxy already did).
+const REQUEST_ID: axum::http::HeaderName = axum::http::HeaderName::from_static("x-request-id");
+
+/// Request ids: a per-process counter, unique within one run.
+#[derive(Clone, Default)]
+struct Counter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{n:x}")).ok().map(RequestId::new)
+    }
+}
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -49,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/collecties", get(pages::collecties))
         .route("/collecties/{slug}", get(pages::collectie))
         .route("/lessen", get(pages::lessen))
+        .route("/beheer/inzicht", get(crate::insight::page))
         .route("/feed.atom", get(discovery::feed))
         .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))
         .route("/regios/{slug}/feed.atom", get(discovery::regio_feed))
@@ -99,8 +115,16 @@ pub fn app(state: AppState) -> Router {
                 .get::<axum::extract::MatchedPath>()
                 .map_or("-", |m| m.as_str())
                 .to_string();
-            tracing::info_span!("request", method = %req.method(), route)
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_string();
+            tracing::info_span!("request", method = %req.method(), route, request_id = %id)
         }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -7,14 +7,19 @@ use anyhow::{Context, Result};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Logs to stderr; `RUST_LOG` sets the level (default `info`).
+/// Logs to stderr; `RUST_LOG` sets the level (default `info`), `TK_LOG_FORMAT=json`
+/// gives one JSON object per line; colours only on a terminal without `NO_COLOR`.
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("TK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().with_current_span(true).try_init()
+    } else {
+        let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        builder.with_ansi(ansi).try_init()
+    };
 }
 
 /// Serves until interrupted.

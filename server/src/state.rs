@@ -24,6 +24,7 @@ pub struct App {
     pub deliveries: Deliveries,
     pub updates: Updates,
     pub metrics: Metrics,
+    pub insight: crate::insight::Insight,
     loaded: RwLock<Option<Arc<Loaded>>>,
     pub started: Instant,
 }
@@ -55,6 +56,7 @@ impl AppState {
             deliveries: Deliveries::default(),
             updates: Updates::default(),
             metrics: Metrics::default(),
+            insight: crate::insight::Insight::default(),
             loaded: RwLock::new(None),
             started: Instant::now(),
         })))

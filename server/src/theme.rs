@@ -26,6 +26,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/collecties.html",
     "templates/lessen.html",
     "templates/fout.html",
+    "templates/inzicht.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",

@@ -326,3 +326,29 @@ fn proxy_headers_from_untrusted_addresses_are_ignored() {
     assert!(!body.contains("regio-vastgoed"), "{body}");
     assert_eq!(h["cache-control"], "public, max-age=60");
 }
+
+#[test]
+fn usage_insight_shows_only_anonymous_aggregates_to_liec_readers() {
+    let (_, (_b, s)) = servers();
+    for _ in 0..3 {
+        get_as(&s, "/zoeken?q=Xyzzy+Onbekend", &[]);
+        get_as(&s, "/api/v1/search?q=panden", &[]);
+        get_as(
+            &s,
+            "/api/v1/search?q=limburgsgeheim",
+            &[("authorization", "Bearer token-limburg-123")],
+        );
+    }
+    get_as(&s, "/api/v1/search?q=eenmalig", &[]);
+    let liec = [("x-forwarded-user", "beheerder"), ("x-forwarded-groups", "liec")];
+    let (status, html, _) = get_as(&s, "/beheer/inzicht", &liec);
+    assert_eq!(status, 200);
+    assert!(html.contains("xyzzy onbekend") && html.contains("panden"), "{html}");
+    assert!(!html.contains("limburgsgeheim"), "signed-in readers' searches are never counted");
+    assert!(!html.contains("eenmalig"), "small counts are suppressed");
+    assert_eq!(get_as(&s, "/beheer/inzicht", &[]).0, 404);
+    assert_eq!(
+        get_as(&s, "/beheer/inzicht", &[("authorization", "Bearer token-netwerk-456")]).0,
+        404
+    );
+}
