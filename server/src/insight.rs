@@ -28,6 +28,9 @@ struct Counts {
     queries: HashMap<String, (u64, u64)>,
 }
 
+/// Queries with their counts, most frequent first.
+pub type Ranking = Vec<(String, u64)>;
+
 /// The aggregate counts.
 #[derive(Default)]
 pub struct Insight {
@@ -65,15 +68,15 @@ impl Insight {
 
     /// The most frequent queries and the most frequent ones without results,
     /// each seen at least `MIN_COUNT` times.
-    pub fn top(&self, n: usize) -> (Vec<(String, u64)>, Vec<(String, u64)>) {
+    pub fn top(&self, n: usize) -> (Ranking, Ranking) {
         let c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let mut frequent: Vec<(String, u64)> = c
+        let mut frequent: Ranking = c
             .queries
             .iter()
             .filter(|(_, v)| v.0 >= MIN_COUNT)
             .map(|(k, v)| (k.clone(), v.0))
             .collect();
-        let mut empty: Vec<(String, u64)> = c
+        let mut empty: Ranking = c
             .queries
             .iter()
             .filter(|(_, v)| v.1 >= MIN_COUNT)
