@@ -276,6 +276,23 @@ impl Catalog {
             });
         }
 
+        // Pins must name published dossiers.
+        let vocab_source = snaps
+            .iter()
+            .enumerate()
+            .find_map(|(i, (_, s))| s.files.iter().find(|f| f.rel == "vocabulaire.yaml").map(|f| (i, f.display.clone())));
+        if let Some((i, vpath)) = vocab_source {
+            for (query, pins, line) in &cat.vocab.vastgezet {
+                for id in pins.iter().filter(|id| !ids.contains(*id)) {
+                    reports[i].diagnostics.push(Diagnostic::warning(
+                        &vpath,
+                        *line,
+                        format!("pin for `{query}`: `{id}` is not a published dossier"),
+                    ));
+                }
+            }
+        }
+
         // 5. Collections: every item must resolve.
         let mut collection_slugs = HashSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {

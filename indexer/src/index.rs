@@ -17,7 +17,7 @@ use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFil
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// Name of the Dutch analyzer.
 pub const NL: &str = "nl";
 
@@ -40,6 +40,8 @@ pub struct Fields {
     pub samenvatting: Field,
     /// Trefwoorden, gemeenten and the display names of themas, partners, region.
     pub meta: Field,
+    /// The headings of the body.
+    pub koppen: Field,
     pub body: Field,
 }
 
@@ -67,6 +69,7 @@ pub fn schema() -> (Schema, Fields) {
         titel: b.add_text_field("titel", text.clone()),
         samenvatting: b.add_text_field("samenvatting", text.clone()),
         meta: b.add_text_field("meta", text.clone()),
+        koppen: b.add_text_field("koppen", text.clone()),
         body: b.add_text_field("body", text),
     };
     (b.build(), fields)
@@ -77,17 +80,20 @@ struct Indexed {
     titel: String,
     samenvatting: String,
     meta: String,
+    koppen: String,
     body: String,
     hash: u64,
 }
 
 fn indexed(lib: &Library, d: &Dossier) -> Indexed {
     let meta = meta_text(lib, d);
+    let koppen = d.body.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ");
     let mut h = Sha256::new();
     for part in [
         d.meta.titel.as_str(),
         d.meta.samenvatting.as_str(),
         meta.as_str(),
+        koppen.as_str(),
         d.body.text.as_str(),
     ] {
         h.update((part.len() as u64).to_le_bytes());
@@ -99,6 +105,7 @@ fn indexed(lib: &Library, d: &Dossier) -> Indexed {
         titel: d.meta.titel.clone(),
         samenvatting: d.meta.samenvatting.clone(),
         meta,
+        koppen,
         body: d.body.text.clone(),
         hash,
     }
@@ -247,6 +254,7 @@ fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
             f.titel => doc.titel,
             f.samenvatting => doc.samenvatting,
             f.meta => doc.meta,
+            f.koppen => doc.koppen,
             f.body => doc.body,
         ))?;
         stats.added += 1;

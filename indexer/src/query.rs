@@ -136,7 +136,7 @@ pub struct Builder<'a> {
 impl<'a> Builder<'a> {
     pub fn new(index: &'a SearchIndex, lib: &'a Library) -> Builder<'a> {
         let f = index.fields;
-        let fields = vec![(f.titel, 3.0), (f.samenvatting, 2.0), (f.meta, 1.5), (f.body, 1.0)];
+        let fields = vec![(f.titel, 3.0), (f.samenvatting, 2.0), (f.meta, 1.5), (f.koppen, 1.5), (f.body, 1.0)];
         Builder {
             index,
             lib,

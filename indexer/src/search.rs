@@ -77,6 +77,19 @@ pub struct SearchResults {
     pub replaced: bool,
 }
 
+/// The ranking prior of a dossier: up to +5% for recency (linear over about two
+/// years) and +5% for a finished (`afgerond`) dossier with lessons.
+fn prior(d: &Dossier, newest: u32) -> f32 {
+    let age = newest.saturating_sub(date_key(d)) as f32;
+    let recent = 0.05 * (1.0 - (age / 800.0).min(1.0));
+    let done = if d.meta.status == Some(crate::model::Status::Afgerond) && !d.meta.lessen.is_empty() {
+        0.05
+    } else {
+        0.0
+    };
+    recent + done
+}
+
 /// The values of a facet for a dossier.
 pub fn facet_values<'a>(d: &'a Dossier, facet: &str) -> Vec<&'a str> {
     match facet {
@@ -219,7 +232,30 @@ impl SearchIndex {
             date_key(db).cmp(&date_key(da)).then_with(|| da.id.cmp(&db.id))
         };
         match (req.sort, query.is_some()) {
-            (Sort::Relevantie, true) => hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| by_date(a, b))),
+            (Sort::Relevantie, true) => {
+                // A small boost for recent dossiers and finished ones with lessons.
+                let newest = lib.dossiers.iter().map(date_key).max().unwrap_or(0);
+                for h in &mut hits {
+                    h.1 *= 1.0 + prior(&lib.dossiers[h.0 as usize], newest);
+                }
+                hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| by_date(a, b)));
+                // Curated pins come first, when they pass the filters.
+                let pinned = lib.vocab.pinned(&req.q);
+                if !pinned.is_empty() {
+                    let mut first = Vec::new();
+                    for id in pinned {
+                        let Some(ord) = lib.ordinal(id) else { continue };
+                        if !passes(&lib.dossiers[ord], None) {
+                            continue;
+                        }
+                        let pos = hits.iter().position(|h| h.0 as usize == ord);
+                        let score = pos.map_or(0.0, |p| hits.remove(p).1);
+                        first.push((ord as u32, score));
+                    }
+                    first.extend(hits);
+                    hits = first;
+                }
+            }
             _ => hits.sort_by(by_date),
         }
         let total = hits.len();

@@ -15,6 +15,8 @@ pub struct Similar {
     pub ord: usize,
     pub score: f32,
     pub waarom: Vec<String>,
+    /// Near-duplicates collapsed into this hit: the same practice described by other regions.
+    pub also: Vec<usize>,
 }
 
 /// Options of a similarity request.
@@ -127,7 +129,12 @@ impl SearchIndex {
             }
             // Something a person can check must be shared: not partners alone.
             if linked || !themas.is_empty() || t >= 0.25 || common.len() >= 2 {
-                out.push(Similar { ord: i, score, waarom });
+                out.push(Similar {
+                    ord: i,
+                    score,
+                    waarom,
+                    also: Vec::new(),
+                });
             }
         }
         out.sort_by(|a, b| {
@@ -135,10 +142,75 @@ impl SearchIndex {
                 .total_cmp(&a.score)
                 .then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id))
         });
+        let mut out = collapse(lib, out);
         out.truncate(opts.k);
         for s in &mut out {
             s.score = (s.score.min(2.0) * 100.0).round() / 100.0;
         }
         Ok(out)
+    }
+}
+
+/// True when two dossiers describe the same thing: equal titles, or the same
+/// themas and most characteristic words in common.
+fn near_duplicate(lib: &Library, a: usize, b: usize) -> bool {
+    let (da, db) = (&lib.dossiers[a], &lib.dossiers[b]);
+    if crate::text::fold(&da.meta.titel) == crate::text::fold(&db.meta.titel) {
+        return true;
+    }
+    let (ka, kb) = (&lib.keyterms[a], &lib.keyterms[b]);
+    if ka.len() < 5 || kb.len() < 5 {
+        return false;
+    }
+    let shared = ka.iter().filter(|(t, _)| kb.iter().any(|(u, _)| u == t)).count();
+    let mut ta = da.meta.themas.clone();
+    let mut tb = db.meta.themas.clone();
+    ta.sort();
+    tb.sort();
+    ta == tb && shared as f32 / (ka.len() + kb.len() - shared) as f32 >= 0.6
+}
+
+/// Folds near-duplicates into the better-ranked hit (its `also`).
+fn collapse(lib: &Library, hits: Vec<Similar>) -> Vec<Similar> {
+    let mut out: Vec<Similar> = Vec::new();
+    for h in hits {
+        match out.iter_mut().find(|k| near_duplicate(lib, k.ord, h.ord)) {
+            Some(kept) => kept.also.push(h.ord),
+            None => out.push(h),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_the_same_practice_described_twice() {
+        let same = "Wijkagenten en jongerenwerkers organiseren weerbaarheidstrainingen, ouderavonden, sportclinics, voorlichtingslessen, rolmodellen en straatcoaches tegen ronselpraktijken.";
+        let lib = crate::testkit::library(&[
+            ("a", same),
+            ("b", same),
+            (
+                "x",
+                "Jongerenwerkers, weerbaarheidstrainingen, ouderavonden, sportclinics en straatcoaches tegen ronselpraktijken.",
+            ),
+            ("c", "Havens en douane."),
+            ("d", "Recreatieparken en campings."),
+            ("e", "Motorbendes en clubhuizen."),
+            ("f", "Bedrijventerreinen en loodsen."),
+        ]);
+        let idx = crate::index::SearchIndex::build_in_ram(&lib).unwrap();
+        let x = lib.ordinal("limburg/x").unwrap();
+        let out = idx.similar(&lib, x, SimilarOptions { k: 5, zelfde_regio: true }).unwrap();
+        let first = &out[0];
+        let ids: Vec<&str> = std::iter::once(first.ord)
+            .chain(first.also.iter().copied())
+            .map(|o| lib.dossiers[o].slug.as_str())
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert!(ids.contains(&"a") && ids.contains(&"b"), "{ids:?}");
+        assert!(!out[1..].iter().any(|s| ["a", "b"].contains(&lib.dossiers[s.ord].slug.as_str())));
     }
 }

@@ -83,6 +83,8 @@ pub struct Vocabulary {
     pub instrumenten: Names,
     pub uitdagingen: Names,
     pub synoniemen: Vec<Vec<String>>,
+    /// Curated pins: a (folded) query → dossier ids shown first for it (extension).
+    pub vastgezet: Vec<(String, Vec<String>, usize)>,
 }
 
 impl Vocabulary {
@@ -102,10 +104,11 @@ impl Vocabulary {
                 "instrumenten" => vocab.instrumenten = names(path, value, &mut errors),
                 "uitdagingen" => vocab.uitdagingen = names(path, value, &mut errors),
                 "synoniemen" => vocab.synoniemen = synonyms(path, value, &mut errors),
+                "vastgezet" => vocab.vastgezet = pins(path, value, &mut errors),
                 other => errors.push(Diagnostic::error(
                     path,
                     key.line,
-                    format!("unknown key `{other}` (expected regios, partners, instrumenten, uitdagingen, synoniemen)"),
+                    format!("unknown key `{other}` (expected regios, partners, instrumenten, uitdagingen, synoniemen, vastgezet)"),
                 )),
             }
         }
@@ -125,6 +128,15 @@ impl Vocabulary {
             }
         }
         if errors.is_empty() { Ok(vocab) } else { Err(errors) }
+    }
+
+    /// The dossier ids pinned to a query (compared folded, single-spaced).
+    pub fn pinned(&self, q: &str) -> &[String] {
+        let q = crate::text::fold(q).split_whitespace().collect::<Vec<_>>().join(" ");
+        self.vastgezet
+            .iter()
+            .find(|(k, _, _)| *k == q)
+            .map_or(&[], |(_, ids, _)| ids.as_slice())
     }
 
     /// The synonym group that holds `term` (lowercase), if any.
@@ -155,6 +167,45 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
         }
     }
     Names(out)
+}
+
+fn pins(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<(String, Vec<String>, usize)> {
+    let Value::Map(entries) = &node.value else {
+        errors.push(Diagnostic::error(
+            path,
+            node.line,
+            "`vastgezet` must map a query to a list of dossier ids",
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let query = crate::text::fold(k.as_scalar().unwrap_or_default())
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let Value::Seq(items) = &v.value else {
+            errors.push(Diagnostic::error(
+                path,
+                v.line,
+                format!("pins for `{query}` must be a list of dossier ids"),
+            ));
+            continue;
+        };
+        let mut ids = Vec::new();
+        for it in items {
+            match it.as_scalar() {
+                Some(id) if crate::frontmatter::is_dossier_id(id) => ids.push(id.to_string()),
+                _ => errors.push(Diagnostic::error(path, it.line, "a pin must be a dossier id (regio/slug)")),
+            }
+        }
+        if query.is_empty() {
+            errors.push(Diagnostic::error(path, k.line, "a pinned query may not be empty"));
+        } else {
+            out.push((query, ids, k.line));
+        }
+    }
+    out
 }
 
 fn synonyms(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Vec<String>> {
@@ -206,6 +257,16 @@ mod tests {
         let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
         assert_eq!(v.regios.name("limburg"), "RIEC Limburg");
         assert!(v.synonyms_of("damocles").unwrap().contains(&"13b".to_string()));
+    }
+
+    #[test]
+    fn can_parse_curated_pins() {
+        let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
+        assert_eq!(v.pinned("Leren  van ELKAAR")[0], "landelijk/lerende-gemeenschappen");
+        assert!(v.pinned("iets anders").is_empty());
+        let bad = format!("{FULL}\n# x\n").replace("vastgezet:\n", "vastgezet:\n  fout: [geen-id]\n");
+        let errs = Vocabulary::parse("v.yaml", &bad).unwrap_err();
+        assert!(errs.iter().any(|d| d.message.contains("a pin must be a dossier id")), "{errs:?}");
     }
 
     #[test]

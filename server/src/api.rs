@@ -255,6 +255,17 @@ pub struct SimilarHit {
     score: f32,
     /// Reasons a reader can check, in Dutch.
     waarom: Vec<String>,
+    /// The same practice as described by other regions (near-duplicates folded into this hit).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ook: Vec<SimilarAlso>,
+}
+
+/// A near-duplicate of a similar initiative.
+#[derive(Serialize, ToSchema)]
+pub struct SimilarAlso {
+    id: String,
+    titel: String,
+    regio: String,
 }
 
 /// Similar initiatives of a dossier.
@@ -295,6 +306,18 @@ pub async fn similar(
                 regio: d.meta.regio.clone(),
                 score: s.score,
                 waarom: s.waarom,
+                ook: s
+                    .also
+                    .iter()
+                    .map(|o| {
+                        let a = &lib.dossiers[*o];
+                        SimilarAlso {
+                            id: a.id.clone(),
+                            titel: a.meta.titel.clone(),
+                            regio: a.meta.regio.clone(),
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();

@@ -190,7 +190,10 @@ pub async fn dossier(
         .await??;
     let vergelijkbaar: Vec<Value> = similar
         .iter()
-        .map(|s| context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score })
+        .map(|s| {
+            let ook: Vec<views::Card> = s.also.iter().map(|o| card(lib, &lib.dossiers[*o])).collect();
+            context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score, ook }
+        })
         .collect();
     let voc = &lib.vocab;
     let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, voc.uitdagingen.name(&l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();

@@ -117,3 +117,11 @@ fn status_reports_the_source_commit() {
     assert_eq!(v["bronnen"][0]["fouten"], 0);
     assert!(v["dossiers"].as_u64().unwrap() >= 28);
 }
+
+#[test]
+fn curated_pins_come_first() {
+    let (_r, s) = starter_server();
+    let (_, v) = s.json("/api/v1/search?q=Leren+van+elkaar");
+    assert_eq!(v["hits"][0]["id"], "landelijk/lerende-gemeenschappen", "{v}");
+    assert_eq!(v["hits"][1]["id"], "oost-brabant/ondermijningsexperience", "{v}");
+}
