@@ -17,7 +17,7 @@ pub struct Filter {
 
 impl Filter {
     pub fn parse(pairs: &[(String, String)], lib: &Library) -> Result<Filter, Problem> {
-        params::only(pairs, &["uitdaging", "thema", "regio"])?;
+        params::only(pairs, &["uitdaging", "thema", "regio", "taal"])?;
         let get = |name: &str, known: &dyn Fn(&str) -> bool| -> Result<Option<String>, Problem> {
             match params::single(pairs, name)? {
                 None | Some("") => Ok(None),

@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod error;
 pub mod health;
 pub mod hooks;
+pub mod i18n;
 pub mod insight;
 pub mod lessons;
 pub mod listener;

@@ -42,7 +42,8 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
         context! { meldingen }
     });
     let site = context! { naam => "Tegenkracht", url => state.config.site_url.trim_end_matches('/'), voorbeeld };
-    Ok(Html(tmpl.render(context! { site, ..ctx })?))
+    let taal = crate::i18n::current();
+    Ok(Html(tmpl.render(context! { site, taal, ..ctx })?))
 }
 
 pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
@@ -90,7 +91,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     let shelf = v.shelf();
     let lib = &shelf.library;
     let pairs = params::pairs(raw.as_deref())?;
-    let req = params::search(&pairs, lib, &[])?;
+    let req = params::search(&pairs, lib, &["taal"])?;
     let results = {
         let req = req.clone();
         v.blocking(move |s| s.index.search(&s.library, &req)).await??

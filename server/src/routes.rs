@@ -71,7 +71,8 @@ pub fn app(state: AppState) -> Router {
         .route("/zoeken/feed.atom", get(discovery::search_feed))
         .route("/static/{*path}", get(pages::static_file))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_page_errors));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_page_errors))
+        .layer(axum::middleware::from_fn(crate::i18n::language));
 
     let hsts = state.config.site_url.starts_with("https://");
     // Layers wrap from the inside out: the last added is the outermost, so the

@@ -31,6 +31,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "static/tokens.css",
     "static/tegenkracht.css",
     "static/favicon.svg",
+    "i18n/en.json",
 ];
 
 /// Theme files: the embedded default plus an optional override folder.
@@ -73,6 +74,17 @@ impl Theme {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        // `{{ "Zoeken" | t }}`: the interface text in the reader's language (`taal`
+        // in the context). Dutch is the source; English comes from `i18n/en.json`;
+        // a missing translation falls back to the Dutch text. Content is never translated.
+        let en: std::collections::HashMap<String, String> = self
+            .file("i18n/en.json")
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        env.add_filter("t", move |state: &minijinja::State<'_, '_>, text: String| -> String {
+            let english = state.lookup("taal").is_some_and(|t| t.as_str() == Some("en"));
+            if english { en.get(&text).cloned().unwrap_or(text) } else { text }
+        });
         // minijinja also escapes `/`, which turns every URL into `&#x2f;`; escape
         // what HTML needs (text and quoted attributes) and nothing more.
         env.set_formatter(|out, state, value| {
@@ -109,6 +121,18 @@ pub fn content_type(rel: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn translates_interface_text_and_falls_back_to_dutch() {
+        let env = Theme::default().environment();
+        let t = |taal: &str, text: &str| {
+            env.render_str(&format!("{{{{ \"{text}\" | t }}}}"), minijinja::context! { taal })
+                .unwrap()
+        };
+        assert_eq!(t("en", "Zoeken"), "Search");
+        assert_eq!(t("nl", "Zoeken"), "Zoeken");
+        assert_eq!(t("en", "Onvertaald"), "Onvertaald");
+    }
 
     #[test]
     fn disk_overrides_the_embedded_theme_and_paths_cannot_escape() {
