@@ -247,13 +247,7 @@ pub fn compute(dossiers: &[Dossier]) -> Vec<Vec<(String, f32)>> {
         .iter()
         .map(|d| {
             let mut tf = HashMap::new();
-            let text = format!(
-                "{} {} {} {}",
-                d.meta.titel,
-                d.meta.samenvatting,
-                d.meta.trefwoorden.join(" "),
-                d.body.text
-            );
+            let text = d.full_text();
             for w in words(&text) {
                 *tf.entry(w).or_insert(0) += 1;
             }

@@ -210,13 +210,7 @@ impl Library {
 fn surface_words(dossiers: &[Dossier]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        let text = format!(
-            "{} {} {} {}",
-            d.meta.titel,
-            d.meta.samenvatting,
-            d.meta.trefwoorden.join(" "),
-            d.body.text
-        );
+        let text = d.full_text();
         let mut seen: Vec<String> = crate::text::words(&text)
             .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
             .collect();

@@ -123,7 +123,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// A URL fragment for a heading: lowercase ASCII letters, digits and dashes.
 pub fn anchor_for(title: &str) -> String {
     let mut out = String::new();
-    for c in title.chars().flat_map(fold_char) {
+    for c in crate::text::fold(title).chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -143,21 +143,6 @@ fn unique_anchor(title: &str, used: &mut HashSet<String>) -> String {
         n += 1;
     }
     anchor
-}
-
-/// Folds the accented letters of Dutch (and neighbours) to ASCII.
-fn fold_char(c: char) -> impl Iterator<Item = char> {
-    let folded = match c {
-        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        c => c,
-    };
-    std::iter::once(folded)
 }
 
 fn truncate(s: &str, max: usize) -> &str {

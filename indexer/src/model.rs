@@ -239,6 +239,19 @@ pub struct Dossier {
     pub updated: Option<PartialDate>,
 }
 
+impl Dossier {
+    /// The text that describes a dossier: title, summary, keywords and body.
+    pub fn full_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.meta.titel,
+            self.meta.samenvatting,
+            self.meta.trefwoorden.join(" "),
+            self.body.text
+        )
+    }
+}
+
 /// A playbook ready to publish.
 #[derive(Debug, Clone, Serialize)]
 pub struct Playbook {
