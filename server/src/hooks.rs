@@ -54,9 +54,11 @@ pub enum Verdict {
 
 /// Checks a delivery's signature against `secret`, on the raw `body`.
 pub fn verify(headers: &HeaderMap, body: &[u8], secret: &[u8]) -> Verdict {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    // Raw bytes, not `to_str`: a header that is not visible ASCII (a GitLab token
+    // with non-ASCII characters, a garbled signature) still belongs to its host.
+    let header = |name: &str| headers.get(name).map(|v| v.as_bytes().trim_ascii());
     if let Some(sig) = header("x-hub-signature-256") {
-        return match sig.strip_prefix("sha256=").and_then(|h| hex::decode(h).ok()) {
+        return match sig.strip_prefix(b"sha256=").and_then(|h| hex::decode(h).ok()) {
             Some(mac) => hmac_matches(secret, body, &mac),
             None => Verdict::Invalid,
         };
@@ -71,7 +73,7 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &[u8]) -> Verdict {
     }
     if let Some(token) = header("x-gitlab-token") {
         // Compare fixed-length digests so the comparison time does not depend on the token.
-        let a: [u8; 32] = <Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+        let a: [u8; 32] = <Sha256 as sha2::Digest>::digest(token).into();
         let b: [u8; 32] = <Sha256 as sha2::Digest>::digest(secret).into();
         let diff = a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y));
         return if diff == 0 { Verdict::Valid } else { Verdict::Invalid };
@@ -185,6 +187,22 @@ mod tests {
         );
         assert_eq!(verify(&h(&[("x-gitlab-token", "geheim2")]), body, b"geheim"), Verdict::Invalid);
         assert_eq!(verify(&h(&[]), body, b"geheim"), Verdict::Unsigned);
+    }
+
+    #[test]
+    fn verifies_a_gitlab_token_that_is_not_ascii() {
+        // Found by fuzz/fuzz_targets/webhook.rs: the token was read with `to_str`, so a
+        // secret with non-ASCII characters made every delivery `Unsigned`.
+        let secret = "geheim-sleutel-é".as_bytes();
+        let mut m = HeaderMap::new();
+        m.insert("x-gitlab-token", axum::http::HeaderValue::from_bytes(secret).unwrap());
+        assert_eq!(verify(&m, b"{}", secret), Verdict::Valid);
+        m.insert("x-gitlab-token", axum::http::HeaderValue::from_bytes(&[0xaf, 0x65]).unwrap());
+        assert_eq!(verify(&m, b"{}", secret), Verdict::Invalid);
+        // A garbled signature header is a forgery, not a missing signature.
+        let mut m = HeaderMap::new();
+        m.insert("x-hub-signature-256", axum::http::HeaderValue::from_bytes(b"sha256=\xff").unwrap());
+        assert_eq!(verify(&m, b"{}", b"geheim"), Verdict::Invalid);
     }
 
     #[test]
