@@ -90,11 +90,13 @@ pub fn load(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder::default();
     let mut root: Option<Node> = None;
     let mut documents = 0;
+    // The scanner reports the end of the stream on the line after the last one.
+    let last = line_count(text);
     loop {
         let (event, mark) = parser
             .next_token()
-            .map_err(|e| err(e.marker().line(), format!("malformed YAML: {}", e.info())))?;
-        let line = mark.line().max(1);
+            .map_err(|e| err(e.marker().line().clamp(1, last), format!("malformed YAML: {}", e.info())))?;
+        let line = mark.line().clamp(1, last);
         match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
             Event::StreamEnd => break,
@@ -137,6 +139,15 @@ pub fn load(text: &str) -> Result<Node, YamlError> {
         value: Value::Map(Vec::new()),
         line: 1,
     }))
+}
+
+/// Lines of `text` as YAML counts them: `\r\n`, a lone `\r` and `\n` each end one.
+fn line_count(text: &str) -> usize {
+    let b = text.as_bytes();
+    let breaks = (0..b.len())
+        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks + 1
 }
 
 fn check_plain(anchor: usize, tagged: bool, line: usize) -> Result<(), YamlError> {
@@ -271,6 +282,18 @@ mod tests {
         let e = load("a: 1\nb: [unclosed\nc: 2\n").unwrap_err();
         assert!(e.message.starts_with("malformed YAML"), "{e:?}");
         assert!(e.line >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn reports_errors_at_the_end_on_the_last_line() {
+        // Found by the property tests (indexer/tests/sanitize_props.rs): yaml-rust2 puts the
+        // end of the stream on the line after the last, so `a: !!str` failed on line 2 of 1.
+        assert_eq!(load("!!str").unwrap_err().line, 1);
+        assert_eq!(load("a: 1\nb: !!str").unwrap_err().line, 2);
+        assert_eq!(load("a: [").unwrap_err().line, 1);
+        assert_eq!(load("a: [\n").unwrap_err().line, 2);
+        assert_eq!(load("a: 1\rb: [").unwrap_err().line, 2);
+        assert_eq!(line_count("a\r\nb\rc\n"), 4);
     }
 
     #[test]
