@@ -38,7 +38,7 @@ const WIDTHS = [
   { name: "375", width: 375, height: 740 },
 ];
 
-/** Every page type of the site, with the status it must answer. */
+/** Every page type of the site, with the status it must answer (and its interface language, if not Dutch). */
 const PAGES = [
   { name: "home", path: "/" },
   { name: "zoeken", path: "/zoeken" },
@@ -58,7 +58,13 @@ const PAGES = [
   { name: "lessen-gefilterd", path: "/lessen?uitdaging=samenwerking" },
   { name: "niet-gevonden", path: "/bestaat/niet", status: 404 },
   { name: "foute-vraag", path: "/zoeken?regio=atlantis", status: 400 },
+  // The English interface (content stays Dutch).
+  { name: "home-en", path: "/?taal=en", lang: "en" },
+  { name: "zoeken-q-en", path: "/zoeken?q=vastgoed&taal=en", lang: "en" },
 ];
+
+/** The skip link's text per interface language. */
+const SKIP_LINK = { nl: "Direct naar de inhoud", en: "Skip to content" };
 
 let server;
 let serverLog = "";
@@ -182,8 +188,9 @@ describe("every page type", () => {
           if (w.name === "1280") {
             const html = await res.text();
             writeFileSync(join(htmlDir, `${p.name}.html`), html);
-            assert.match(html, /<html lang="nl"/);
-            assert.match(html, /Direct naar de inhoud/);
+            const lang = p.lang ?? "nl";
+            assert.match(html, new RegExp(`<html lang="${lang}"`));
+            assert.ok(html.includes(SKIP_LINK[lang]), `${p.path}: skip link in ${lang}`);
           }
 
           const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();

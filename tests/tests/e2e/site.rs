@@ -125,3 +125,65 @@ fn curated_pins_come_first() {
     assert_eq!(v["hits"][0]["id"], "landelijk/lerende-gemeenschappen", "{v}");
     assert_eq!(v["hits"][1]["id"], "oost-brabant/ondermijningsexperience", "{v}");
 }
+
+#[test]
+fn english_interface_on_request_or_from_the_browser() {
+    let (_r, s) = starter_server();
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str, headers: &[(&str, &str)]| {
+        let mut req = client.get(format!("{}{path}", s.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().expect("request");
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        (r.status().as_u16(), cookies, r.text().expect("body"))
+    };
+    let english = |path: &str, html: &str| {
+        assert!(html.contains("<html lang=\"en\">"), "{path}");
+        assert!(html.contains(">Search</a>") && html.contains(">Themes</a>") && html.contains(">Regions</a>"), "{path}");
+        assert!(html.contains("Skip to content"), "{path}");
+        for dutch in [">Zoeken</a>", ">Collecties</a>", ">Lessen</a>", "Direct naar de inhoud", "Hoofdmenu"] {
+            assert!(!html.contains(dutch), "{path}: {dutch}");
+        }
+        // The switch back to Dutch, in Dutch.
+        assert!(html.contains("hreflang=\"nl\" lang=\"nl\">Nederlands</a>"), "{path}");
+    };
+
+    // ?taal=en: English, and remembered in a cookie.
+    let (status, cookies, html) = get("/?taal=en", &[]);
+    assert_eq!(status, 200);
+    english("/?taal=en", &html);
+    assert!(cookies.iter().any(|c| c.starts_with("taal=en")), "{cookies:?}");
+    // The cookie alone keeps the reader in English.
+    let (_, _, html) = get("/themas", &[("cookie", "taal=en")]);
+    english("/themas (cookie)", &html);
+
+    // A browser that prefers English gets English, without a cookie being set.
+    let (status, cookies, html) = get("/zoeken?q=vastgoed", &[("accept-language", "en-GB,en;q=0.9,nl;q=0.5")]);
+    assert_eq!(status, 200);
+    english("/zoeken?q=vastgoed (Accept-Language)", &html);
+    assert!(html.contains("results for"), "the result count is translated");
+    assert!(!cookies.iter().any(|c| c.starts_with("taal=")), "{cookies:?}");
+
+    // Content stays Dutch; error pages are translated too.
+    let (_, _, html) = get("/dossiers/limburg/vastgoed-in-beeld-maastricht?taal=en", &[]);
+    assert!(html.contains("Similar initiatives in other regions") && html.contains("Lessons learned"));
+    assert!(html.contains("Vastgoed in Beeld Maastricht"), "the title is not translated");
+    let (status, _, html) = get("/bestaat/niet", &[("cookie", "taal=en")]);
+    assert_eq!(status, 404);
+    assert!(html.contains("Page not found") && !html.contains("Pagina niet gevonden"));
+
+    // Dutch stays the default, and ?taal=nl switches back.
+    let (_, _, html) = get("/", &[]);
+    assert!(html.contains("<html lang=\"nl\">") && html.contains(">Zoeken</a>"));
+    assert!(html.contains("href=\"?taal=en\" hreflang=\"en\" lang=\"en\">English</a>"));
+    let (_, cookies, html) = get("/?taal=nl", &[("cookie", "taal=en")]);
+    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(cookies.iter().any(|c| c.starts_with("taal=nl")), "{cookies:?}");
+}
