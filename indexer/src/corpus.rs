@@ -11,6 +11,7 @@ use crate::vocab::Vocabulary;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where a source's files are read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,6 +250,7 @@ impl Catalog {
                     }
                 }
                 let updated = meta.bijgewerkt.or_else(|| snap.changed.get(&file.rel).copied());
+                let words = cache.words(file, &meta, &body);
                 cat.dossiers.push(Dossier {
                     id,
                     slug,
@@ -256,6 +258,7 @@ impl Catalog {
                     body,
                     bron: provenance(spec, snap, file),
                     updated,
+                    words,
                 });
             }
         }
@@ -399,6 +402,7 @@ impl Catalog {
 #[derive(Debug, Default)]
 pub struct RenderCache {
     map: HashMap<String, Rendered>,
+    words: HashMap<String, Arc<DocWords>>,
     used: HashSet<String>,
     /// Bodies rendered (not taken from the cache) in the last assembly.
     pub rendered: usize,
@@ -425,10 +429,20 @@ impl RenderCache {
         Ok(r)
     }
 
+    /// The word statistics of a dossier, computed once per file version.
+    fn words(&mut self, file: &RawFile, meta: &DossierMeta, body: &Rendered) -> Arc<DocWords> {
+        let compute = || Arc::new(crate::keyterms::doc_words(&crate::model::full_text(meta, body)));
+        match &file.oid {
+            Some(oid) => Arc::clone(self.words.entry(oid.clone()).or_insert_with(compute)),
+            None => compute(),
+        }
+    }
+
     /// Forgets renderings of files that are gone.
     fn finish(&mut self) {
         let used = std::mem::take(&mut self.used);
         self.map.retain(|k, _| used.contains(k));
+        self.words.retain(|k, _| used.contains(k));
         self.used = used;
     }
 }

@@ -87,12 +87,13 @@ pub fn standard_audiences(catalog: &Catalog) -> Vec<Audience> {
     out
 }
 
-/// A fingerprint of the sources' state, or `None` when a source has no commit.
+/// A fingerprint of the sources' state (`-` for a source without a commit).
 pub fn fingerprint(catalog: &Catalog) -> Option<String> {
-    let mut parts = Vec::new();
-    for r in &catalog.reports {
-        parts.push(format!("{}={}", r.name, r.commit.as_deref()?));
-    }
+    let parts: Vec<String> = catalog
+        .reports
+        .iter()
+        .map(|r| format!("{}={}", r.name, r.commit.as_deref().unwrap_or("-")))
+        .collect();
     Some(parts.join(";"))
 }
 
@@ -160,10 +161,13 @@ impl Engine {
     pub fn heads(&self) -> Option<String> {
         let mut parts = Vec::new();
         for s in &self.specs {
+            // Folders have no commit: they are always re-read.
             let Location::Git { branch, .. } = &s.location else { return None };
-            let repo = git2::Repository::open_bare(mirror::mirror_path(&self.data_dir, &s.name)).ok()?;
-            let commit = crate::source::resolve_commit(&repo, branch)?;
-            parts.push(format!("{}={}", s.name, commit.id()));
+            let commit = git2::Repository::open_bare(mirror::mirror_path(&self.data_dir, &s.name))
+                .ok()
+                .and_then(|repo| crate::source::resolve_commit(&repo, branch).map(|c| c.id().to_string()))
+                .unwrap_or_else(|| "-".into());
+            parts.push(format!("{}={commit}", s.name));
         }
         Some(parts.join(";"))
     }

@@ -240,23 +240,29 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| w.chars().count() >= 5 && w.chars().all(|c| c.is_alphabetic() || c == '-') && !STOP.contains(&w.as_str()))
 }
 
+/// The word statistics of a text: candidate terms with counts, and distinct surface words.
+pub fn doc_words(text: &str) -> crate::model::DocWords {
+    let mut tf: HashMap<String, u32> = HashMap::new();
+    for w in words(text) {
+        *tf.entry(w).or_insert(0) += 1;
+    }
+    let mut terms: Vec<(String, u32)> = tf.into_iter().collect();
+    terms.sort();
+    let mut surface: Vec<String> = crate::text::words(text)
+        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    surface.sort();
+    surface.dedup();
+    crate::model::DocWords { terms, surface }
+}
+
 /// Computes the characteristic words of each dossier, strongest first.
 pub fn compute(dossiers: &[Dossier]) -> Vec<Vec<(String, f32)>> {
     let n = dossiers.len() as f32;
-    let tfs: Vec<HashMap<String, u32>> = dossiers
-        .iter()
-        .map(|d| {
-            let mut tf = HashMap::new();
-            let text = d.full_text();
-            for w in words(&text) {
-                *tf.entry(w).or_insert(0) += 1;
-            }
-            tf
-        })
-        .collect();
+    let tfs: Vec<&[(String, u32)]> = dossiers.iter().map(|d| d.words.terms.as_slice()).collect();
     let mut df: HashMap<&str, u32> = HashMap::new();
     for tf in &tfs {
-        for w in tf.keys() {
+        for (w, _) in tf.iter() {
             *df.entry(w.as_str()).or_insert(0) += 1;
         }
     }
@@ -264,7 +270,8 @@ pub fn compute(dossiers: &[Dossier]) -> Vec<Vec<(String, f32)>> {
         .map(|tf| {
             let mut terms: Vec<(String, f32)> = tf
                 .iter()
-                .filter_map(|(w, &c)| {
+                .filter_map(|(w, c)| {
+                    let c = *c;
                     let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
                     // A word in only one dossier cannot be shared; one in most explains nothing.
                     (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.clone(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))

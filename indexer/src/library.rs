@@ -210,14 +210,8 @@ impl Library {
 fn surface_words(dossiers: &[Dossier]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        let text = d.full_text();
-        let mut seen: Vec<String> = crate::text::words(&text)
-            .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .collect();
-        seen.sort();
-        seen.dedup();
-        for w in seen {
-            *out.entry(w).or_insert(0) += 1;
+        for w in &d.words.surface {
+            *out.entry(w.clone()).or_insert(0) += 1;
         }
     }
     out

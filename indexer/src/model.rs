@@ -237,6 +237,18 @@ pub struct Dossier {
     pub bron: Provenance,
     /// `bijgewerkt`, or else the date of the last commit that touched the file.
     pub updated: Option<PartialDate>,
+    /// Word statistics of the full text, computed once per file version and shared.
+    #[serde(skip)]
+    pub words: std::sync::Arc<DocWords>,
+}
+
+/// The words of a dossier's full text, for similarity reasons and "Bedoelde u".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocWords {
+    /// Candidate characteristic words (see `keyterms`) with their counts.
+    pub terms: Vec<(String, u32)>,
+    /// Distinct folded words of three letters or more.
+    pub surface: Vec<String>,
 }
 
 impl Dossier {
@@ -250,6 +262,11 @@ impl Dossier {
             self.body.text
         )
     }
+}
+
+/// The text that describes a dossier: title, summary, keywords and body.
+pub fn full_text(meta: &DossierMeta, body: &Rendered) -> String {
+    format!("{} {} {} {}", meta.titel, meta.samenvatting, meta.trefwoorden.join(" "), body.text)
 }
 
 /// A playbook ready to publish.

@@ -262,6 +262,20 @@ impl SearchIndex {
         let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
         let page: Vec<(u32, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
         let searcher = self.reader.searcher();
+        let shown_q = if replaced {
+            suggestion.as_deref().unwrap_or(&req.q)
+        } else {
+            &req.q
+        };
+        let builder = crate::query::Builder::new(self, lib);
+        let stems: Vec<String> = crate::query::parse(shown_q)
+            .iter()
+            .flat_map(|c| c.alts.iter())
+            .flat_map(|item| match item {
+                crate::query::Item::Word(w) => builder.tokens(w),
+                crate::query::Item::Phrase(ws) => builder.tokens(&ws.join(" ")),
+            })
+            .collect();
         let generators = match &query {
             Some(q) => {
                 let mut gens = Vec::new();
@@ -281,7 +295,7 @@ impl SearchIndex {
                 Hit {
                     ord: ord as usize,
                     score,
-                    snippet: snippet(generators.as_deref(), d),
+                    snippet: snippet(generators.as_deref(), &stems, d),
                 }
             })
             .collect();
@@ -295,10 +309,12 @@ impl SearchIndex {
     }
 }
 
-fn snippet(generators: Option<&[SnippetGenerator]>, d: &Dossier) -> String {
+fn snippet(generators: Option<&[SnippetGenerator]>, stems: &[String], d: &Dossier) -> String {
     if let Some(gens) = generators {
         for (g, text) in gens.iter().zip([d.body.text.as_str(), d.meta.samenvatting.as_str()]) {
-            let mut s = g.snippet(text);
+            // Highlighting re-analyses the text it is given: give it only a window
+            // around the first likely match instead of the whole body.
+            let mut s = g.snippet(window(text, stems));
             if !s.highlighted().is_empty() {
                 s.set_snippet_prefix_postfix("<mark>", "</mark>");
                 return s.to_html();
@@ -306,6 +322,36 @@ fn snippet(generators: Option<&[SnippetGenerator]>, d: &Dossier) -> String {
         }
     }
     escape_html(&truncate_words(&d.meta.samenvatting, 220))
+}
+
+/// About 800 bytes of `text` around the first word that starts with one of the
+/// query's stems (the start of the text when none does).
+fn window<'t>(text: &'t str, stems: &[String]) -> &'t str {
+    const BEFORE: usize = 200;
+    const AFTER: usize = 600;
+    if text.len() <= BEFORE + AFTER {
+        return text;
+    }
+    let stems: Vec<&String> = stems.iter().filter(|s| s.len() >= 2).collect();
+    let base = text.as_ptr() as usize;
+    let at = text
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| {
+            !w.is_empty() && {
+                let f = crate::text::fold(w);
+                stems.iter().any(|s| f.starts_with(s.as_str()))
+            }
+        })
+        .map_or(0, |w| w.as_ptr() as usize - base);
+    let mut start = at.saturating_sub(BEFORE).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + AFTER).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[start..end]
 }
 
 fn truncate_words(s: &str, max: usize) -> String {

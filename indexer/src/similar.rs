@@ -71,22 +71,21 @@ impl SearchIndex {
         let d = &lib.dossiers[ord];
         let text = self.text_similarity(lib, ord)?;
         let terms: HashMap<&str, f32> = lib.keyterms[ord].iter().map(|(t, w)| (t.as_str(), *w)).collect();
-        let v = &lib.vocab;
+        // Score every candidate cheaply; reasons are written for the few kept.
         let mut out = Vec::new();
         for (i, other) in lib.dossiers.iter().enumerate() {
             if i == ord || (!opts.zelfde_regio && other.meta.regio == d.meta.regio) {
                 continue;
             }
             let linked = d.meta.gerelateerd.contains(&other.id) || other.meta.gerelateerd.contains(&d.id);
-            let themas = shared(&d.meta.themas, &other.meta.themas);
-            let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten);
-            let partners = shared(&d.meta.partners, &other.meta.partners);
-            let mut common: Vec<(&str, f32)> = lib.keyterms[i]
+            let themas = shared(&d.meta.themas, &other.meta.themas).len();
+            let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten).len();
+            let partners = shared(&d.meta.partners, &other.meta.partners).len();
+            let common = lib.keyterms[i]
                 .iter()
-                .filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2)))
-                .collect();
-            common.sort_by(|a, b| b.1.total_cmp(&a.1));
-            common.truncate(5);
+                .filter(|(t, _)| terms.contains_key(t.as_str()))
+                .count()
+                .min(5);
             let t = text.get(&i).copied().unwrap_or(0.0);
             let jaccard = |a: &[String], b: &[String], n: usize| {
                 if a.is_empty() && b.is_empty() {
@@ -96,43 +95,17 @@ impl SearchIndex {
                 }
             };
             let score = 0.45 * t
-                + 0.30 * jaccard(&d.meta.themas, &other.meta.themas, themas.len())
-                + 0.10 * jaccard(&d.meta.instrumenten, &other.meta.instrumenten, instr.len())
-                + 0.10 * jaccard(&d.meta.partners, &other.meta.partners, partners.len())
-                + 0.05 * (common.len() as f32 / 5.0)
+                + 0.30 * jaccard(&d.meta.themas, &other.meta.themas, themas)
+                + 0.10 * jaccard(&d.meta.instrumenten, &other.meta.instrumenten, instr)
+                + 0.10 * jaccard(&d.meta.partners, &other.meta.partners, partners)
+                + 0.05 * (common as f32 / 5.0)
                 + if linked { 1.0 } else { 0.0 };
-            let mut waarom = Vec::new();
-            if linked {
-                waarom.push("door de auteur gekoppeld".to_string());
-            }
-            if !themas.is_empty() {
-                let names: Vec<&str> = themas.iter().map(|t| lib.thema_name(t)).collect();
-                waarom.push(format!(
-                    "{}: {}",
-                    if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" },
-                    names.join(", ").to_lowercase()
-                ));
-            }
-            if !instr.is_empty() {
-                let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
-                waarom.push(format!("gedeelde instrumenten: {}", names.join(", ").to_lowercase()));
-            }
-            if !partners.is_empty() && partners.len() >= 2 {
-                let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
-                waarom.push(format!("gedeelde partners: {}", names.join(", ")));
-            }
-            if !common.is_empty() {
-                waarom.push(format!(
-                    "gedeelde termen: {}",
-                    common.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
-                ));
-            }
             // Something a person can check must be shared: not partners alone.
-            if linked || !themas.is_empty() || t >= 0.25 || common.len() >= 2 {
+            if linked || themas > 0 || t >= 0.25 || common >= 2 {
                 out.push(Similar {
                     ord: i,
                     score,
-                    waarom,
+                    waarom: Vec::new(),
                     also: Vec::new(),
                 });
             }
@@ -142,13 +115,54 @@ impl SearchIndex {
                 .total_cmp(&a.score)
                 .then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id))
         });
+        out.truncate(opts.k * 4 + 8);
         let mut out = collapse(lib, out);
         out.truncate(opts.k);
         for s in &mut out {
             s.score = (s.score.min(2.0) * 100.0).round() / 100.0;
+            s.waarom = reasons(lib, ord, s.ord, &terms);
         }
         Ok(out)
     }
+}
+
+/// The reasons, in Dutch, why dossier `i` is like dossier `ord`.
+fn reasons(lib: &Library, ord: usize, i: usize, terms: &HashMap<&str, f32>) -> Vec<String> {
+    let (d, other) = (&lib.dossiers[ord], &lib.dossiers[i]);
+    let v = &lib.vocab;
+    let mut waarom = Vec::new();
+    if d.meta.gerelateerd.contains(&other.id) || other.meta.gerelateerd.contains(&d.id) {
+        waarom.push("door de auteur gekoppeld".to_string());
+    }
+    let themas = shared(&d.meta.themas, &other.meta.themas);
+    if !themas.is_empty() {
+        let names: Vec<&str> = themas.iter().map(|t| lib.thema_name(t)).collect();
+        let label = if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" };
+        waarom.push(format!("{label}: {}", names.join(", ").to_lowercase()));
+    }
+    let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten);
+    if !instr.is_empty() {
+        let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
+        waarom.push(format!("gedeelde instrumenten: {}", names.join(", ").to_lowercase()));
+    }
+    let partners = shared(&d.meta.partners, &other.meta.partners);
+    if partners.len() >= 2 {
+        let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
+        waarom.push(format!("gedeelde partners: {}", names.join(", ")));
+    }
+    let mut common: Vec<(&str, f32)> = lib.keyterms[i]
+        .iter()
+        .filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2)))
+        .collect();
+    common.sort_by(|a, b| b.1.total_cmp(&a.1));
+    common.truncate(5);
+    if !common.is_empty() {
+        waarom.push(format!(
+            "gedeelde termen: {}",
+            common.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    waarom
 }
 
 /// True when two dossiers describe the same thing: equal titles, or the same

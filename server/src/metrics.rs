@@ -81,6 +81,17 @@ impl Metrics {
             .or_insert(0) += 1;
     }
 
+    /// Sources fetched without news: their last success is now.
+    pub fn record_fetch_ok(&self, sources: &[String]) {
+        let mut all = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        for name in sources {
+            if let Some(s) = all.get_mut(name) {
+                s.last_success = now();
+                s.fetch_failing = false;
+            }
+        }
+    }
+
     pub fn record_update(&self, loaded: &Loaded) {
         self.updates.fetch_add(1, Ordering::Relaxed);
         self.written.fetch_add(loaded.stats.added as u64, Ordering::Relaxed);
@@ -239,10 +250,32 @@ pub async fn track(
         .get::<axum::extract::MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let start = std::time::Instant::now();
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
     state
         .metrics
         .record_request(&route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    res.extensions_mut().insert(Tracked);
+    res
+}
+
+/// Marks a response already counted by `track`.
+#[derive(Clone, Copy)]
+struct Tracked;
+
+/// Middleware outside the limits: counts the responses they produce themselves
+/// (413, load-shed 503, timeouts), which never reach `track`, under route `-`.
+pub async fn track_refused(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let start = std::time::Instant::now();
+    let res = next.run(req).await;
+    if res.extensions().get::<Tracked>().is_none() {
+        state
+            .metrics
+            .record_request("-", res.status().as_u16(), start.elapsed().as_secs_f64());
+    }
     res
 }
 

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 
 /// The header carrying a request's id (set here unless a proxy already did).
@@ -75,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::i18n::language));
 
     let hsts = state.config.site_url.starts_with("https://");
+    let refused_state = state.clone();
     // Layers wrap from the inside out: the last added is the outermost, so the
     // security headers reach every response, errors and shed requests included.
     let router = Router::new()
@@ -105,8 +107,10 @@ pub fn app(state: AppState) -> Router {
                     )
                 }))
                 .load_shed()
-                .concurrency_limit(MAX_IN_FLIGHT),
+                // Global: `Router::layer` would otherwise give every route its own limit.
+                .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT)),
         )
+        .layer(axum::middleware::from_fn_with_state(refused_state, crate::metrics::track_refused))
         .layer(CompressionLayer::new())
         // Spans name the route pattern, never the raw path or query: those may hold
         // restricted ids or a signed-in reader's search.

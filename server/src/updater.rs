@@ -86,13 +86,19 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
         let heads = engine.heads();
         let errors_now: BTreeMap<String, String> = engine.fetch_errors().clone().into_iter().collect();
         if current.is_some() && heads == current && errors_now == errors_before {
-            return Ok(None);
+            let ok: Vec<String> = engine
+                .specs()
+                .iter()
+                .map(|s| s.name.clone())
+                .filter(|n| !errors_now.contains_key(n))
+                .collect();
+            return Ok(Err(ok));
         }
-        engine.update().map(Some)
+        engine.update().map(Ok)
     })
     .await;
     match result {
-        Ok(Ok(Some(loaded))) => {
+        Ok(Ok(Ok(loaded))) => {
             for r in &loaded.catalog.reports {
                 if let Some(e) = &r.read_error {
                     tracing::error!(source = %r.name, error = %e, "source could not be read");
@@ -110,7 +116,8 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
             state.metrics.record_update(&loaded);
             state.swap(loaded);
         }
-        Ok(Ok(None)) => {}
+        // Nothing moved: the fetches that worked still count as successes.
+        Ok(Ok(Err(ok))) => state.metrics.record_fetch_ok(&ok),
         Ok(Err(e)) => tracing::error!(error = %e, "updating failed; still serving the previous state"),
         Err(e) => tracing::error!(error = %e, "updating panicked; still serving the previous state"),
     }

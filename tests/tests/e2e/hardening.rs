@@ -220,7 +220,12 @@ fn metrics_count_requests_by_route_pattern() {
     let s = Server::start(r.path(), &config(&r, ""));
     s.get("/dossiers/limburg/gewoon");
     s.get("/api/v1/search?q=nergensgevonden");
+    assert_eq!(s.post("/hooks/c", &[], &vec![b'x'; 2 << 20]).0, 413);
     let (_, m) = s.get("/metrics");
+    assert!(
+        m.contains("tegenkracht_http_requests_total{route=\"-\",status=\"413\"} 1"),
+        "refusals outside the router are counted: {m}"
+    );
     assert!(
         m.contains("tegenkracht_http_requests_total{route=\"/dossiers/{regio}/{slug}\",status=\"200\"} 1"),
         "{m}"

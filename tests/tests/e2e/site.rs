@@ -146,9 +146,18 @@ fn english_interface_on_request_or_from_the_browser() {
     };
     let english = |path: &str, html: &str| {
         assert!(html.contains("<html lang=\"en\">"), "{path}");
-        assert!(html.contains(">Search</a>") && html.contains(">Themes</a>") && html.contains(">Regions</a>"), "{path}");
+        assert!(
+            html.contains(">Search</a>") && html.contains(">Themes</a>") && html.contains(">Regions</a>"),
+            "{path}"
+        );
         assert!(html.contains("Skip to content"), "{path}");
-        for dutch in [">Zoeken</a>", ">Collecties</a>", ">Lessen</a>", "Direct naar de inhoud", "Hoofdmenu"] {
+        for dutch in [
+            ">Zoeken</a>",
+            ">Collecties</a>",
+            ">Lessen</a>",
+            "Direct naar de inhoud",
+            "Hoofdmenu",
+        ] {
             assert!(!html.contains(dutch), "{path}: {dutch}");
         }
         // The switch back to Dutch, in Dutch.
