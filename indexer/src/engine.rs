@@ -145,7 +145,10 @@ impl Engine {
                 continue;
             }
             let Location::Git { repo, .. } = &spec.location else { continue };
-            match mirror::fetch(&self.data_dir, &spec.name, &repo.to_string_lossy()) {
+            let started = std::time::Instant::now();
+            let fetched = mirror::fetch(&self.data_dir, &spec.name, &repo.to_string_lossy());
+            tracing::debug!(source = %spec.name, ms = started.elapsed().as_millis() as u64, "fetched");
+            match fetched {
                 Ok(_) => {
                     self.fetch_errors.remove(&spec.name);
                 }
@@ -175,7 +178,9 @@ impl Engine {
     /// Reads every source from its mirror (reusing unchanged files), validates,
     /// and brings every audience's index in step.
     pub fn update(&mut self) -> Result<Loaded, IndexError> {
+        let started = std::time::Instant::now();
         let catalog = self.read_catalog();
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "sources read and validated");
         let rendered = self.cache.rendered;
         let mut loaded = assemble(catalog, &self.store)?;
         loaded.rendered = rendered;
@@ -237,10 +242,18 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
             None => distinct.push((set, vec![audience])),
         }
     }
+    let started = std::time::Instant::now();
     let libraries: Vec<Library> = distinct.iter().map(|(_, auds)| Library::new(&catalog, auds[0].clone())).collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        libraries = libraries.len(),
+        "libraries built"
+    );
     let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
     let refs: Vec<(&str, &Library)> = keys.iter().map(String::as_str).zip(libraries.iter()).collect();
+    let started = std::time::Instant::now();
     let (indexes, stats) = store.sync(&refs)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "indexes in step");
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
     let mut public = None;

@@ -272,7 +272,9 @@ fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
 
 fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result<&'w mut IndexWriter, IndexError> {
     if writer.is_none() {
-        *writer = Some(index.writer_with_num_threads(1, 40_000_000)?);
+        // One indexing thread per core (at most four), 40 MB of buffer each.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        *writer = Some(index.writer_with_num_threads(threads, 40_000_000 * threads)?);
     }
     Ok(writer.as_mut().expect("just set"))
 }

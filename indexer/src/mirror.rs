@@ -62,6 +62,11 @@ pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchErr
         }
     };
     remove_stale_locks(&path);
+    if let Some(local) = local_path(url) {
+        // libgit2 packs every object when fetching from a local path; a mirror of a
+        // repository on this machine borrows its objects instead and copies its refs.
+        return sync_local(&repo, &local, &path).map_err(fail);
+    }
     let mut remote = repo.remote_anonymous(&fetch_url(url)).map_err(fail)?;
     let mut callbacks = git2::RemoteCallbacks::new();
     let suffix = env_suffix(name);
@@ -89,6 +94,45 @@ pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchErr
         .fetch(&["+refs/heads/*:refs/heads/*", "+HEAD:refs/tk/HEAD"], Some(&mut opts), None)
         .map_err(fail)?;
     Ok(path)
+}
+
+/// The repository folder of a local source (a path or a `file://` URL).
+fn local_path(url: &str) -> Option<PathBuf> {
+    let p = url.strip_prefix("file://").unwrap_or(url);
+    (!p.contains("://")).then(|| PathBuf::from(fetch_url(p)))
+}
+
+/// Mirrors a repository on this machine: its objects through `objects/info/alternates`,
+/// its branches (pruned) and its HEAD as `refs/tk/HEAD`.
+fn sync_local(mirror: &git2::Repository, src: &Path, path: &Path) -> Result<PathBuf, git2::Error> {
+    let source = git2::Repository::open(src)?;
+    let objects = source.path().join("objects");
+    let alternates = path.join("objects/info/alternates");
+    let line = format!("{}\n", objects.to_string_lossy());
+    if std::fs::read_to_string(&alternates).ok().as_deref() != Some(line.as_str()) {
+        std::fs::create_dir_all(path.join("objects/info")).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+        std::fs::write(&alternates, &line).map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    }
+    // Reopen so the object database sees the alternate.
+    let mirror = git2::Repository::open_bare(mirror.path())?;
+    let mut wanted = std::collections::HashSet::new();
+    for r in source.references_glob("refs/heads/*")? {
+        let r = r?;
+        if let (Some(name), Some(target)) = (r.name(), r.resolve()?.target()) {
+            mirror.reference(name, target, true, "tegenkracht mirror")?;
+            wanted.insert(name.to_string());
+        }
+    }
+    for r in mirror.references_glob("refs/heads/*")? {
+        let mut r = r?;
+        if r.name().is_some_and(|n| !wanted.contains(n)) {
+            r.delete()?;
+        }
+    }
+    if let Some(head) = source.head().ok().and_then(|h| h.resolve().ok()).and_then(|h| h.target()) {
+        mirror.reference("refs/tk/HEAD", head, true, "tegenkracht mirror")?;
+    }
+    Ok(path.to_path_buf())
 }
 
 /// A process killed during a fetch can leave `*.lock` files that block the
