@@ -10,7 +10,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::library::{Library, date_key};
 use crate::model::Dossier;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{AllQuery, Query as TQuery};
@@ -211,22 +211,29 @@ impl SearchIndex {
                 Some(facet.as_str()) == skip || wanted.is_empty() || facet_values(d, facet).iter().any(|v| wanted.iter().any(|w| w == v))
             })
         };
-        let mut facets: BTreeMap<String, BTreeMap<String, usize>> = FACETS.iter().map(|f| (f.to_string(), BTreeMap::new())).collect();
+        // Count with borrowed keys (no allocation per increment); most dossiers pass
+        // every filter, so check the whole set once and per facet only when it fails.
+        let mut counts: [HashMap<&str, usize>; FACETS.len()] = Default::default();
         let mut hits: Vec<(u32, Score)> = Vec::new();
         for &(ord, score) in &found {
             let d = &lib.dossiers[ord as usize];
-            for facet in FACETS {
-                if passes(d, Some(facet)) {
-                    let counts = facets.get_mut(facet).expect("facet present");
+            let all = passes(d, None);
+            for (i, facet) in FACETS.iter().enumerate() {
+                if all || passes(d, Some(facet)) {
                     for v in facet_values(d, facet) {
-                        *counts.entry(v.to_string()).or_insert(0) += 1;
+                        *counts[i].entry(v).or_insert(0) += 1;
                     }
                 }
             }
-            if passes(d, None) {
+            if all {
                 hits.push((ord, score));
             }
         }
+        let facets: BTreeMap<String, BTreeMap<String, usize>> = FACETS
+            .iter()
+            .zip(counts)
+            .map(|(f, c)| (f.to_string(), c.into_iter().map(|(k, n)| (k.to_string(), n)).collect()))
+            .collect();
         let by_date = |a: &(u32, Score), b: &(u32, Score)| {
             let (da, db) = (&lib.dossiers[a.0 as usize], &lib.dossiers[b.0 as usize]);
             date_key(db).cmp(&date_key(da)).then_with(|| da.id.cmp(&db.id))
