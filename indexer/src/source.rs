@@ -182,7 +182,14 @@ fn walk_tree(
     snap: &mut Snapshot,
 ) -> Result<(), SourceError> {
     for entry in tree.iter() {
-        let Some(name) = entry.name() else { continue };
+        let Some(name) = entry.name() else {
+            // A name that is not UTF-8 cannot be a slug; say where it is instead of skipping it silently.
+            if descend(rel_dir) {
+                let shown = String::from_utf8_lossy(entry.name_bytes()).to_string();
+                snap.errors.push(Diagnostic::error(&join(root, &join(rel_dir, &shown)), 1, "file name is not valid UTF-8"));
+            }
+            continue;
+        };
         let rel = join(rel_dir, name);
         let display = join(root, &rel);
         let mode = entry.filemode();
@@ -384,5 +391,29 @@ mod tests {
         let errs: Vec<String> = snap.errors.iter().map(|d| d.message.clone()).collect();
         assert!(errs.iter().any(|e| e.contains("over the 1 MiB limit")), "{errs:?}");
         assert!(errs.iter().any(|e| e.contains("symbolic links")), "{errs:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reports_symlinks_submodule_like_and_odd_names_in_git_trees() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"---\ntitel: x\n---\n").unwrap();
+        let mut sub = repo.treebuilder(None).unwrap();
+        sub.insert(std::ffi::OsStr::from_bytes(b"\xffkapot.md"), blob, 0o100644).unwrap();
+        sub.insert("link.md", blob, 0o120000).unwrap();
+        sub.insert("goed.md", blob, 0o100644).unwrap();
+        let sub_id = sub.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert("dossiers", sub_id, 0o040000).unwrap();
+        let tree = repo.find_tree(root.write().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.nl").unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "odd", &tree, &[]).unwrap();
+        let snap = read_git(dir.path(), "HEAD", "").unwrap();
+        assert_eq!(snap.files.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(), ["dossiers/goed.md"]);
+        let errs: Vec<String> = snap.errors.iter().map(ToString::to_string).collect();
+        assert!(errs.iter().any(|e| e.contains("not valid UTF-8")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with("dossiers/link.md:1: error: symbolic links")), "{errs:?}");
     }
 }
