@@ -72,7 +72,8 @@ pub struct SourceReport {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub vocab: Vocabulary,
-    pub dossiers: Vec<Dossier>,
+    /// Shared with every library that may see them.
+    pub dossiers: Vec<Arc<Dossier>>,
     pub playbooks: Vec<Playbook>,
     pub collections: Vec<Collection>,
     pub reports: Vec<SourceReport>,
@@ -251,7 +252,7 @@ impl Catalog {
                 }
                 let updated = meta.bijgewerkt.or_else(|| snap.changed.get(&file.rel).copied());
                 let words = cache.words(file, &meta, &body);
-                cat.dossiers.push(Dossier {
+                cat.dossiers.push(Arc::new(Dossier {
                     id,
                     slug,
                     meta,
@@ -259,12 +260,13 @@ impl Catalog {
                     bron: provenance(spec, snap, file),
                     updated,
                     words,
-                });
+                }));
             }
         }
 
         // 4. Related links must resolve; unresolved ones are dropped with a warning.
         for d in &mut cat.dossiers {
+            let d = Arc::make_mut(d);
             let source = reports.iter_mut().find(|r| r.name == d.bron.source).expect("report per source");
             d.meta.gerelateerd.retain(|g| {
                 let ok = ids.contains(g) && *g != d.id;

@@ -257,7 +257,7 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
 }
 
 /// Computes the characteristic words of each dossier, strongest first.
-pub fn compute(dossiers: &[Dossier]) -> Vec<Vec<(String, f32)>> {
+pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
     let n = dossiers.len() as f32;
     let tfs: Vec<&[(String, u32)]> = dossiers.iter().map(|d| d.words.terms.as_slice()).collect();
     let mut df: HashMap<&str, u32> = HashMap::new();

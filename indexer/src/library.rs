@@ -6,6 +6,7 @@ use crate::corpus::Catalog;
 use crate::model::*;
 use crate::vocab::Vocabulary;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Who is reading, as far as access is concerned (content model, section 5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,7 +95,7 @@ pub struct Library {
     pub audience: Audience,
     pub vocab: Vocabulary,
     /// Sorted by id; a dossier's position is its ordinal.
-    pub dossiers: Vec<Dossier>,
+    pub dossiers: Vec<Arc<Dossier>>,
     pub playbooks: Vec<Playbook>,
     pub collections: Vec<Collection>,
     /// Per dossier ordinal: its most characteristic words, with weights.
@@ -111,7 +112,8 @@ pub struct Library {
 impl Library {
     /// Builds the view of `catalog` for `audience`.
     pub fn new(catalog: &Catalog, audience: Audience) -> Library {
-        let mut dossiers: Vec<Dossier> = catalog
+        // Dossiers are shared with the catalog; one is copied only when this view changes it.
+        let mut dossiers: Vec<Arc<Dossier>> = catalog
             .dossiers
             .iter()
             .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
@@ -119,14 +121,16 @@ impl Library {
             .collect();
         if !audience.is_signed_in() {
             // Contact blocks are for signed-in readers only: the public library never holds them.
-            for d in &mut dossiers {
-                d.meta.contact = None;
+            for d in dossiers.iter_mut().filter(|d| d.meta.contact.is_some()) {
+                Arc::make_mut(d).meta.contact = None;
             }
         }
         dossiers.sort_by(|a, b| a.id.cmp(&b.id));
         let by_id: HashMap<String, usize> = dossiers.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
         for d in &mut dossiers {
-            d.meta.gerelateerd.retain(|g| by_id.contains_key(g));
+            if d.meta.gerelateerd.iter().any(|g| !by_id.contains_key(g)) {
+                Arc::make_mut(d).meta.gerelateerd.retain(|g| by_id.contains_key(g));
+            }
         }
         let playbooks: Vec<Playbook> = catalog
             .playbooks
@@ -182,7 +186,7 @@ impl Library {
     }
 
     pub fn dossier(&self, id: &str) -> Option<&Dossier> {
-        self.ordinal(id).map(|i| &self.dossiers[i])
+        self.ordinal(id).map(|i| &*self.dossiers[i])
     }
 
     pub fn playbook(&self, slug: &str) -> Option<&Playbook> {
@@ -200,14 +204,14 @@ impl Library {
 
     /// Dossiers sorted newest first (by last change, then start).
     pub fn recent(&self) -> Vec<&Dossier> {
-        let mut v: Vec<&Dossier> = self.dossiers.iter().collect();
+        let mut v: Vec<&Dossier> = self.dossiers.iter().map(|d| &**d).collect();
         v.sort_by_key(|d| std::cmp::Reverse(date_key(d)));
         v
     }
 }
 
 /// Folded words (three letters or more) and the number of dossiers holding each.
-fn surface_words(dossiers: &[Dossier]) -> HashMap<String, u32> {
+fn surface_words(dossiers: &[Arc<Dossier>]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
         for w in &d.words.surface {

@@ -241,7 +241,7 @@ impl SearchIndex {
         match (req.sort, query.is_some()) {
             (Sort::Relevantie, true) => {
                 // A small boost for recent dossiers and finished ones with lessons.
-                let newest = lib.dossiers.iter().map(date_key).max().unwrap_or(0);
+                let newest = lib.dossiers.iter().map(|d| date_key(d)).max().unwrap_or(0);
                 for h in &mut hits {
                     h.1 *= 1.0 + prior(&lib.dossiers[h.0 as usize], newest);
                 }

@@ -186,7 +186,11 @@ fn walk_tree(
             // A name that is not UTF-8 cannot be a slug; say where it is instead of skipping it silently.
             if descend(rel_dir) {
                 let shown = String::from_utf8_lossy(entry.name_bytes()).to_string();
-                snap.errors.push(Diagnostic::error(&join(root, &join(rel_dir, &shown)), 1, "file name is not valid UTF-8"));
+                snap.errors.push(Diagnostic::error(
+                    &join(root, &join(rel_dir, &shown)),
+                    1,
+                    "file name is not valid UTF-8",
+                ));
             }
             continue;
         };
@@ -414,6 +418,9 @@ mod tests {
         assert_eq!(snap.files.iter().map(|f| f.rel.as_str()).collect::<Vec<_>>(), ["dossiers/goed.md"]);
         let errs: Vec<String> = snap.errors.iter().map(ToString::to_string).collect();
         assert!(errs.iter().any(|e| e.contains("not valid UTF-8")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.starts_with("dossiers/link.md:1: error: symbolic links")), "{errs:?}");
+        assert!(
+            errs.iter().any(|e| e.starts_with("dossiers/link.md:1: error: symbolic links")),
+            "{errs:?}"
+        );
     }
 }

@@ -148,7 +148,7 @@ pub async fn search_feed(
         let req = req.clone();
         v.blocking(move |s| s.index.search(&s.library, &req)).await??
     };
-    let ds: Vec<&Dossier> = results.hits.iter().map(|h| &lib.dossiers[h.ord]).collect();
+    let ds: Vec<&Dossier> = results.hits.iter().map(|h| &*lib.dossiers[h.ord]).collect();
     let query = crate::views::search_query(&req);
     let title = if req.q.is_empty() {
         "Tegenkracht: zoekopdracht".to_string()

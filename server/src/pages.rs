@@ -261,7 +261,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
-    let groepen = by_region(lib, lib.dossiers.iter().filter(|d| d.meta.themas.contains(&slug)));
+    let groepen = by_region(lib, lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.themas.contains(&slug)));
     let collecties: Vec<Value> = lib
         .collections
         .iter()
@@ -299,7 +299,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
-    let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().filter(|d| d.meta.regio == slug).collect();
+    let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.regio == slug).collect();
     dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));
     let leerdossiers: Vec<_> = dossiers
         .iter()
