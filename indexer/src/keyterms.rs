@@ -268,18 +268,18 @@ pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> 
     }
     tfs.iter()
         .map(|tf| {
-            let mut terms: Vec<(String, f32)> = tf
+            let mut terms: Vec<(&str, f32)> = tf
                 .iter()
                 .filter_map(|(w, c)| {
                     let c = *c;
                     let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
                     // A word in only one dossier cannot be shared; one in most explains nothing.
-                    (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.clone(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
+                    (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.as_str(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
                 })
                 .collect();
-            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             terms.truncate(KEEP);
-            terms
+            terms.into_iter().map(|(w, s)| (w.to_string(), s)).collect()
         })
         .collect()
 }

@@ -148,8 +148,15 @@ impl Library {
                 c
             })
             .collect();
+        let t = std::time::Instant::now();
         let keyterms = crate::keyterms::compute(&dossiers);
+        let k_ms = t.elapsed().as_millis() as u64;
         let words = surface_words(&dossiers);
+        tracing::debug!(
+            keyterms_ms = k_ms,
+            words_ms = t.elapsed().as_millis() as u64 - k_ms,
+            "library statistics"
+        );
         let synonyms = synonym_map(&catalog.vocab, &playbooks);
         Library {
             audience,
@@ -215,7 +222,12 @@ fn surface_words(dossiers: &[Arc<Dossier>]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
         for w in &d.words.surface {
-            *out.entry(w.clone()).or_insert(0) += 1;
+            match out.get_mut(w.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    out.insert(w.clone(), 1);
+                }
+            }
         }
     }
     out
