@@ -64,11 +64,6 @@ impl Loaded {
             .insert(audience.clone(), Arc::clone(&shelf));
         Ok(shelf)
     }
-
-    /// The number of distinct shelves currently held.
-    pub fn shelf_count(&self) -> usize {
-        self.by_set.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
 }
 
 /// The audiences whose indexes are built on disk at every load: public,

@@ -10,7 +10,6 @@ use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -71,6 +70,3 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl std::futur
         () = tokio::time::sleep(DRAIN) => tracing::warn!("shutdown timed out with requests in flight"),
     }
 }
-
-/// The peer address type used by `ConnectInfo`.
-pub type Peer = SocketAddr;

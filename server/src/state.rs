@@ -11,7 +11,6 @@ use indexer::{Audience, Loaded, Shelf};
 use minijinja::Environment;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 /// Everything the handlers share.
 pub struct App {
@@ -26,7 +25,6 @@ pub struct App {
     pub metrics: Metrics,
     pub insight: crate::insight::Insight,
     loaded: RwLock<Option<Arc<Loaded>>>,
-    pub started: Instant,
 }
 
 /// Cheap-to-clone handle on the application.
@@ -58,7 +56,6 @@ impl AppState {
             metrics: Metrics::default(),
             insight: crate::insight::Insight::default(),
             loaded: RwLock::new(None),
-            started: Instant::now(),
         })))
     }
 

@@ -3,7 +3,7 @@
 //! disk overrides it file by file.
 
 use minijinja::Environment;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The embedded default theme: (path relative to `themes/default/`, contents).
 macro_rules! embed {
@@ -97,11 +97,6 @@ impl Theme {
             minijinja::escape_formatter(out, state, value)
         });
         env
-    }
-
-    /// The override folder, if any.
-    pub fn dir(&self) -> Option<&Path> {
-        self.dir.as_deref()
     }
 }
 

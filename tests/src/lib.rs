@@ -1,7 +1,6 @@
 //! Helpers for the end-to-end tests: real git repositories in temporary
 //! folders, the real `tegenkracht` binary, and a real server on a free port.
 
-use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -151,49 +150,37 @@ impl Server {
     /// Like `start`, with extra environment variables for the server.
     pub fn start_env(cwd: &Path, config: &str, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("data dir");
-        let port = free_port();
         let cfg = data.path().join("tegenkracht.toml");
         std::fs::write(&cfg, config.replace("{data}", &data.path().join("data").to_string_lossy())).expect("config");
-        let child = Command::new(binary())
-            .args([
-                "serve",
-                "--config",
-                &cfg.to_string_lossy(),
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .envs(env.iter().copied())
-            .current_dir(cwd)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("server starts");
-        Server::wait(child, port, data)
+        let cfg = cfg.to_string_lossy().to_string();
+        Server::spawn(cwd, &["--config", &cfg], env, data)
     }
 
     /// Starts the server without a configuration, in `cwd` (the embedded default).
     pub fn start_default(cwd: &Path) -> Server {
-        let data = tempfile::tempdir().expect("data dir");
-        let port = free_port();
-        let child = Command::new(binary())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .current_dir(cwd)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("server starts");
-        Server::wait(child, port, data)
+        Server::spawn(cwd, &[], &[], tempfile::tempdir().expect("data dir"))
     }
 
-    fn wait(mut child: Child, port: u16, data: tempfile::TempDir) -> Server {
+    /// Runs `serve` with `args` on a free port and waits until it is ready. Its log goes to
+    /// a file (a pipe nobody reads could fill up and block the server).
+    fn spawn(cwd: &Path, args: &[&str], env: &[(&str, &str)], data: tempfile::TempDir) -> Server {
+        let port = free_port();
+        let log = data.path().join("server.log");
+        let mut child = Command::new(binary())
+            .arg("serve")
+            .args(args)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .envs(env.iter().copied())
+            .current_dir(cwd)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("server starts");
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
-                let mut err = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    let _ = e.read_to_string(&mut err);
-                }
+                let err = std::fs::read_to_string(&log).unwrap_or_default();
                 panic!("server exited with {status}: {err}");
             }
             if let Ok(r) = reqwest::blocking::get(format!("{base}/readyz"))
