@@ -9,6 +9,7 @@
 pub mod corpus;
 pub mod diag;
 pub mod engine;
+pub mod facets;
 pub mod frontmatter;
 pub mod index;
 pub mod keyterms;
@@ -19,7 +20,9 @@ pub mod model;
 pub mod query;
 pub mod search;
 pub mod similar;
+pub mod snippet;
 pub mod source;
+pub mod speller;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod text;

@@ -3,10 +3,12 @@
 //! those documents alone, so nothing restricted can leak through them.
 
 use crate::corpus::Catalog;
+use crate::facets::FacetTable;
 use crate::model::*;
+use crate::speller::Speller;
 use crate::vocab::Vocabulary;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Who is reading, as far as access is concerned (content model, section 5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -107,6 +109,10 @@ pub struct Library {
     /// synonyms and each visible playbook's title and `synoniemen`).
     pub synonyms: HashMap<String, Vec<String>>,
     by_id: HashMap<String, usize>,
+    /// Facet ids, dates and priors by ordinal, built on first use.
+    facet_table: OnceLock<FacetTable>,
+    /// `words` grouped for spelling suggestions, built on first use.
+    speller: OnceLock<Speller>,
 }
 
 impl Library {
@@ -168,24 +174,22 @@ impl Library {
             words,
             synonyms,
             by_id,
+            facet_table: OnceLock::new(),
+            speller: OnceLock::new(),
         }
     }
 
     /// The most common word of this library within edit distance 1 of `word`
     /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
     pub fn suggest(&self, word: &str) -> Option<&str> {
-        let w = crate::text::fold(word);
-        let max = if w.chars().count() >= 8 { 2 } else { 1 };
-        let len = w.chars().count();
-        self.words
-            .iter()
-            .filter(|(c, _)| c.chars().count().abs_diff(len) <= max && **c != w)
-            .filter_map(|(c, n)| {
-                let d = crate::diag::edit_distance(&w, c);
-                (d <= max).then_some((d, std::cmp::Reverse(*n), c.as_str()))
-            })
-            .min()
-            .map(|(_, _, c)| c)
+        self.speller
+            .get_or_init(|| Speller::new(&self.words))
+            .suggest(&crate::text::fold(word))
+    }
+
+    /// The facet table of this library's dossiers (built on first use).
+    pub fn facet_table(&self) -> &FacetTable {
+        self.facet_table.get_or_init(|| FacetTable::new(&self.dossiers))
     }
 
     pub fn ordinal(&self, id: &str) -> Option<usize> {

@@ -3,22 +3,24 @@
 //!
 //! The text query runs in tantivy and yields every matching dossier with
 //! its score; filters, facet counts (each facet counted without its own
-//! filter, so a reader can widen a choice) and sorting then run over the
-//! library's metadata in memory.
+//! filter, so a reader can widen a choice) run over the library's facet
+//! table (`facets.rs`); only the hits up to the requested page are sorted.
 
 use crate::index::{IndexError, SearchIndex};
-use crate::library::{Library, date_key};
+use crate::library::Library;
 use crate::model::Dossier;
+use crate::snippet::Highlighter;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{AllQuery, Query as TQuery};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The facets of the search API, in display order.
-pub const FACETS: [&str; 6] = ["regio", "thema", "type", "partner", "instrument", "status"];
+pub use crate::facets::{FACETS, facet_values};
+
+/// About how long a snippet is, in bytes of text.
+const SNIPPET_BYTES: usize = 220;
 
 /// Sort order of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -75,32 +77,6 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
     /// True when the query itself found nothing and the hits are the suggestion's.
     pub replaced: bool,
-}
-
-/// The ranking prior of a dossier: up to +5% for recency (linear over about two
-/// years) and +5% for a finished (`afgerond`) dossier with lessons.
-fn prior(d: &Dossier, newest: u32) -> f32 {
-    let age = newest.saturating_sub(date_key(d)) as f32;
-    let recent = 0.05 * (1.0 - (age / 800.0).min(1.0));
-    let done = if d.meta.status == Some(crate::model::Status::Afgerond) && !d.meta.lessen.is_empty() {
-        0.05
-    } else {
-        0.0
-    };
-    recent + done
-}
-
-/// The values of a facet for a dossier.
-pub fn facet_values<'a>(d: &'a Dossier, facet: &str) -> Vec<&'a str> {
-    match facet {
-        "regio" => vec![d.meta.regio.as_str()],
-        "thema" => d.meta.themas.iter().map(String::as_str).collect(),
-        "type" => vec![d.meta.kind.as_str()],
-        "partner" => d.meta.partners.iter().map(String::as_str).collect(),
-        "instrument" => d.meta.instrumenten.iter().map(String::as_str).collect(),
-        "status" => d.meta.status.map(|s| s.as_str()).into_iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// Every matching dossier ordinal with its score, and the query that matched (none for "everything").
@@ -206,95 +182,71 @@ impl SearchIndex {
                 }
             }
         }
-        let passes = |d: &Dossier, skip: Option<&str>| {
-            req.filters.iter().all(|(facet, wanted)| {
-                Some(facet.as_str()) == skip || wanted.is_empty() || facet_values(d, facet).iter().any(|v| wanted.iter().any(|w| w == v))
-            })
-        };
-        // Count with borrowed keys (no allocation per increment); most dossiers pass
-        // every filter, so check the whole set once and per facet only when it fails.
-        let mut counts: [HashMap<&str, usize>; FACETS.len()] = Default::default();
-        let mut hits: Vec<(u32, Score)> = Vec::new();
+        // Filter and count facets over every match with the library's facet table
+        // (integer ids per dossier, no hashing or string comparison per match).
+        let table = lib.facet_table();
+        let filters = table.filters(&req.filters);
+        let mut counts = table.counts();
+        let mut hits: Vec<(u32, Score)> = Vec::with_capacity(found.len());
         for &(ord, score) in &found {
-            let d = &lib.dossiers[ord as usize];
-            let all = passes(d, None);
-            for (i, facet) in FACETS.iter().enumerate() {
-                if all || passes(d, Some(facet)) {
-                    for v in facet_values(d, facet) {
-                        *counts[i].entry(v).or_insert(0) += 1;
-                    }
-                }
-            }
-            if all {
+            let failed = table.failures(&filters, ord as usize);
+            table.count(&mut counts, ord as usize, failed);
+            if failed == 0 {
                 hits.push((ord, score));
             }
         }
-        let facets: BTreeMap<String, BTreeMap<String, usize>> = FACETS
-            .iter()
-            .zip(counts)
-            .map(|(f, c)| (f.to_string(), c.into_iter().map(|(k, n)| (k.to_string(), n)).collect()))
-            .collect();
+        let facets = table.named(counts);
+        // Newest first, then by id: a total order, so a partial sort gives the same page.
         let by_date = |a: &(u32, Score), b: &(u32, Score)| {
-            let (da, db) = (&lib.dossiers[a.0 as usize], &lib.dossiers[b.0 as usize]);
-            date_key(db).cmp(&date_key(da)).then_with(|| da.id.cmp(&db.id))
+            let (da, db) = (table.dates[a.0 as usize], table.dates[b.0 as usize]);
+            db.cmp(&da)
+                .then_with(|| lib.dossiers[a.0 as usize].id.cmp(&lib.dossiers[b.0 as usize].id))
         };
+        let by_score = |a: &(u32, Score), b: &(u32, Score)| b.1.total_cmp(&a.1).then_with(|| by_date(a, b));
+        // Only the hits up to the end of the requested page need to be in order.
+        let end = req.page.saturating_mul(req.per_page);
         match (req.sort, query.is_some()) {
             (Sort::Relevantie, true) => {
                 // A small boost for recent dossiers and finished ones with lessons.
-                let newest = lib.dossiers.iter().map(|d| date_key(d)).max().unwrap_or(0);
                 for h in &mut hits {
-                    h.1 *= 1.0 + prior(&lib.dossiers[h.0 as usize], newest);
+                    h.1 *= 1.0 + table.priors[h.0 as usize];
                 }
-                hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| by_date(a, b)));
                 // Curated pins come first, when they pass the filters.
-                let pinned = lib.vocab.pinned(&req.q);
-                if !pinned.is_empty() {
-                    let mut first = Vec::new();
-                    for id in pinned {
-                        let Some(ord) = lib.ordinal(id) else { continue };
-                        if !passes(&lib.dossiers[ord], None) {
-                            continue;
-                        }
-                        let pos = hits.iter().position(|h| h.0 as usize == ord);
-                        let score = pos.map_or(0.0, |p| hits.remove(p).1);
-                        first.push((ord as u32, score));
+                let mut first = Vec::new();
+                for id in lib.vocab.pinned(&req.q) {
+                    let Some(ord) = lib.ordinal(id) else { continue };
+                    if table.failures(&filters, ord) != 0 {
+                        continue;
                     }
+                    let pos = hits.iter().position(|h| h.0 as usize == ord);
+                    let score = pos.map_or(0.0, |p| hits.swap_remove(p).1);
+                    first.push((ord as u32, score));
+                }
+                top(&mut hits, end.saturating_sub(first.len()), by_score);
+                if !first.is_empty() {
                     first.extend(hits);
                     hits = first;
                 }
             }
-            _ => hits.sort_by(by_date),
+            _ => top(&mut hits, end, by_date),
         }
         let total = hits.len();
         let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
         let page: Vec<(u32, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
-        let searcher = self.reader.searcher();
-        let shown_q = if replaced {
-            suggestion.as_deref().unwrap_or(&req.q)
-        } else {
-            &req.q
-        };
-        let builder = crate::query::Builder::new(self, lib);
-        let stems: Vec<String> = crate::query::parse(shown_q)
-            .iter()
-            .flat_map(|c| c.alts.iter())
-            .flat_map(|item| match item {
-                crate::query::Item::Word(w) => builder.tokens(w),
-                crate::query::Item::Phrase(ws) => builder.tokens(&ws.join(" ")),
-            })
-            .collect();
-        let generators = match &query {
-            Some(q) => {
-                let mut gens = Vec::new();
-                for field in [self.fields.body, self.fields.samenvatting] {
-                    let mut g = SnippetGenerator::create(&searcher, &**q, field)?;
-                    g.set_max_num_chars(220);
-                    gens.push(g);
+        // Highlight the terms the query searched the text fields for (synonyms and
+        // compound parts included); negated terms are not part of `query_terms`'s output.
+        let mut highlighter = query.as_ref().map(|q| {
+            let mut terms = Vec::new();
+            q.query_terms(&mut |term, _| {
+                if (term.field() == self.fields.body || term.field() == self.fields.samenvatting)
+                    && let Some(t) = term.value().as_str()
+                {
+                    terms.push(t.to_string());
                 }
-                Some(gens)
-            }
-            None => None,
-        };
+            });
+            let analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
+            Highlighter::new(analyzer, terms)
+        });
         let hits = page
             .into_iter()
             .map(|(ord, score)| {
@@ -302,7 +254,7 @@ impl SearchIndex {
                 Hit {
                     ord: ord as usize,
                     score,
-                    snippet: snippet(generators.as_deref(), &stems, d),
+                    snippet: snippet(highlighter.as_mut(), d),
                 }
             })
             .collect();
@@ -316,49 +268,30 @@ impl SearchIndex {
     }
 }
 
-fn snippet(generators: Option<&[SnippetGenerator]>, stems: &[String], d: &Dossier) -> String {
-    if let Some(gens) = generators {
-        for (g, text) in gens.iter().zip([d.body.text.as_str(), d.meta.samenvatting.as_str()]) {
-            // Highlighting re-analyses the text it is given: give it only a window
-            // around the first likely match instead of the whole body.
-            let mut s = g.snippet(window(text, stems));
-            if !s.highlighted().is_empty() {
-                s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                return s.to_html();
-            }
-        }
+/// Puts the first `k` items of `v` in order (the rest stay behind them, unordered).
+fn top<T>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if k == 0 {
+        return;
     }
-    escape_html(&truncate_words(&d.meta.samenvatting, 220))
+    if k < v.len() {
+        v.select_nth_unstable_by(k - 1, &cmp);
+        v[..k].sort_unstable_by(&cmp);
+    } else {
+        v.sort_unstable_by(&cmp);
+    }
 }
 
-/// About 800 bytes of `text` around the first word that starts with one of the
-/// query's stems (the start of the text when none does).
-fn window<'t>(text: &'t str, stems: &[String]) -> &'t str {
-    const BEFORE: usize = 200;
-    const AFTER: usize = 600;
-    if text.len() <= BEFORE + AFTER {
-        return text;
+/// The snippet of a hit: the best fragment of the body with the query's terms
+/// marked, else of the summary, else the start of the summary.
+fn snippet(highlighter: Option<&mut Highlighter>, d: &Dossier) -> String {
+    if let Some(h) = highlighter
+        && let Some(s) = h
+            .snippet(&d.body.text, SNIPPET_BYTES)
+            .or_else(|| h.snippet(&d.meta.samenvatting, SNIPPET_BYTES))
+    {
+        return s;
     }
-    let stems: Vec<&String> = stems.iter().filter(|s| s.len() >= 2).collect();
-    let base = text.as_ptr() as usize;
-    let at = text
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| {
-            !w.is_empty() && {
-                let f = crate::text::fold(w);
-                stems.iter().any(|s| f.starts_with(s.as_str()))
-            }
-        })
-        .map_or(0, |w| w.as_ptr() as usize - base);
-    let mut start = at.saturating_sub(BEFORE).min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = (at + AFTER).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[start..end]
+    escape_html(&truncate_words(&d.meta.samenvatting, SNIPPET_BYTES))
 }
 
 fn truncate_words(s: &str, max: usize) -> String {

@@ -682,15 +682,19 @@ pub async fn escape_json(req: axum::extract::Request, next: axum::middleware::Ne
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return axum::response::Response::from_parts(parts, axum::body::Body::empty());
     };
-    let mut out = Vec::with_capacity(bytes.len() + 16);
-    for b in bytes.iter() {
-        match b {
-            b'<' => out.extend_from_slice(b"\\u003c"),
-            b'>' => out.extend_from_slice(b"\\u003e"),
-            b'&' => out.extend_from_slice(b"\\u0026"),
-            b => out.push(*b),
-        }
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut rest: &[u8] = &bytes;
+    // Copy runs without `<`, `>` or `&` whole; escape those three.
+    while let Some(i) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(match rest[i] {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        });
+        rest = &rest[i + 1..];
     }
+    out.extend_from_slice(rest);
     let mut parts = parts;
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     axum::response::Response::from_parts(parts, axum::body::Body::from(out))

@@ -1,0 +1,355 @@
+//! Highlighted snippets: the fragment of a text with the most distinct query
+//! terms (looked for in the few kilobytes from the first match on), escaped,
+//! with `<mark>` around every word whose Dutch stem is one of the query's terms.
+//!
+//! Only words that could match are analysed: a word is stemmed when its first
+//! letters (folded) equal the first letters of a query term, since the Dutch
+//! stemmer changes only the ends of words. That keeps a snippet to a cheap
+//! scan of the text instead of stemming every word (which dominated search).
+
+use crate::search::escape_html;
+use std::collections::HashSet;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// How many leading letters of a word must equal those of a query term before
+/// the word is stemmed.
+const HEAD: usize = 3;
+
+/// How far into a text matches are looked for (bodies may be up to 1 MiB), and
+/// how far past the first match: the best fragment is looked for near it.
+const SCAN: usize = 64 * 1024;
+const SCAN_AFTER_FIRST: usize = 4 * 1024;
+
+/// Finds and marks the query's terms in texts.
+pub struct Highlighter {
+    analyzer: TextAnalyzer,
+    terms: HashSet<String>,
+    /// `head_keys` of the terms, sorted.
+    heads: Vec<u64>,
+    /// A one-word Bloom filter of `heads`, so most words are passed over with one test.
+    bloom: u64,
+}
+
+/// A word of the text that matches a term: byte range and which term.
+struct Match {
+    start: usize,
+    end: usize,
+    term: usize,
+}
+
+impl Highlighter {
+    /// `terms` are analysed tokens (as the index stores them); `analyzer` is the
+    /// index's analyzer, used on candidate words.
+    pub fn new(analyzer: TextAnalyzer, terms: impl IntoIterator<Item = String>) -> Highlighter {
+        let terms: HashSet<String> = terms.into_iter().filter(|t| !t.is_empty()).collect();
+        let mut heads: Vec<u64> = terms.iter().map(|t| head_keys(t).0).collect();
+        heads.sort_unstable();
+        heads.dedup();
+        let bloom = heads.iter().fold(0, |b, &h| b | bloom_bit(h));
+        Highlighter {
+            analyzer,
+            terms,
+            heads,
+            bloom,
+        }
+    }
+
+    /// The best fragment of `text` of about `max` bytes with matches marked, or
+    /// `None` when no word of `text` matches a term.
+    pub fn snippet(&mut self, text: &str, max: usize) -> Option<String> {
+        if self.terms.is_empty() {
+            return None;
+        }
+        let matches = self.matches(text);
+        if matches.is_empty() {
+            return None;
+        }
+        let (first, last) = best_window(&matches, max);
+        let (from, to) = (matches[first].start, matches[last].end);
+        // Fill the rest of the fragment with context: a third before, the rest after.
+        let spare = max.saturating_sub(to - from);
+        let start = word_start(text, from.saturating_sub(spare / 3), from);
+        let after = spare.saturating_sub(from - start);
+        let end = word_end(text, to.saturating_add(after).min(text.len()), to);
+        let mut out = String::with_capacity(end - start + 64);
+        if start > 0 {
+            out.push_str("… ");
+        }
+        let mut at = start;
+        for m in &matches {
+            if m.start < at {
+                continue;
+            }
+            if m.end > end {
+                break;
+            }
+            out.push_str(&escape_html(&text[at..m.start]));
+            out.push_str("<mark>");
+            out.push_str(&escape_html(&text[m.start..m.end]));
+            out.push_str("</mark>");
+            at = m.end;
+        }
+        out.push_str(&escape_html(&text[at..end]));
+        if end < text.len() {
+            out.push_str(" …");
+        }
+        Some(out)
+    }
+
+    /// Every word of `text` (up to `SCAN` bytes) whose stem is a term, in order.
+    fn matches(&mut self, text: &str) -> Vec<Match> {
+        let mut terms: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        let mut limit = SCAN;
+        for (start, word) in words(text) {
+            if start > limit {
+                break;
+            }
+            // A term shorter than HEAD letters can only match a word that short or
+            // one that starts with it: check both lengths.
+            let (full, short) = head_keys(word);
+            if self.bloom & (bloom_bit(full) | bloom_bit(short)) == 0
+                || (self.heads.binary_search(&full).is_err() && self.heads.binary_search(&short).is_err())
+            {
+                continue;
+            }
+            let mut stream = self.analyzer.token_stream(word);
+            while let Some(tok) = stream.next() {
+                if let Some(term) = self.terms.get(tok.text.as_str()) {
+                    let idx = match terms.iter().position(|t| *t == term.as_str()) {
+                        Some(i) => i,
+                        None => {
+                            terms.push(term.as_str());
+                            terms.len() - 1
+                        }
+                    };
+                    if out.is_empty() {
+                        limit = limit.min(start + SCAN_AFTER_FIRST);
+                    }
+                    out.push(Match {
+                        start,
+                        end: start + word.len(),
+                        term: idx,
+                    });
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The first `HEAD` letters of a word, folded and packed into a number (and the
+/// first `HEAD - 1`), to compare with the heads of the terms without allocating.
+fn head_keys(word: &str) -> (u64, u64) {
+    let b = word.as_bytes();
+    // The common case: ASCII letters, lowercased without Unicode tables.
+    if b.len() >= HEAD && b[..HEAD].is_ascii() {
+        let l = |i: usize| b[i].to_ascii_lowercase() as u64;
+        let short = (l(0) << 21) | l(1);
+        return ((short << 21) | l(2), short);
+    }
+    if b.len() < HEAD && b.is_ascii() {
+        let key = b.iter().fold(0, |k, c| (k << 21) | c.to_ascii_lowercase() as u64);
+        return (key, key);
+    }
+    let mut key = 0u64;
+    let mut n = 0;
+    let mut short = 0u64;
+    for c in word.chars().flat_map(char::to_lowercase).map(crate::text::fold_char).take(HEAD) {
+        key = (key << 21) | c as u64;
+        n += 1;
+        if n == HEAD - 1 {
+            short = key;
+        }
+    }
+    if n < HEAD - 1 {
+        short = key;
+    }
+    (key, short)
+}
+
+fn bloom_bit(key: u64) -> u64 {
+    1 << (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
+/// The runs of letters and digits of `text` with their byte offsets (the words
+/// the index's tokenizer sees), with a fast path for ASCII.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let alnum_at = move |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("at a char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let (alnum, len) = alnum_at(at);
+            if alnum {
+                break;
+            }
+            at += len;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (alnum, len) = alnum_at(at);
+            if !alnum {
+                break;
+            }
+            at += len;
+        }
+        Some((start, &text[start..at]))
+    })
+}
+
+/// The run of matches (first, last index) that fits in `max` bytes with the most
+/// distinct terms, then the most matches; the earliest on a tie.
+fn best_window(matches: &[Match], max: usize) -> (usize, usize) {
+    let mut best = (0, 0, 0, 0);
+    for i in 0..matches.len() {
+        let mut seen = 0u64;
+        let mut last = i;
+        for (j, m) in matches.iter().enumerate().skip(i) {
+            if m.end - matches[i].start > max {
+                break;
+            }
+            seen |= 1 << (m.term % 64);
+            last = j;
+        }
+        let score = (seen.count_ones() as usize, last - i + 1);
+        if score > (best.0, best.1) {
+            best = (score.0, score.1, i, last);
+        }
+    }
+    (best.2, best.3)
+}
+
+/// The start of the first whole word at or after `at`, never after `max` (a
+/// word start itself).
+fn word_start(text: &str, at: usize, max: usize) -> usize {
+    let mut at = at.min(max);
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    if at == 0 || text[..at].ends_with(char::is_whitespace) {
+        return at;
+    }
+    // Skip the partial word up to the next space.
+    match text[at..max].find(char::is_whitespace) {
+        Some(i) => at + i + 1,
+        None => max,
+    }
+}
+
+/// The end of the last whole word before `at`, never before `min` (a word end itself).
+fn word_end(text: &str, at: usize, min: usize) -> usize {
+    let mut at = at.max(min);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    if at >= text.len() || text[at..].starts_with(char::is_whitespace) {
+        return at;
+    }
+    // Drop the partial word back to the previous space.
+    match text[min..at].rfind(char::is_whitespace) {
+        Some(i) => min + i,
+        None => min,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(terms: &[&str]) -> Highlighter {
+        Highlighter::new(crate::index::dutch_analyzer(), terms.iter().map(|t| t.to_string()))
+    }
+
+    fn stems(text: &str) -> Vec<String> {
+        crate::index::analyze(text)
+    }
+
+    #[test]
+    fn marks_inflections_and_diacritics_of_the_query_terms() {
+        let mut h = hl(&stems("woning coöperatie").iter().map(String::as_str).collect::<Vec<_>>());
+        let s = h.snippet("De woningen van de Cooperatie en één woning.", 200).unwrap();
+        assert_eq!(
+            s,
+            "De <mark>woningen</mark> van de <mark>Cooperatie</mark> en één <mark>woning</mark>."
+        );
+        assert!(h.snippet("Niets hierover.", 200).is_none());
+        assert!(hl(&[]).snippet("woning", 200).is_none());
+    }
+
+    #[test]
+    fn escapes_the_text_around_and_inside_marks() {
+        let mut h = hl(&["horeca"]);
+        let s = h.snippet("<b>horeca</b> & \"meer\"", 200).unwrap();
+        assert_eq!(s, "&lt;b&gt;<mark>horeca</mark>&lt;/b&gt; &amp; &quot;meer&quot;");
+    }
+
+    #[test]
+    fn picks_the_fragment_with_the_most_distinct_terms() {
+        let filler = "tekst zonder iets bijzonders erin ".repeat(40);
+        let text = format!("Over vastgoed alleen. {filler} Hier staan vastgoed en horeca samen. {filler}");
+        let mut h = hl(&["vastgoed", "horeca"]);
+        let s = h.snippet(&text, 120).unwrap();
+        assert!(s.contains("<mark>vastgoed</mark> en <mark>horeca</mark>"), "{s}");
+        assert!(s.starts_with("… ") && s.ends_with(" …"), "{s}");
+        // About the size asked for, cut at word boundaries.
+        let plain = s.replace("<mark>", "").replace("</mark>", "");
+        assert!(plain.len() <= 120 + 2 * "… ".len(), "{}", plain.len());
+        assert!(
+            !plain.contains(" erin…") && plain.trim_start_matches("… ").starts_with(|c: char| c.is_alphabetic()),
+            "{plain}"
+        );
+    }
+
+    proptest::proptest! {
+        /// The fast word splitter finds exactly the runs of letters and digits.
+        #[test]
+        fn words_are_the_alphanumeric_runs(text in "\\PC{0,80}") {
+            let fast: Vec<(usize, &str)> = words(&text).collect();
+            let slow: Vec<(usize, &str)> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+                .collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
+        /// Whatever the text: the snippet is the escaped text of one piece of it,
+        /// with nothing but `<mark>` added.
+        #[test]
+        fn output_is_an_escaped_piece_of_the_text(text in "[a-zé<>&\"' .,\n]{0,300}", max in 0usize..200) {
+            let mut h = hl(&["hor", "e", "a"]);
+            if let Some(s) = h.snippet(&text, max) {
+                let plain = s.replace("<mark>", "").replace("</mark>", "");
+                proptest::prop_assert!(!plain.contains('<') && !plain.contains('>') && !plain.contains('"'));
+                let piece = plain.trim_start_matches("… ").trim_end_matches(" …");
+                let unescaped = piece.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+                proptest::prop_assert!(text.contains(&unescaped), "{:?} not in {:?}", unescaped, text);
+            }
+        }
+    }
+
+    #[test]
+    fn never_splits_a_character_and_handles_every_length() {
+        let mut h = hl(&["uiteenzet"]);
+        for n in 0..40 {
+            let text = format!("{} uiteenzetting, {}", "é".repeat(n), "ë".repeat(n));
+            for max in [0, 1, 5, 13, 30, 200] {
+                let s = h.snippet(&text, max).unwrap();
+                assert!(s.contains("<mark>uiteenzetting</mark>"), "{s}");
+            }
+        }
+    }
+}
