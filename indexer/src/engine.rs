@@ -109,6 +109,9 @@ pub struct Engine {
     snapshots: HashMap<String, Snapshot>,
     cache: RenderCache,
     fetch_errors: HashMap<String, String>,
+    /// The shelves of the last update by index key: the next update corrects
+    /// their statistics and index hashes instead of recomputing them.
+    shelves: HashMap<String, Arc<Shelf>>,
 }
 
 impl Engine {
@@ -120,6 +123,7 @@ impl Engine {
             snapshots: HashMap::new(),
             cache: RenderCache::default(),
             fetch_errors: HashMap::new(),
+            shelves: HashMap::new(),
         }
     }
 
@@ -177,7 +181,8 @@ impl Engine {
         let catalog = self.read_catalog();
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "sources read and validated");
         let rendered = self.cache.rendered;
-        let mut loaded = assemble(catalog, &self.store)?;
+        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves)?;
+        self.shelves = shelves;
         loaded.rendered = rendered;
         Ok(loaded)
     }
@@ -228,6 +233,17 @@ fn read_mirror(path: &Path, branch: &str, root: &str, prev: Option<&Snapshot>) -
 
 /// Builds libraries for an assembled catalog and brings their indexes in step.
 pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
+    assemble_after(catalog, store, &HashMap::new()).map(|(loaded, _)| loaded)
+}
+
+/// Like `assemble`, starting from the shelves of the previous load by index key
+/// (a library's statistics are corrected by the dossiers that changed, see
+/// `Library::update`). Returns the new shelves by index key as well.
+fn assemble_after(
+    catalog: Catalog,
+    store: &IndexStore,
+    prev: &HashMap<String, Arc<Shelf>>,
+) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
     let mut distinct: Vec<(Vec<String>, Vec<Audience>)> = Vec::new();
     for audience in standard_audiences(&catalog) {
@@ -238,22 +254,37 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         }
     }
     let started = std::time::Instant::now();
-    let libraries: Vec<Library> = distinct.iter().map(|(_, auds)| Library::new(&catalog, auds[0].clone())).collect();
+    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
+    // A library is updated only from the previous library of its own index (its
+    // own audience's documents); the counts it ends with are its own either way.
+    let libraries: Vec<Library> = distinct
+        .iter()
+        .zip(&keys)
+        .map(|((_, auds), key)| match prev.get(key) {
+            Some(p) => Library::update(&catalog, auds[0].clone(), &p.library),
+            None => Library::new(&catalog, auds[0].clone()),
+        })
+        .collect();
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         libraries = libraries.len(),
         "libraries built"
     );
-    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
-    let refs: Vec<(&str, &Library)> = keys.iter().map(String::as_str).zip(libraries.iter()).collect();
+    let refs: Vec<crate::index::SyncRequest<'_>> = keys
+        .iter()
+        .zip(libraries.iter())
+        .map(|(k, l)| (k.as_str(), l, prev.get(k).map(|p| (&p.library, &p.index))))
+        .collect();
     let started = std::time::Instant::now();
-    let (indexes, stats) = store.sync(&refs)?;
+    let (indexes, stats) = store.sync_after(&refs)?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "indexes in step");
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
+    let mut by_key = HashMap::new();
     let mut public = None;
-    for ((library, index), (set, auds)) in libraries.into_iter().zip(indexes).zip(distinct) {
+    for (((library, index), (set, auds)), key) in libraries.into_iter().zip(indexes).zip(distinct).zip(keys) {
         let shelf = Arc::new(Shelf { library, index });
+        by_key.insert(key, Arc::clone(&shelf));
         for a in auds {
             if a == Audience::Public {
                 public = Some(Arc::clone(&shelf));
@@ -262,7 +293,7 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         }
         by_set.insert(set, shelf);
     }
-    Ok(Loaded {
+    let loaded = Loaded {
         catalog,
         public: public.expect("the public audience is always standard"),
         shelves: Mutex::new(shelves),
@@ -270,5 +301,6 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         loaded_at: SystemTime::now(),
         stats,
         rendered: 0,
-    })
+    };
+    Ok((loaded, by_key))
 }
