@@ -1,8 +1,9 @@
 //! Loading everything a server or command needs in one step: read the
 //! sources, validate them into a catalog, build a library per distinct
 //! audience and open (or rebuild) its index. A `Loaded` value is immutable
-//! apart from a cache of on-demand shelves; updates build a new one and
-//! swap it in.
+//! apart from caches filled on first use (on-demand shelves, a library's key
+//! terms and suggestion table); updates build a new one, from the engine's
+//! per-file cache and its previous shelves, and swap it in.
 
 use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
 use crate::index::{IndexError, IndexStore, SearchIndex, SyncStats};
@@ -28,7 +29,7 @@ pub struct Loaded {
     /// Shelves by audience; audiences that see the same documents share one.
     shelves: Mutex<HashMap<Audience, Arc<Shelf>>>,
     /// Shelves by visible set, to share them between audiences.
-    by_set: Mutex<HashMap<Vec<String>, Arc<Shelf>>>,
+    by_set: Mutex<HashMap<Vec<u64>, Arc<Shelf>>>,
     pub loaded_at: SystemTime,
     /// What this load wrote to the indexes (all audiences).
     pub stats: SyncStats,
@@ -245,7 +246,7 @@ fn assemble_after(
     prev: &HashMap<String, Arc<Shelf>>,
 ) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
-    let mut distinct: Vec<(Vec<String>, Vec<Audience>)> = Vec::new();
+    let mut distinct: Vec<(Vec<u64>, Vec<Audience>)> = Vec::new();
     for audience in standard_audiences(&catalog) {
         let set = visible_set(&catalog, &audience);
         match distinct.iter_mut().find(|(s, _)| *s == set) {

@@ -62,31 +62,24 @@ impl Audience {
     }
 }
 
-/// The ids of everything `audience` may see in `catalog`: two audiences with the
-/// same set are served by the same library and index.
-pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<String> {
-    let mut ids: Vec<String> = catalog
+/// What `audience` may see in `catalog`, one bit per catalog position (its
+/// dossiers, then playbooks, then collections): two audiences with the same set
+/// are served by the same library and index. Sets of one catalog compare.
+pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<u64> {
+    let flags = (catalog
         .dossiers
         .iter()
-        .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
-        .map(|d| d.id.clone())
-        .collect();
-    ids.extend(
-        catalog
-            .playbooks
-            .iter()
-            .filter(|p| audience.may_see(p.meta.toegang, None))
-            .map(|p| format!("themas/{}", p.slug)),
-    );
-    ids.extend(
-        catalog
-            .collections
-            .iter()
-            .filter(|c| audience.may_see(c.meta.toegang, None))
-            .map(|c| format!("collecties/{}", c.slug)),
-    );
-    ids.sort();
-    ids
+        .map(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio))))
+    .chain(catalog.playbooks.iter().map(|p| audience.may_see(p.meta.toegang, None)))
+    .chain(catalog.collections.iter().map(|c| audience.may_see(c.meta.toegang, None)));
+    let total = catalog.dossiers.len() + catalog.playbooks.len() + catalog.collections.len();
+    let mut bits = vec![0u64; total.div_ceil(64)];
+    for (i, seen) in flags.enumerate() {
+        if seen {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits
 }
 
 /// The documents one audience may see.
@@ -115,8 +108,15 @@ pub struct Library {
 /// One dossier's key terms, once computed.
 type KeyTermCell = OnceLock<Arc<Vec<(String, f32)>>>;
 
-/// A word for suggestions: its characters, its count and itself.
-type Candidate = (Box<[char]>, u32, String);
+/// A word for suggestions: its characters, its count, itself and its letter mask.
+type Candidate = (Box<[char]>, u32, String, u32);
+
+/// One bit per letter (by code point modulo 32). Each edit adds or removes at
+/// most one letter, so two words whose masks differ in more than `max` bits on
+/// one side are more than `max` edits apart.
+fn letter_mask(chars: &[char]) -> u32 {
+    chars.iter().fold(0, |m, c| m | 1 << (*c as u32 % 32))
+}
 
 /// The term statistics behind key terms: how many of the library's dossiers hold
 /// each candidate term, and per ordinal the key terms once computed.
@@ -215,19 +215,21 @@ impl Library {
                 if out.len() <= chars.len() {
                     out.resize_with(chars.len() + 1, Vec::new);
                 }
-                out[chars.len()].push((chars, *n, c.clone()));
+                let mask = letter_mask(&chars);
+                out[chars.len()].push((chars, *n, c.clone(), mask));
             }
             out
         });
         let mut rows = (Vec::new(), Vec::new());
+        let mask = letter_mask(&w);
         let shortest = w.len().saturating_sub(max);
         by_length
             .iter()
             .skip(shortest)
             .take(w.len() + max + 1 - shortest)
             .flatten()
-            .filter(|(c, _, _)| **c != *w)
-            .filter_map(|(c, n, s)| {
+            .filter(|(c, _, _, m)| (m & !mask).count_ones() as usize <= max && (mask & !m).count_ones() as usize <= max && **c != *w)
+            .filter_map(|(c, n, s, _)| {
                 let d = edit_distance_within(&w, c, max, &mut rows)?;
                 Some((d, std::cmp::Reverse(*n), s.as_str()))
             })
