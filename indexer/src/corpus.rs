@@ -11,7 +11,7 @@ use crate::vocab::Vocabulary;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Where a source's files are read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,7 +184,10 @@ impl Catalog {
             }
         }
 
-        // 3. Dossiers.
+        // 3. Dossiers. What a file yields on its own (front matter, rendering, word
+        // statistics, its own findings) is cached by blob id; the rules that involve
+        // the source or other files (region ownership, unique ids) run every time.
+        cache.set_context(&cat.vocab, &themas);
         let ctx = Context {
             vocab: &cat.vocab,
             themas: &themas,
@@ -201,13 +204,11 @@ impl Catalog {
                 continue;
             }
             for file in files {
-                let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else {
-                    continue;
-                };
-                let meta = match frontmatter::dossier(&file.display, &split, &ctx) {
-                    Ok(meta) => meta,
+                let parsed = cache.dossier(file, &ctx);
+                let (slug, meta) = match &parsed.front {
+                    Ok(front) => front,
                     Err(errs) => {
-                        reports[i].diagnostics.extend(errs);
+                        reports[i].diagnostics.extend(errs.iter().cloned());
                         continue;
                     }
                 };
@@ -229,50 +230,47 @@ impl Catalog {
                     ));
                     continue;
                 }
-                let body = match cache.render(file, split.body) {
-                    Ok(b) => b,
+                let part = match parsed.body.get() {
+                    Some(part) => part,
+                    None => {
+                        cache.rendered += 1;
+                        parsed.body.get_or_init(|| body_part(file, meta))
+                    }
+                };
+                let part = match part {
+                    Ok(part) => part,
                     Err(message) => {
-                        reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
+                        reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message.clone()));
                         continue;
                     }
                 };
-                if meta.kind == DossierType::Leerdossier {
-                    if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
-                        reports[i].diagnostics.push(Diagnostic::warning(
-                            &file.display,
-                            1,
-                            "a leerdossier should have a `## Aanpak` section",
-                        ));
-                    }
-                    if meta.lessen.is_empty() {
-                        reports[i]
-                            .diagnostics
-                            .push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
-                    }
-                }
+                reports[i].diagnostics.extend(part.warnings.iter().cloned());
                 let updated = meta.bijgewerkt.or_else(|| snap.changed.get(&file.rel).copied());
-                let words = cache.words(file, &meta, &body);
                 cat.dossiers.push(Arc::new(Dossier {
                     id,
-                    slug,
-                    meta,
-                    body,
+                    slug: slug.clone(),
+                    meta: Arc::clone(meta),
+                    body: Arc::clone(&part.body),
                     bron: provenance(spec, snap, file),
                     updated,
-                    words,
+                    words: Arc::clone(&part.words),
                 }));
             }
         }
 
         // 4. Related links must resolve; unresolved ones are dropped with a warning.
         for d in &mut cat.dossiers {
+            if d.meta.gerelateerd.iter().all(|g| ids.contains(g) && *g != d.id) {
+                continue;
+            }
             let d = Arc::make_mut(d);
             let source = reports.iter_mut().find(|r| r.name == d.bron.source).expect("report per source");
-            d.meta.gerelateerd.retain(|g| {
-                let ok = ids.contains(g) && *g != d.id;
+            let (id, path) = (&d.id, &d.bron.path);
+            Arc::make_mut(&mut d.meta).gerelateerd.retain(|g| {
+                let ok = ids.contains(g) && g != id;
                 if !ok {
                     source.diagnostics.push(Diagnostic::warning(
-                        &d.bron.path,
+                        path,
                         1,
                         format!("`gerelateerd` links to `{g}`, which is not a published dossier"),
                     ));
@@ -399,21 +397,87 @@ impl Catalog {
     }
 }
 
-/// Renderings of markdown bodies by git blob id, kept between loads so an
-/// update renders only the files that changed.
+/// What files yield on their own, by git blob id, kept between loads so an
+/// update parses and renders only the files that changed: renderings of
+/// playbook and collection bodies, and for dossiers the whole validated result
+/// of the file (front matter, rendering, word statistics and the file's own
+/// findings). Dossier results also depend on the vocabulary and the themas:
+/// they are dropped when either changes.
 #[derive(Debug, Default)]
 pub struct RenderCache {
     map: HashMap<String, Rendered>,
-    words: HashMap<String, Arc<DocWords>>,
     used: HashSet<String>,
+    /// Dossier files by blob id (a blob may sit at several paths).
+    dossiers: HashMap<String, Vec<Slot>>,
+    /// The vocabulary and themas the cached dossiers were validated against.
+    context: Option<(Vocabulary, BTreeSet<String>)>,
+    /// Counts assemblies; a slot not used in the last one is dropped.
+    generation: u64,
     /// Bodies rendered (not taken from the cache) in the last assembly.
     pub rendered: usize,
+}
+
+#[derive(Debug)]
+struct Slot {
+    used: u64,
+    parsed: Arc<ParsedDossier>,
+}
+
+/// What one dossier file yields on its own.
+#[derive(Debug)]
+struct ParsedDossier {
+    rel: String,
+    display: String,
+    /// The slug and validated front matter, or the file's errors.
+    front: Result<(String, Arc<DossierMeta>), Vec<Diagnostic>>,
+    /// Rendered on first need: a file that is not published (wrong region,
+    /// duplicate id) is never rendered, as before the cache.
+    body: OnceLock<Result<BodyPart, String>>,
+}
+
+#[derive(Debug)]
+struct BodyPart {
+    body: Arc<Rendered>,
+    words: Arc<DocWords>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl RenderCache {
     fn start(&mut self) {
         self.used.clear();
         self.rendered = 0;
+        self.generation += 1;
+    }
+
+    /// Drops the dossier results when the vocabulary or the themas changed.
+    fn set_context(&mut self, vocab: &Vocabulary, themas: &BTreeSet<String>) {
+        let same = self.context.as_ref().is_some_and(|(v, t)| v == vocab && t == themas);
+        if !same {
+            self.dossiers.clear();
+            self.context = Some((vocab.clone(), themas.clone()));
+        }
+    }
+
+    /// The front matter of a dossier file, parsed and validated once per blob.
+    fn dossier(&mut self, file: &RawFile, ctx: &Context<'_>) -> Arc<ParsedDossier> {
+        let Some(oid) = &file.oid else {
+            return Arc::new(parse_dossier(file, ctx));
+        };
+        let generation = self.generation;
+        let slots = self.dossiers.entry(oid.clone()).or_default();
+        if let Some(slot) = slots
+            .iter_mut()
+            .find(|s| s.parsed.rel == file.rel && s.parsed.display == file.display)
+        {
+            slot.used = generation;
+            return Arc::clone(&slot.parsed);
+        }
+        let parsed = Arc::new(parse_dossier(file, ctx));
+        slots.push(Slot {
+            used: generation,
+            parsed: Arc::clone(&parsed),
+        });
+        parsed
     }
 
     fn render(&mut self, file: &RawFile, body: &str) -> Result<Rendered, String> {
@@ -431,22 +495,60 @@ impl RenderCache {
         Ok(r)
     }
 
-    /// The word statistics of a dossier, computed once per file version.
-    fn words(&mut self, file: &RawFile, meta: &DossierMeta, body: &Rendered) -> Arc<DocWords> {
-        let compute = || Arc::new(crate::keyterms::doc_words(&crate::model::full_text(meta, body)));
-        match &file.oid {
-            Some(oid) => Arc::clone(self.words.entry(oid.clone()).or_insert_with(compute)),
-            None => compute(),
-        }
-    }
-
-    /// Forgets renderings of files that are gone.
+    /// Forgets what belongs to files that are gone.
     fn finish(&mut self) {
         let used = std::mem::take(&mut self.used);
         self.map.retain(|k, _| used.contains(k));
-        self.words.retain(|k, _| used.contains(k));
         self.used = used;
+        let generation = self.generation;
+        self.dossiers.retain(|_, slots| {
+            slots.retain(|s| s.used == generation);
+            !slots.is_empty()
+        });
     }
+}
+
+/// The first stage of a dossier file: name, front matter and its validation.
+fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier {
+    let mut diags = Vec::new();
+    let front = match prepare(file, &mut diags) {
+        Some((slug, split)) => frontmatter::dossier(&file.display, &split, ctx).map(|meta| (slug, Arc::new(meta))),
+        None => Err(diags),
+    };
+    ParsedDossier {
+        rel: file.rel.clone(),
+        display: file.display.clone(),
+        front,
+        body: OnceLock::new(),
+    }
+}
+
+/// The second stage: the rendered body, its word statistics and the warnings
+/// that need the body.
+fn body_part(file: &RawFile, meta: &DossierMeta) -> Result<BodyPart, String> {
+    // The first stage split this file already, so neither step fails here.
+    let text = text_of(file).map_err(|d| d.message)?;
+    let split = frontmatter::split(text).map_err(|(_, message)| message)?;
+    let body = markdown::render(split.body)?;
+    let mut warnings = Vec::new();
+    if meta.kind == DossierType::Leerdossier {
+        if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
+            warnings.push(Diagnostic::warning(
+                &file.display,
+                1,
+                "a leerdossier should have a `## Aanpak` section",
+            ));
+        }
+        if meta.lessen.is_empty() {
+            warnings.push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
+        }
+    }
+    let words = Arc::new(crate::keyterms::doc_words(&crate::model::full_text(meta, &body)));
+    Ok(BodyPart {
+        body: Arc::new(body),
+        words,
+        warnings,
+    })
 }
 
 fn files_of(snap: &Snapshot, kind: FileKind) -> impl Iterator<Item = &RawFile> {
@@ -503,5 +605,106 @@ fn provenance(spec: &SourceSpec, snap: &Snapshot, file: &RawFile) -> Provenance 
         source: spec.name.clone(),
         commit: snap.commit.clone(),
         path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(rel: &str, text: &str) -> RawFile {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        RawFile {
+            rel: rel.into(),
+            display: format!("repo/{rel}"),
+            bytes: text.as_bytes().into(),
+            oid: Some(format!("{:016x}", h.finish())),
+        }
+    }
+
+    fn dossier(regio: &str, kind: &str, partners: &str, body: &str) -> String {
+        format!(
+            "---\ntitel: Een dossier\ntype: {kind}\nregio: {regio}\nthemas: [vastgoed]\nsamenvatting: Een praktijk voor de test van de cache.\ntoegang: openbaar\npartners: [{partners}]\n---\n{body}\n"
+        )
+    }
+
+    fn sources(vocab: &str) -> Vec<(SourceSpec, Result<Snapshot, SourceError>)> {
+        let spec = |name: &str, regions: &[&str]| SourceSpec {
+            name: name.into(),
+            location: Location::Dir("x".into()),
+            regions: regions.iter().map(|r| r.to_string()).collect(),
+            edit_url: None,
+        };
+        let first = vec![
+            blob("vocabulaire.yaml", vocab),
+            blob(
+                "themas/vastgoed.md",
+                "---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n",
+            ),
+            blob("dossiers/limburg/goed.md", &dossier("limburg", "praktijk", "politie", "Panden.")),
+            blob(
+                "dossiers/limburg/zonder-aanpak.md",
+                &dossier("limburg", "leerdossier", "politie", "## Start\n\nTekst."),
+            ),
+            blob("dossiers/limburg/kapot.md", "---\ntitel: [\n---\n"),
+            blob("dossiers/limburg/Fout.md", &dossier("limburg", "praktijk", "politie", "Naam.")),
+            blob(
+                "dossiers/rotterdam/elders.md",
+                &dossier("rotterdam", "praktijk", "politie", "Niet van ons."),
+            ),
+        ];
+        // The same blob at the same path in a second source: a duplicate id there.
+        let second = vec![blob(
+            "dossiers/limburg/goed.md",
+            &dossier("limburg", "praktijk", "politie", "Panden."),
+        )];
+        let snap = |files| {
+            Ok(Snapshot {
+                commit: Some("c1".into()),
+                files,
+                ..Default::default()
+            })
+        };
+        vec![(spec("een", &["limburg"]), snap(first)), (spec("twee", &["*"]), snap(second))]
+    }
+
+    fn summary(cat: &Catalog) -> (Vec<String>, Vec<Vec<Diagnostic>>) {
+        let docs = cat
+            .dossiers
+            .iter()
+            .map(|d| format!("{} {:?} {:?} {:?}", d.id, d.meta, d.body, d.words))
+            .collect();
+        (docs, cat.reports.iter().map(|r| r.diagnostics.clone()).collect())
+    }
+
+    #[test]
+    fn cached_assembly_equals_an_uncached_one_and_follows_the_vocabulary() {
+        let vocab = include_str!("../../content/vocabulaire.yaml");
+        let mut cache = RenderCache::default();
+        let fresh = Catalog::assemble(sources(vocab));
+        let first = Catalog::assemble_cached(sources(vocab), &mut cache);
+        assert!(cache.rendered > 0);
+        let again = Catalog::assemble_cached(sources(vocab), &mut cache);
+        assert_eq!(cache.rendered, 0, "nothing changed: nothing rendered");
+        assert_eq!(summary(&first), summary(&fresh));
+        assert_eq!(summary(&again), summary(&fresh));
+        let all: Vec<String> = fresh.diagnostics().map(|d| d.to_string()).collect();
+        for want in [
+            "kapot.md",
+            "Fout.md",
+            "may not publish for regio `rotterdam`",
+            "duplicate id",
+            "`## Aanpak`",
+        ] {
+            assert!(all.iter().any(|d| d.contains(want)), "{want}: {all:?}");
+        }
+        // Without the partner in the vocabulary the same files no longer validate.
+        let fewer = vocab.replace("  politie: Politie\n", "");
+        assert_ne!(fewer, vocab);
+        let changed = Catalog::assemble_cached(sources(&fewer), &mut cache);
+        assert_eq!(summary(&changed), summary(&Catalog::assemble(sources(&fewer))));
+        assert!(changed.dossiers.is_empty());
     }
 }

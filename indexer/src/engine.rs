@@ -1,8 +1,9 @@
 //! Loading everything a server or command needs in one step: read the
 //! sources, validate them into a catalog, build a library per distinct
 //! audience and open (or rebuild) its index. A `Loaded` value is immutable
-//! apart from a cache of on-demand shelves; updates build a new one and
-//! swap it in.
+//! apart from caches filled on first use (on-demand shelves, a library's key
+//! terms and suggestion table); updates build a new one, from the engine's
+//! per-file cache and its previous shelves, and swap it in.
 
 use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
 use crate::index::{IndexError, IndexStore, SearchIndex, SyncStats};
@@ -28,7 +29,7 @@ pub struct Loaded {
     /// Shelves by audience; audiences that see the same documents share one.
     shelves: Mutex<HashMap<Audience, Arc<Shelf>>>,
     /// Shelves by visible set, to share them between audiences.
-    by_set: Mutex<HashMap<Vec<String>, Arc<Shelf>>>,
+    by_set: Mutex<HashMap<Vec<u64>, Arc<Shelf>>>,
     pub loaded_at: SystemTime,
     /// What this load wrote to the indexes (all audiences).
     pub stats: SyncStats,
@@ -109,6 +110,9 @@ pub struct Engine {
     snapshots: HashMap<String, Snapshot>,
     cache: RenderCache,
     fetch_errors: HashMap<String, String>,
+    /// The shelves of the last update by index key: the next update corrects
+    /// their statistics and index hashes instead of recomputing them.
+    shelves: HashMap<String, Arc<Shelf>>,
 }
 
 impl Engine {
@@ -120,6 +124,7 @@ impl Engine {
             snapshots: HashMap::new(),
             cache: RenderCache::default(),
             fetch_errors: HashMap::new(),
+            shelves: HashMap::new(),
         }
     }
 
@@ -177,7 +182,8 @@ impl Engine {
         let catalog = self.read_catalog();
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "sources read and validated");
         let rendered = self.cache.rendered;
-        let mut loaded = assemble(catalog, &self.store)?;
+        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves)?;
+        self.shelves = shelves;
         loaded.rendered = rendered;
         Ok(loaded)
     }
@@ -228,8 +234,19 @@ fn read_mirror(path: &Path, branch: &str, root: &str, prev: Option<&Snapshot>) -
 
 /// Builds libraries for an assembled catalog and brings their indexes in step.
 pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
+    assemble_after(catalog, store, &HashMap::new()).map(|(loaded, _)| loaded)
+}
+
+/// Like `assemble`, starting from the shelves of the previous load by index key
+/// (a library's statistics are corrected by the dossiers that changed, see
+/// `Library::update`). Returns the new shelves by index key as well.
+fn assemble_after(
+    catalog: Catalog,
+    store: &IndexStore,
+    prev: &HashMap<String, Arc<Shelf>>,
+) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
-    let mut distinct: Vec<(Vec<String>, Vec<Audience>)> = Vec::new();
+    let mut distinct: Vec<(Vec<u64>, Vec<Audience>)> = Vec::new();
     for audience in standard_audiences(&catalog) {
         let set = visible_set(&catalog, &audience);
         match distinct.iter_mut().find(|(s, _)| *s == set) {
@@ -238,22 +255,37 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         }
     }
     let started = std::time::Instant::now();
-    let libraries: Vec<Library> = distinct.iter().map(|(_, auds)| Library::new(&catalog, auds[0].clone())).collect();
+    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
+    // A library is updated only from the previous library of its own index (its
+    // own audience's documents); the counts it ends with are its own either way.
+    let libraries: Vec<Library> = distinct
+        .iter()
+        .zip(&keys)
+        .map(|((_, auds), key)| match prev.get(key) {
+            Some(p) => Library::update(&catalog, auds[0].clone(), &p.library),
+            None => Library::new(&catalog, auds[0].clone()),
+        })
+        .collect();
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         libraries = libraries.len(),
         "libraries built"
     );
-    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
-    let refs: Vec<(&str, &Library)> = keys.iter().map(String::as_str).zip(libraries.iter()).collect();
+    let refs: Vec<crate::index::SyncRequest<'_>> = keys
+        .iter()
+        .zip(libraries.iter())
+        .map(|(k, l)| (k.as_str(), l, prev.get(k).map(|p| (&p.library, &p.index))))
+        .collect();
     let started = std::time::Instant::now();
-    let (indexes, stats) = store.sync(&refs)?;
+    let (indexes, stats) = store.sync_after(&refs)?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "indexes in step");
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
+    let mut by_key = HashMap::new();
     let mut public = None;
-    for ((library, index), (set, auds)) in libraries.into_iter().zip(indexes).zip(distinct) {
+    for (((library, index), (set, auds)), key) in libraries.into_iter().zip(indexes).zip(distinct).zip(keys) {
         let shelf = Arc::new(Shelf { library, index });
+        by_key.insert(key, Arc::clone(&shelf));
         for a in auds {
             if a == Audience::Public {
                 public = Some(Arc::clone(&shelf));
@@ -262,7 +294,7 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         }
         by_set.insert(set, shelf);
     }
-    Ok(Loaded {
+    let loaded = Loaded {
         catalog,
         public: public.expect("the public audience is always standard"),
         shelves: Mutex::new(shelves),
@@ -270,5 +302,6 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
         loaded_at: SystemTime::now(),
         stats,
         rendered: 0,
-    })
+    };
+    Ok((loaded, by_key))
 }

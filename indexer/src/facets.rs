@@ -273,8 +273,9 @@ mod tests {
         assert!(table.priors[newest] >= 0.05, "the newest dossier gets the full recency bonus");
         // A finished dossier with lessons gets the other 5%.
         let mut done = (*lib.dossiers[0]).clone();
-        done.meta.status = Some(Status::Afgerond);
-        done.meta.lessen = vec![crate::model::Les {
+        let meta = Arc::make_mut(&mut done.meta);
+        meta.status = Some(Status::Afgerond);
+        meta.lessen = vec![crate::model::Les {
             uitdaging: "x".into(),
             les: "y".into(),
         }];

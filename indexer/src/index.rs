@@ -75,19 +75,11 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// What is indexed for one dossier.
-struct Indexed {
-    titel: String,
-    samenvatting: String,
-    meta: String,
-    koppen: String,
-    body: String,
-    hash: u64,
-}
-
-fn indexed(lib: &Library, d: &Dossier) -> Indexed {
+/// The hash of what is indexed for a dossier: its title, summary, meta text,
+/// headings and body.
+fn hash_of(lib: &Library, d: &Dossier) -> u64 {
     let meta = meta_text(lib, d);
-    let koppen = d.body.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ");
+    let koppen = koppen(d);
     let mut h = Sha256::new();
     for part in [
         d.meta.titel.as_str(),
@@ -100,15 +92,39 @@ fn indexed(lib: &Library, d: &Dossier) -> Indexed {
         h.update(part.as_bytes());
     }
     let digest = h.finalize();
-    let hash = u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"));
-    Indexed {
-        titel: d.meta.titel.clone(),
-        samenvatting: d.meta.samenvatting.clone(),
-        meta,
-        koppen,
-        body: d.body.text.clone(),
-        hash,
-    }
+    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+fn koppen(d: &Dossier) -> String {
+    d.body.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
+}
+
+/// True when `a` (of library `la`) and `b` (of `lb`) index the same text, so
+/// the hash of one is the hash of the other. Bodies are compared by pointer
+/// (a rendering is shared for as long as its file is unchanged), the front
+/// matter that is indexed by value, and the names that go into the meta text
+/// (vocabulary, thema titles) by the caller, once per library.
+fn indexes_the_same(a: &Dossier, b: &Dossier) -> bool {
+    let (ma, mb) = (&a.meta, &b.meta);
+    Arc::ptr_eq(&a.body, &b.body)
+        && (Arc::ptr_eq(ma, mb)
+            || (ma.titel == mb.titel
+                && ma.samenvatting == mb.samenvatting
+                && ma.trefwoorden == mb.trefwoorden
+                && ma.gemeenten == mb.gemeenten
+                && ma.themas == mb.themas
+                && ma.partners == mb.partners
+                && ma.instrumenten == mb.instrumenten
+                && ma.regio == mb.regio))
+}
+
+/// True when the names that go into `meta_text` are the same in both libraries.
+fn same_names(a: &Library, b: &Library) -> bool {
+    a.vocab == b.vocab
+        && a.playbooks
+            .iter()
+            .map(|p| (&p.slug, &p.meta.titel))
+            .eq(b.playbooks.iter().map(|p| (&p.slug, &p.meta.titel)))
 }
 
 fn meta_text(lib: &Library, d: &Dossier) -> String {
@@ -123,6 +139,10 @@ fn meta_text(lib: &Library, d: &Dossier) -> String {
     parts.join(" \n ")
 }
 
+/// A library to sync an index folder with, named by its key, with the library
+/// and index of the previous sync of that folder, if any.
+pub type SyncRequest<'a> = (&'a str, &'a Library, Option<(&'a Library, &'a SearchIndex)>);
+
 /// An open index for one audience, aligned with that audience's library.
 pub struct SearchIndex {
     pub index: Index,
@@ -132,6 +152,9 @@ pub struct SearchIndex {
     pub ordinals: Arc<Vec<Vec<u32>>>,
     /// A plain baseline: no query expansion (used to measure what the Dutch analysis adds).
     pub plain: bool,
+    /// Per dossier ordinal: the hash of what is indexed for it, so the next sync
+    /// hashes only the dossiers that changed.
+    hashes: Vec<u64>,
 }
 
 /// What a sync changed.
@@ -165,14 +188,14 @@ impl SearchIndex {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(NL, analyzer);
-        sync_index(&index, lib)?;
-        let mut s = Self::align(index, lib)?;
+        let (_, hashes) = sync_index(&index, lib, None)?;
+        let mut s = Self::align(index, lib, hashes)?;
         s.plain = plain;
         Ok(s)
     }
 
     /// Maps the index's documents to the library's ordinals.
-    fn align(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
+    fn align(index: Index, lib: &Library, hashes: Vec<u64>) -> Result<SearchIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
@@ -192,6 +215,7 @@ impl SearchIndex {
             fields,
             ordinals: Arc::new(ordinals),
             plain: false,
+            hashes,
         })
     }
 
@@ -208,19 +232,28 @@ fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, String, u64)>, I
     let (Some(ids), Ok(hashes)) = (ff.str("id")?, ff.u64("hash")) else {
         return Ok(out);
     };
-    let mut buf = String::new();
+    // The dictionary in one pass: looking terms up one by one decompresses a
+    // block per document.
+    let mut terms: Vec<String> = Vec::with_capacity(ids.num_terms());
+    let mut stream = ids.dictionary().stream().map_err(tantivy::TantivyError::from)?;
+    while stream.advance() {
+        terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
     for doc in seg.doc_ids_alive() {
         let Some(ord) = ids.term_ords(doc).next() else { continue };
-        buf.clear();
-        if ids.ord_to_str(ord, &mut buf).unwrap_or(false) {
-            out.push((doc, buf.clone(), hashes.first(doc).unwrap_or(0)));
+        if let Some(id) = terms.get(ord as usize) {
+            out.push((doc, id.clone(), hashes.first(doc).unwrap_or(0)));
         }
     }
     Ok(out)
 }
 
-/// Brings `index` in step with `lib`: deletes and adds the documents whose hash differs.
-fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
+/// Brings `index` in step with `lib`: deletes and adds the documents whose hash
+/// differs. `prev` is the library and index of the previous sync of this index:
+/// the hash of a dossier that indexes the same text as there is taken from it
+/// instead of being computed. Returns the hashes by ordinal.
+fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex)>) -> Result<(SyncStats, Vec<u64>), IndexError> {
+    let started = std::time::Instant::now();
     let (_, f) = schema();
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
@@ -235,13 +268,20 @@ fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
         total: lib.dossiers.len(),
         ..SyncStats::default()
     };
+    let prev = prev.filter(|(pl, pi)| pi.hashes.len() == pl.dossiers.len() && same_names(pl, lib));
     let mut writer: Option<IndexWriter> = None;
     let mut wanted: HashMap<&str, ()> = HashMap::with_capacity(lib.dossiers.len());
+    let mut hashes = Vec::with_capacity(lib.dossiers.len());
     for d in &lib.dossiers {
         wanted.insert(d.id.as_str(), ());
-        let doc = indexed(lib, d);
+        let known = prev.and_then(|(pl, pi)| {
+            let j = pl.ordinal(&d.id)?;
+            indexes_the_same(&pl.dossiers[j], d).then(|| pi.hashes[j])
+        });
+        let hash = known.unwrap_or_else(|| hash_of(lib, d));
+        hashes.push(hash);
         match existing.get(&d.id) {
-            Some((hash, 1)) if *hash == doc.hash => continue,
+            Some((stored, 1)) if *stored == hash => continue,
             Some(_) => {
                 open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, &d.id));
                 stats.deleted += 1;
@@ -250,12 +290,12 @@ fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
         }
         open_writer(index, &mut writer)?.add_document(doc!(
             f.id => d.id.as_str(),
-            f.hash => doc.hash,
-            f.titel => doc.titel,
-            f.samenvatting => doc.samenvatting,
-            f.meta => doc.meta,
-            f.koppen => doc.koppen,
-            f.body => doc.body,
+            f.hash => hash,
+            f.titel => d.meta.titel.as_str(),
+            f.samenvatting => d.meta.samenvatting.as_str(),
+            f.meta => meta_text(lib, d),
+            f.koppen => koppen(d),
+            f.body => d.body.text.as_str(),
         ))?;
         stats.added += 1;
     }
@@ -263,18 +303,32 @@ fn sync_index(index: &Index, lib: &Library) -> Result<SyncStats, IndexError> {
         open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, id));
         stats.deleted += 1;
     }
+    let compared = started.elapsed().as_millis() as u64;
     if let Some(mut w) = writer {
         w.commit()?;
         w.wait_merging_threads()?;
     }
-    Ok(stats)
+    tracing::trace!(
+        compared_ms = compared,
+        committed_ms = started.elapsed().as_millis() as u64 - compared,
+        "index sync"
+    );
+    Ok((stats, hashes))
 }
 
 fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result<&'w mut IndexWriter, IndexError> {
     if writer.is_none() {
         // One indexing thread per core (at most four), 40 MB of buffer each.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        *writer = Some(index.writer_with_num_threads(threads, 40_000_000 * threads)?);
+        let w: IndexWriter = index.writer_with_num_threads(threads, 40_000_000 * threads)?;
+        // tantivy's default puts every segment under 10,000 documents in one
+        // layer, so every eighth one-document update merged the whole index
+        // (0.7 s at 10,000 dossiers, inside the sync); small layers merge the
+        // small segments of updates among themselves.
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_min_layer_size(100);
+        w.set_merge_policy(Box::new(policy));
+        *writer = Some(w);
     }
     Ok(writer.as_mut().expect("just set"))
 }
@@ -299,6 +353,13 @@ impl IndexStore {
     /// in step. Folders of other schema versions and of audiences no longer
     /// served are removed.
     pub fn sync(&self, libs: &[(&str, &Library)]) -> Result<(Vec<SearchIndex>, SyncStats), IndexError> {
+        let libs: Vec<_> = libs.iter().map(|(k, l)| (*k, *l, None)).collect();
+        self.sync_after(&libs)
+    }
+
+    /// Like `sync`, with each library's previous library and index (of the last
+    /// sync of the same folder), from which unchanged dossiers' hashes are taken.
+    pub fn sync_after(&self, libs: &[SyncRequest<'_>]) -> Result<(Vec<SearchIndex>, SyncStats), IndexError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IndexError::Io { path, source }
@@ -307,7 +368,7 @@ impl IndexStore {
         std::fs::create_dir_all(&vdir).map_err(io(&vdir))?;
         let mut out = Vec::new();
         let mut stats = SyncStats::default();
-        for (key, lib) in libs {
+        for (key, lib, prev) in libs {
             let dir = vdir.join(key);
             let index = match open_dir(&dir) {
                 Ok(index) => index,
@@ -323,11 +384,20 @@ impl IndexStore {
                     index
                 }
             };
-            stats.merge(sync_index(&index, lib)?);
-            out.push(SearchIndex::align(index, lib)?);
+            let started = std::time::Instant::now();
+            let (synced, hashes) = sync_index(&index, lib, *prev)?;
+            let synced_ms = started.elapsed().as_millis() as u64;
+            stats.merge(synced);
+            out.push(SearchIndex::align(index, lib, hashes)?);
+            tracing::debug!(
+                audience = key,
+                sync_ms = synced_ms,
+                align_ms = started.elapsed().as_millis() as u64 - synced_ms,
+                "index synced"
+            );
         }
         // Best effort: on Unix, readers of a removed folder keep their open files.
-        let keep: Vec<&str> = libs.iter().map(|(k, _)| *k).collect();
+        let keep: Vec<&str> = libs.iter().map(|(k, _, _)| *k).collect();
         if let Ok(entries) = std::fs::read_dir(&vdir) {
             for e in entries.flatten() {
                 if !keep.iter().any(|k| e.file_name() == *k) {
@@ -419,6 +489,41 @@ mod tests {
         assert_eq!(search(&idx[0], &lib2, "venlo"), 0);
         assert_eq!(search(&idx[0], &lib2, "heerlen"), 1);
         assert_eq!(search(&idx[0], &lib2, "maastricht"), 0);
+    }
+
+    #[test]
+    fn sync_after_a_previous_sync_hashes_only_what_changed_and_sees_renamed_themas() {
+        use crate::corpus::RenderCache;
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let mut cache = RenderCache::default();
+        let mut docs = vec![
+            ("limburg/a", "openbaar", "Panden in Maastricht.".to_string()),
+            ("limburg/b", "openbaar", "Horeca in Venlo.".to_string()),
+            ("limburg/c", "openbaar", "Haven en douane.".to_string()),
+        ];
+        let catalog = |cache: &mut RenderCache, titel: &str, docs: &[(&str, &str, String)]| {
+            let refs: Vec<(&str, &str, &str)> = docs.iter().map(|(a, b, c)| (*a, *b, c.as_str())).collect();
+            crate::testkit::catalog(cache, &[("vastgoed", titel)], &refs)
+        };
+        let fresh_hashes = |lib: &Library| lib.dossiers.iter().map(|d| hash_of(lib, d)).collect::<Vec<_>>();
+        let lib1 = Library::new(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public);
+        let (idx1, stats) = store.sync_after(&[("openbaar", &lib1, None)]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (3, 0));
+        // One body changed: one document replaced, the others' hashes carried over.
+        docs[1].2 = "Horeca in Roermond.".into();
+        let lib2 = Library::update(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public, &lib1);
+        let (idx2, stats) = store.sync_after(&[("openbaar", &lib2, Some((&lib1, &idx1[0])))]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (1, 1));
+        assert_eq!(idx2[0].hashes, fresh_hashes(&lib2));
+        assert_eq!(search(&idx2[0], &lib2, "roermond"), 1);
+        // A thema's title is indexed with every dossier on that thema: all change.
+        let lib3 = Library::update(&catalog(&mut cache, "Vastgoed en panden", &docs), crate::Audience::Public, &lib2);
+        let (idx3, stats) = store.sync_after(&[("openbaar", &lib3, Some((&lib2, &idx2[0])))]).unwrap();
+        assert_eq!((stats.added, stats.deleted), (3, 3));
+        assert_eq!(idx3[0].hashes, fresh_hashes(&lib3));
+        assert_eq!(search(&idx3[0], &lib3, "panden"), 3);
+        assert_ne!(idx3[0].hashes, idx2[0].hashes);
     }
 
     #[test]

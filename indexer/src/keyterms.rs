@@ -256,30 +256,43 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
     crate::model::DocWords { terms, surface }
 }
 
-/// Computes the characteristic words of each dossier, strongest first.
-pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
-    let n = dossiers.len() as f32;
-    let tfs: Vec<&[(String, u32)]> = dossiers.iter().map(|d| d.words.terms.as_slice()).collect();
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for tf in &tfs {
-        for (w, _) in tf.iter() {
-            *df.entry(w.as_str()).or_insert(0) += 1;
+/// In how many of `dossiers` each candidate term occurs (the document frequencies).
+pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<String, u32> {
+    let mut df: HashMap<String, u32> = HashMap::new();
+    for d in dossiers {
+        for (w, _) in &d.words.terms {
+            match df.get_mut(w.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    df.insert(w.clone(), 1);
+                }
+            }
         }
     }
-    tfs.iter()
-        .map(|tf| {
-            let mut terms: Vec<(&str, f32)> = tf
-                .iter()
-                .filter_map(|(w, c)| {
-                    let c = *c;
-                    let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
-                    // A word in only one dossier cannot be shared; one in most explains nothing.
-                    (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.as_str(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
-                })
-                .collect();
-            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            terms.truncate(KEEP);
-            terms.into_iter().map(|(w, s)| (w.to_string(), s)).collect()
+    df
+}
+
+/// The characteristic words of one dossier with term counts `tf`, among `n`
+/// dossiers with document frequencies `df`, strongest first.
+pub fn of(tf: &[(String, u32)], df: &HashMap<String, u32>, n: usize) -> Vec<(String, f32)> {
+    let n = n as f32;
+    let mut terms: Vec<(&str, f32)> = tf
+        .iter()
+        .filter_map(|(w, c)| {
+            let c = *c;
+            let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
+            // A word in only one dossier cannot be shared; one in most explains nothing.
+            (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.as_str(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
         })
-        .collect()
+        .collect();
+    terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    terms.truncate(KEEP);
+    terms.into_iter().map(|(w, s)| (w.to_string(), s)).collect()
+}
+
+/// Computes the characteristic words of each dossier, strongest first (all at
+/// once; a library computes them one dossier at a time, on first use).
+pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
+    let df = document_frequencies(dossiers);
+    dossiers.iter().map(|d| of(&d.words.terms, &df, dossiers.len())).collect()
 }

@@ -22,7 +22,6 @@ pub mod search;
 pub mod similar;
 pub mod snippet;
 pub mod source;
-pub mod speller;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod text;

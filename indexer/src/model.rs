@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// Who may see a document (content model, section 5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -227,19 +228,30 @@ pub struct Provenance {
     pub path: String,
 }
 
-/// A dossier ready to publish.
+/// A dossier ready to publish. Its front matter, rendering and word statistics
+/// are shared (`Arc`) between loads for as long as its file is unchanged, so a
+/// new load builds a `Dossier` for an unchanged file without copying its text.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
     pub id: String,
     pub slug: String,
-    pub meta: DossierMeta,
-    pub body: Rendered,
+    #[serde(serialize_with = "shared")]
+    pub meta: Arc<DossierMeta>,
+    #[serde(serialize_with = "shared")]
+    pub body: Arc<Rendered>,
     pub bron: Provenance,
     /// `bijgewerkt`, or else the date of the last commit that touched the file.
     pub updated: Option<PartialDate>,
-    /// Word statistics of the full text, computed once per file version and shared.
+    /// Word statistics of the full text, computed once per file version and shared:
+    /// the same `Arc` (pointer) means the same file version, which lets library
+    /// statistics and the index sync skip unchanged dossiers.
     #[serde(skip)]
-    pub words: std::sync::Arc<DocWords>,
+    pub words: Arc<DocWords>,
+}
+
+/// Serializes a shared value as the value itself.
+fn shared<T: Serialize, S: serde::Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+    T::serialize(v, s)
 }
 
 /// The words of a dossier's full text, for similarity reasons and "Bedoelde u".

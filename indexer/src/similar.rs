@@ -70,7 +70,7 @@ impl SearchIndex {
     pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
         let d = &lib.dossiers[ord];
         let text = self.text_similarity(lib, ord)?;
-        let terms: HashMap<&str, f32> = lib.keyterms[ord].iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let terms: HashMap<&str, f32> = lib.keyterms(ord).iter().map(|(t, w)| (t.as_str(), *w)).collect();
         // Score every candidate cheaply; reasons are written for the few kept.
         let mut out = Vec::new();
         for (i, other) in lib.dossiers.iter().enumerate() {
@@ -81,7 +81,8 @@ impl SearchIndex {
             let themas = shared(&d.meta.themas, &other.meta.themas).len();
             let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten).len();
             let partners = shared(&d.meta.partners, &other.meta.partners).len();
-            let common = lib.keyterms[i]
+            let common = lib
+                .keyterms(i)
                 .iter()
                 .filter(|(t, _)| terms.contains_key(t.as_str()))
                 .count()
@@ -150,7 +151,8 @@ fn reasons(lib: &Library, ord: usize, i: usize, terms: &HashMap<&str, f32>) -> V
         let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
         waarom.push(format!("gedeelde partners: {}", names.join(", ")));
     }
-    let mut common: Vec<(&str, f32)> = lib.keyterms[i]
+    let mut common: Vec<(&str, f32)> = lib
+        .keyterms(i)
         .iter()
         .filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2)))
         .collect();
@@ -172,7 +174,7 @@ fn near_duplicate(lib: &Library, a: usize, b: usize) -> bool {
     if crate::text::fold(&da.meta.titel) == crate::text::fold(&db.meta.titel) {
         return true;
     }
-    let (ka, kb) = (&lib.keyterms[a], &lib.keyterms[b]);
+    let (ka, kb) = (lib.keyterms(a), lib.keyterms(b));
     if ka.len() < 5 || kb.len() < 5 {
         return false;
     }

@@ -6,6 +6,7 @@ use crate::diag::Diagnostic;
 use crate::model::PartialDate;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest file that is ever read.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -38,7 +39,8 @@ pub struct RawFile {
     pub rel: String,
     /// Path as an author sees it: in the repository, or on disk for `check`.
     pub display: String,
-    pub bytes: Vec<u8>,
+    /// Shared: a file unchanged since the previous snapshot is not copied.
+    pub bytes: Arc<[u8]>,
     /// The git blob id, when read from git (lets unchanged files be reused).
     pub oid: Option<String>,
 }
@@ -156,12 +158,12 @@ pub fn read_git_commit(
         Some(p) if !p.changed.is_empty() => {
             // Unchanged blobs keep their date; changed ones date from the new commit.
             let date = commit_date(commit);
+            let before: HashMap<&str, Option<&str>> = p.files.iter().map(|o| (o.rel.as_str(), o.oid.as_deref())).collect();
             for f in &snap.files {
-                let old = p
-                    .files
-                    .iter()
-                    .find(|o| o.rel == f.rel && o.oid == f.oid)
-                    .and_then(|o| p.changed.get(&o.rel))
+                let old = before
+                    .get(f.rel.as_str())
+                    .filter(|oid| **oid == f.oid.as_deref())
+                    .and_then(|_| p.changed.get(&f.rel))
                     .copied();
                 if let Some(d) = old.or(date) {
                     snap.changed.insert(f.rel.clone(), d);
@@ -222,19 +224,22 @@ fn walk_tree(
                         .push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
                     return Ok(());
                 }
-                let size = repo.odb()?.read_header(entry.id())?.0 as u64;
-                if size > MAX_FILE_BYTES {
-                    snap.errors.push(Diagnostic::error(
-                        &display,
-                        1,
-                        format!("file is {size} bytes, over the 1 MiB limit"),
-                    ));
-                    continue;
-                }
                 let oid = entry.id().to_string();
+                // A blob of the previous snapshot was read (and its size checked) then.
                 let bytes = match previous.get(oid.as_str()) {
-                    Some(f) => f.bytes.clone(),
-                    None => repo.find_blob(entry.id())?.content().to_vec(),
+                    Some(f) => Arc::clone(&f.bytes),
+                    None => {
+                        let size = repo.odb()?.read_header(entry.id())?.0 as u64;
+                        if size > MAX_FILE_BYTES {
+                            snap.errors.push(Diagnostic::error(
+                                &display,
+                                1,
+                                format!("file is {size} bytes, over the 1 MiB limit"),
+                            ));
+                            continue;
+                        }
+                        Arc::from(repo.find_blob(entry.id())?.content())
+                    }
                 };
                 snap.files.push(RawFile {
                     rel,
@@ -353,7 +358,7 @@ fn walk_dir(base: &Path, dir: &Path, rel_dir: &str, snap: &mut Snapshot) -> Resu
                     .push(Diagnostic::error(&display, 1, format!("more than {MAX_FILES} files in one source")));
                 return Ok(());
             }
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let bytes = std::fs::read(&path).map_err(io(&path))?.into();
             snap.files.push(RawFile {
                 rel,
                 display,

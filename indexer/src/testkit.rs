@@ -7,9 +7,59 @@ fn file(rel: &str, text: &str) -> RawFile {
     RawFile {
         rel: rel.into(),
         display: rel.into(),
-        bytes: text.as_bytes().to_vec(),
+        bytes: text.as_bytes().into(),
         oid: None,
     }
+}
+
+/// A file as read from git: its blob id is a hash of its content.
+fn blob(rel: &str, text: &str) -> RawFile {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    RawFile {
+        oid: Some(format!("{:016x}", h.finish())),
+        ..file(rel, text)
+    }
+}
+
+/// A catalog assembled with `cache`, as an engine does on every update, from
+/// files read from git: the starter vocabulary, playbooks `(slug, titel)` and
+/// dossiers `(regio/slug, toegang, body)`.
+pub fn catalog(cache: &mut crate::corpus::RenderCache, themas: &[(&str, &str)], docs: &[(&str, &str, &str)]) -> crate::Catalog {
+    let mut files = vec![blob("vocabulaire.yaml", include_str!("../../content/vocabulaire.yaml"))];
+    for (slug, titel) in themas {
+        files.push(blob(
+            &format!("themas/{slug}.md"),
+            &format!(
+                "---\ntitel: {titel}\ntype: playbook\nsamenvatting: Over {slug} en ondermijning, voor de test.\ntoegang: openbaar\n---\n"
+            ),
+        ));
+    }
+    let thema = themas.first().map_or("vastgoed", |t| t.0);
+    for (id, toegang, body) in docs {
+        let (regio, slug) = id.split_once('/').expect("regio/slug");
+        files.push(blob(
+            &format!("dossiers/{regio}/{slug}.md"),
+            &format!(
+                "---\ntitel: Dossier {slug}\ntype: praktijk\nregio: {regio}\nthemas: [{thema}]\nsamenvatting: Een praktijk, voor de test van dit werk en van ons.\ntoegang: {toegang}\n---\n{body}\n"
+            ),
+        ));
+    }
+    let snap = Snapshot {
+        commit: Some(format!("{}", files.len())),
+        files,
+        ..Default::default()
+    };
+    let spec = crate::SourceSpec {
+        name: "t".into(),
+        location: crate::Location::Dir("x".into()),
+        regions: vec!["*".into()],
+        edit_url: None,
+    };
+    let cat = crate::Catalog::assemble_cached(vec![(spec, Ok(snap))], cache);
+    assert!(cat.diagnostics().all(|d| !d.is_error()), "{:?}", cat.reports);
+    cat
 }
 
 /// A public library of Limburg praktijken `(slug, body)` on the thema vastgoed,
