@@ -1,6 +1,7 @@
 //! The facet table of one library: every dossier's facet values as small
-//! integer ids, its date key and its ranking prior, laid out so a search can
-//! filter and count facets over thousands of matches with array lookups
+//! integer ids, its date key, its ranking prior and its `gerelateerd` links as
+//! ordinals, laid out so a search can filter and count facets (and similar
+//! initiatives compare metadata) over thousands of dossiers with array lookups
 //! instead of string comparisons and hashing.
 
 use crate::library::date_key;
@@ -10,6 +11,12 @@ use std::sync::Arc;
 
 /// The facets of the search API, in display order.
 pub const FACETS: [&str; 6] = ["regio", "thema", "type", "partner", "instrument", "status"];
+
+/// Positions of some facets in `FACETS`.
+pub const REGIO: usize = 0;
+pub const THEMA: usize = 1;
+pub const PARTNER: usize = 3;
+pub const INSTRUMENT: usize = 4;
 
 /// The values of a facet for a dossier.
 pub fn facet_values<'a>(d: &'a Dossier, facet: &str) -> Vec<&'a str> {
@@ -48,6 +55,8 @@ pub struct FacetTable {
     pub dates: Vec<u32>,
     /// Ranking prior per ordinal (see `prior`).
     pub priors: Vec<f32>,
+    /// Per ordinal: the ordinals it is linked with by `gerelateerd`, either way, sorted.
+    links: Vec<Vec<u32>>,
 }
 
 /// The filters of a request, resolved to value ids: per facet, which ids pass
@@ -82,7 +91,24 @@ impl FacetTable {
         let dates: Vec<u32> = dossiers.iter().map(|d| date_key(d)).collect();
         let newest = dates.iter().copied().max().unwrap_or(0);
         let priors = dossiers.iter().zip(&dates).map(|(d, &date)| prior(d, date, newest)).collect();
-        FacetTable { columns, dates, priors }
+        let by_id: HashMap<&str, u32> = dossiers.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+        let mut links: Vec<Vec<u32>> = vec![Vec::new(); dossiers.len()];
+        for (i, d) in dossiers.iter().enumerate() {
+            for target in d.meta.gerelateerd.iter().filter_map(|g| by_id.get(g.as_str())) {
+                links[i].push(*target);
+                links[*target as usize].push(i as u32);
+            }
+        }
+        for l in &mut links {
+            l.sort_unstable();
+            l.dedup();
+        }
+        FacetTable {
+            columns,
+            dates,
+            priors,
+            links,
+        }
     }
 
     /// Resolves a request's filters (facet name → accepted values). A value no
@@ -128,6 +154,16 @@ impl FacetTable {
             }
         }
         failed
+    }
+
+    /// Whether dossiers `a` and `b` are linked by `gerelateerd` (either way).
+    pub fn linked(&self, a: usize, b: usize) -> bool {
+        self.links[a].binary_search(&(b as u32)).is_ok()
+    }
+
+    /// The value ids of dossier `ord` for facet number `facet` (an index into `FACETS`).
+    pub fn ids(&self, facet: usize, ord: usize) -> &[u32] {
+        self.columns[facet].of(ord)
     }
 
     pub fn counts(&self) -> Counts {
@@ -259,6 +295,21 @@ mod tests {
         }
         let filtered = naive(&lib, &f(&[("thema", &["horeca"])])).0.len();
         assert!(filtered > 0 && filtered < lib.dossiers.len(), "the cases exercise real filtering");
+    }
+
+    #[test]
+    fn links_go_both_ways_and_only_where_gerelateerd_says() {
+        let lib = starter();
+        let table = FacetTable::new(&lib.dossiers);
+        let mut n = 0;
+        for (a, da) in lib.dossiers.iter().enumerate() {
+            for (b, db) in lib.dossiers.iter().enumerate() {
+                let want = da.meta.gerelateerd.contains(&db.id) || db.meta.gerelateerd.contains(&da.id);
+                assert_eq!(table.linked(a, b), want, "{} {}", da.id, db.id);
+                n += usize::from(want);
+            }
+        }
+        assert!(n > 0, "the starter content links dossiers");
     }
 
     #[test]

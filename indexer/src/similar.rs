@@ -1,13 +1,15 @@
-//! "Vergelijkbare initiatieven": text similarity (tantivy's MoreLikeThis)
+//! "Vergelijkbare initiatieven": text similarity (a deterministic MoreLikeThis)
 //! combined with shared themas, instruments and partners, the author's own
 //! `gerelateerd` links first, each hit with reasons a reader can check.
 
+use crate::facets::{INSTRUMENT, PARTNER, REGIO, THEMA};
 use crate::index::{IndexError, SearchIndex};
 use crate::library::Library;
 use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::query::MoreLikeThisQuery;
-use tantivy::schema::OwnedValue;
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 
 /// One similar dossier.
 #[derive(Debug, Clone, Serialize)]
@@ -32,26 +34,10 @@ fn shared<'a>(a: &'a [String], b: &[String]) -> Vec<&'a str> {
 }
 
 impl SearchIndex {
-    /// Text similarity of every dossier to dossier `ord`, normalised to 0..=1.
-    fn text_similarity(&self, lib: &Library, ord: usize) -> Result<HashMap<usize, f32>, IndexError> {
-        let d = &lib.dossiers[ord];
+    /// Text similarity of every dossier to dossier `ord`, normalised to 0..=1, by ordinal.
+    fn text_similarity(&self, lib: &Library, ord: usize) -> Result<Vec<f32>, IndexError> {
         let searcher = self.reader.searcher();
-        let n = searcher.num_docs().max(1);
-        let f = self.fields;
-        let fields = vec![
-            (f.titel, vec![OwnedValue::Str(d.meta.titel.clone())]),
-            (f.samenvatting, vec![OwnedValue::Str(d.meta.samenvatting.clone())]),
-            (f.body, vec![OwnedValue::Str(d.body.text.clone())]),
-        ];
-        // max_doc_frequency avoids tantivy's BM25 assertion on near-universal
-        // terms once the index holds deleted documents (see pitfalls).
-        let query = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(2)
-            .with_max_doc_frequency((n / 2).max(2))
-            .with_min_term_frequency(1)
-            .with_min_word_length(4)
-            .with_max_query_terms(40)
-            .with_document_fields(fields);
+        let query = self.more_like_this(&searcher, &lib.dossiers[ord]);
         let collector = crate::search::AllMatches::new(&self.ordinals);
         let found = searcher.search(&query, &collector)?;
         let max = found
@@ -59,64 +45,146 @@ impl SearchIndex {
             .filter(|(o, _)| *o as usize != ord)
             .map(|(_, s)| *s)
             .fold(0.0f32, f32::max);
-        Ok(found
+        let mut out = vec![0.0; lib.dossiers.len()];
+        for (o, s) in found {
+            if o as usize != ord && max > 0.0 {
+                out[o as usize] = s / max;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A "more like this" query for a dossier, as in Lucene and tantivy's
+    /// `MoreLikeThisQuery` (the 40 terms of title, summary and body with the
+    /// highest tf × idf, each boosted by its score relative to the best), but
+    /// with ties broken by the term, so the same dossier always gets the same query.
+    fn more_like_this(&self, searcher: &tantivy::Searcher, d: &crate::model::Dossier) -> BooleanQuery {
+        const MAX_TERMS: usize = 40;
+        const MIN_WORD_CHARS: usize = 4;
+        let f = self.fields;
+        let mut analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
+        let mut freqs: HashMap<Term, usize> = HashMap::new();
+        for (field, text) in [
+            (f.titel, &d.meta.titel),
+            (f.samenvatting, &d.meta.samenvatting),
+            (f.body, &d.body.text),
+        ] {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(tok) = stream.next() {
+                if tok.text.chars().count() >= MIN_WORD_CHARS {
+                    *freqs.entry(Term::from_field_text(field, &tok.text)).or_insert(0) += 1;
+                }
+            }
+        }
+        let docs = searcher.num_docs();
+        // Terms in half the dossiers or more say nothing (and, with deleted documents
+        // still counted in frequencies, would trip tantivy's BM25 assertion: see pitfalls).
+        let max_df = (docs / 2).max(2);
+        let mut scored: Vec<(f32, Term)> = freqs
             .into_iter()
-            .filter(|(o, _)| *o as usize != ord)
-            .map(|(o, s)| (o as usize, if max > 0.0 { s / max } else { 0.0 }))
-            .collect())
+            .filter_map(|(term, tf)| {
+                let df = searcher.doc_freq(&term).ok()?;
+                if !(2..=max_df).contains(&df) {
+                    return None;
+                }
+                let idf = (1.0 + (docs.saturating_sub(df) as f32 + 0.5) / (df as f32 + 0.5)).ln();
+                Some((tf as f32 * idf, term))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        scored.truncate(MAX_TERMS);
+        let best = scored.first().map_or(1.0, |s| s.0);
+        BooleanQuery::new(
+            scored
+                .into_iter()
+                .map(|(score, term)| {
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                        score / best,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        )
     }
 
     /// The dossiers most like dossier `ord`, best first, with reasons.
+    ///
+    /// Candidates are the dossiers the text query matched, those on a shared
+    /// thema and the linked ones (a dossier with none of these shares none of
+    /// the 40 most characteristic terms either). Each is scored on text and
+    /// metadata first; shared key terms (at most +0.05) are computed only for
+    /// the candidates that can still reach the top, best first.
     pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
-        let d = &lib.dossiers[ord];
+        let table = lib.facet_table();
         let text = self.text_similarity(lib, ord)?;
-        let terms: HashMap<&str, f32> = lib.keyterms(ord).iter().map(|(t, w)| (t.as_str(), *w)).collect();
-        // Score every candidate cheaply; reasons are written for the few kept.
-        let mut out = Vec::new();
-        for (i, other) in lib.dossiers.iter().enumerate() {
-            if i == ord || (!opts.zelfde_regio && other.meta.regio == d.meta.regio) {
+        let region = table.ids(REGIO, ord);
+        let jaccard = |facet: usize, i: usize| -> (usize, f32) {
+            let (a, b) = (table.ids(facet, ord), table.ids(facet, i));
+            let n = a.iter().filter(|x| b.contains(x)).count();
+            let j = if a.is_empty() && b.is_empty() {
+                0.0
+            } else {
+                n as f32 / (a.len() + b.len() - n).max(1) as f32
+            };
+            (n, j)
+        };
+        // Candidates scored without key terms: (score, ordinal, qualifies without key terms).
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for (i, &t) in text.iter().enumerate() {
+            if i == ord || (!opts.zelfde_regio && table.ids(REGIO, i) == region) {
                 continue;
             }
-            let linked = d.meta.gerelateerd.contains(&other.id) || other.meta.gerelateerd.contains(&d.id);
-            let themas = shared(&d.meta.themas, &other.meta.themas).len();
-            let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten).len();
-            let partners = shared(&d.meta.partners, &other.meta.partners).len();
+            let (themas, jt) = jaccard(THEMA, i);
+            let linked = table.linked(ord, i);
+            if t <= 0.0 && themas == 0 && !linked {
+                continue;
+            }
+            let base =
+                0.45 * t + 0.30 * jt + 0.10 * jaccard(INSTRUMENT, i).1 + 0.10 * jaccard(PARTNER, i).1 + if linked { 1.0 } else { 0.0 };
+            // Something a person can check must be shared: not partners alone.
+            candidates.push(Candidate {
+                base,
+                ord: i,
+                qualifies: linked || themas > 0 || t >= 0.25,
+                lib,
+            });
+        }
+        let terms: HashMap<&str, f32> = lib.keyterms(ord).iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let keep = opts.k * 4 + 8;
+        let mut out: Vec<Similar> = Vec::new();
+        // Best first, without sorting them all: most never leave the heap.
+        let mut heap = std::collections::BinaryHeap::from(candidates);
+        while let Some(Candidate {
+            base, ord: i, qualifies, ..
+        }) = heap.pop()
+        {
+            // The rest score at most `base + KEY_TERMS`: stop once that cannot reach the top.
+            if out.len() >= keep && out[keep - 1].score > base + KEY_TERMS {
+                break;
+            }
             let common = lib
                 .keyterms(i)
                 .iter()
                 .filter(|(t, _)| terms.contains_key(t.as_str()))
                 .count()
                 .min(5);
-            let t = text.get(&i).copied().unwrap_or(0.0);
-            let jaccard = |a: &[String], b: &[String], n: usize| {
-                if a.is_empty() && b.is_empty() {
-                    0.0
-                } else {
-                    n as f32 / (a.len() + b.len() - n).max(1) as f32
-                }
-            };
-            let score = 0.45 * t
-                + 0.30 * jaccard(&d.meta.themas, &other.meta.themas, themas)
-                + 0.10 * jaccard(&d.meta.instrumenten, &other.meta.instrumenten, instr)
-                + 0.10 * jaccard(&d.meta.partners, &other.meta.partners, partners)
-                + 0.05 * (common as f32 / 5.0)
-                + if linked { 1.0 } else { 0.0 };
-            // Something a person can check must be shared: not partners alone.
-            if linked || themas > 0 || t >= 0.25 || common >= 2 {
-                out.push(Similar {
+            if !(qualifies || common >= 2) {
+                continue;
+            }
+            let score = base + KEY_TERMS * (common as f32 / 5.0);
+            let at = out.partition_point(|s| rank(lib, s.score, s.ord, score, i).is_lt());
+            out.insert(
+                at,
+                Similar {
                     ord: i,
                     score,
                     waarom: Vec::new(),
                     also: Vec::new(),
-                });
-            }
+                },
+            );
+            out.truncate(keep);
         }
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id))
-        });
-        out.truncate(opts.k * 4 + 8);
         let mut out = collapse(lib, out);
         out.truncate(opts.k);
         for s in &mut out {
@@ -124,6 +192,43 @@ impl SearchIndex {
             s.waarom = reasons(lib, ord, s.ord, &terms);
         }
         Ok(out)
+    }
+}
+
+/// The weight of shared key terms in the similarity score (at five or more).
+const KEY_TERMS: f32 = 0.05;
+
+/// The order of similar dossiers: higher score first, then by id.
+fn rank(lib: &Library, sa: f32, a: usize, sb: f32, b: usize) -> std::cmp::Ordering {
+    sb.total_cmp(&sa).then_with(|| lib.dossiers[a].id.cmp(&lib.dossiers[b].id))
+}
+
+/// A candidate scored without key terms, ordered for a max-heap (best = greatest).
+struct Candidate<'l> {
+    base: f32,
+    ord: usize,
+    qualifies: bool,
+    lib: &'l Library,
+}
+
+impl PartialEq for Candidate<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Candidate<'_> {}
+
+impl PartialOrd for Candidate<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // `rank` puts the better one first (Less); the heap pops the greatest.
+        rank(self.lib, self.base, self.ord, other.base, other.ord).reverse()
     }
 }
 
@@ -201,6 +306,85 @@ fn collapse(lib: &Library, hits: Vec<Similar>) -> Vec<Similar> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranking as defined: every dossier scored with all its parts, sorted.
+    fn reference(idx: &SearchIndex, lib: &Library, ord: usize, opts: SimilarOptions) -> Vec<(usize, f32)> {
+        let d = &lib.dossiers[ord];
+        let text = idx.text_similarity(lib, ord).unwrap();
+        let terms: HashMap<&str, f32> = lib.keyterms(ord).iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let jaccard = |a: &[String], b: &[String]| {
+            let n = shared(a, b).len();
+            if a.is_empty() && b.is_empty() {
+                0.0
+            } else {
+                n as f32 / (a.len() + b.len() - n).max(1) as f32
+            }
+        };
+        let mut out: Vec<Similar> = Vec::new();
+        for (i, o) in lib.dossiers.iter().enumerate() {
+            if i == ord || (!opts.zelfde_regio && o.meta.regio == d.meta.regio) {
+                continue;
+            }
+            let linked = d.meta.gerelateerd.contains(&o.id) || o.meta.gerelateerd.contains(&d.id);
+            let themas = shared(&d.meta.themas, &o.meta.themas).len();
+            let common = lib
+                .keyterms(i)
+                .iter()
+                .filter(|(t, _)| terms.contains_key(t.as_str()))
+                .count()
+                .min(5);
+            let t = text[i];
+            let score = 0.45 * t
+                + 0.30 * jaccard(&d.meta.themas, &o.meta.themas)
+                + 0.10 * jaccard(&d.meta.instrumenten, &o.meta.instrumenten)
+                + 0.10 * jaccard(&d.meta.partners, &o.meta.partners)
+                + if linked { 1.0 } else { 0.0 }
+                + 0.05 * (common as f32 / 5.0);
+            if linked || themas > 0 || t >= 0.25 || common >= 2 {
+                out.push(Similar {
+                    ord: i,
+                    score,
+                    waarom: Vec::new(),
+                    also: Vec::new(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| lib.dossiers[a.ord].id.cmp(&lib.dossiers[b.ord].id))
+        });
+        out.truncate(opts.k * 4 + 8);
+        let mut out = collapse(lib, out);
+        out.truncate(opts.k);
+        out.into_iter()
+            .map(|s| (s.ord, (s.score.min(2.0) * 100.0).round() / 100.0))
+            .collect()
+    }
+
+    #[test]
+    fn pruned_ranking_equals_the_full_one_for_every_starter_dossier() {
+        let spec = crate::SourceSpec {
+            name: "content".into(),
+            location: crate::Location::Dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content").into()),
+            regions: vec!["*".into()],
+            edit_url: None,
+        };
+        let lib = Library::new(&crate::Catalog::load(&[spec]), crate::Audience::Liec);
+        let idx = SearchIndex::build_in_ram(&lib).unwrap();
+        let mut nonempty = 0;
+        for ord in 0..lib.dossiers.len() {
+            for opts in [
+                SimilarOptions { k: 1, zelfde_regio: false },
+                SimilarOptions { k: 5, zelfde_regio: true },
+            ] {
+                let got: Vec<(usize, f32)> = idx.similar(&lib, ord, opts).unwrap().iter().map(|s| (s.ord, s.score)).collect();
+                assert_eq!(got, reference(&idx, &lib, ord, opts), "{}", lib.dossiers[ord].id);
+                nonempty += usize::from(!got.is_empty());
+            }
+        }
+        assert!(nonempty > lib.dossiers.len(), "most dossiers have similar ones");
+    }
 
     #[test]
     fn collapses_the_same_practice_described_twice() {
