@@ -23,7 +23,7 @@ pub use crate::facets::{FACETS, facet_values};
 const SNIPPET_BYTES: usize = 220;
 
 /// Sort order of results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
@@ -32,7 +32,7 @@ pub enum Sort {
 }
 
 /// A search request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub q: String,
     /// Facet name → accepted values (OR within a facet, AND across facets).

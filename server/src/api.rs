@@ -90,10 +90,7 @@ pub async fn search(
     let lib = &v.shelf().library;
     let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["per_pagina"])?;
-    let results = {
-        let req = req.clone();
-        v.blocking(move |s| s.index.search(&s.library, &req)).await??
-    };
+    let results = v.search(&state.search_cache, &req).await?;
     let hits = results
         .hits
         .iter()
@@ -120,8 +117,8 @@ pub async fn search(
         pagina: req.page,
         per_pagina: req.per_page,
         hits,
-        facets: results.facets,
-        bedoelde_u: results.suggestion,
+        facets: results.facets.clone(),
+        bedoelde_u: results.suggestion.clone(),
         vervangen: results.replaced,
     }))
 }

@@ -36,6 +36,10 @@ pub struct Config {
     /// Folder with theme files that override the embedded default theme (extension).
     #[serde(default)]
     pub theme_dir: Option<PathBuf>,
+    /// How many search results to keep in memory, per audience and content load (extension;
+    /// 0 turns the cache off).
+    #[serde(default = "default_search_cache")]
+    pub search_cache: usize,
     /// `serve --preview DIR`: a working folder served before every source, with its
     /// findings shown on the pages (set from the command line only).
     #[serde(skip)]
@@ -86,6 +90,10 @@ pub struct TokenConfig {
     pub name: String,
     pub sha256: String,
     pub regions: Vec<String>,
+}
+
+fn default_search_cache() -> usize {
+    1024
 }
 
 fn default_listen() -> SocketAddr {
@@ -311,6 +319,7 @@ const ENV_KEYS: &[&str] = &[
     "security_contact",
     "security_expires",
     "theme_dir",
+    "search_cache",
     "source",
     "auth",
 ];

@@ -144,10 +144,7 @@ pub async fn search_feed(
     req.sort = indexer::search::Sort::Datum;
     req.page = 1;
     req.per_page = FEED_ENTRIES;
-    let results = {
-        let req = req.clone();
-        v.blocking(move |s| s.index.search(&s.library, &req)).await??
-    };
+    let results = v.search(&state.search_cache, &req).await?;
     let ds: Vec<&Dossier> = results.hits.iter().map(|h| &*lib.dossiers[h.ord]).collect();
     let query = crate::views::search_query(&req);
     let title = if req.q.is_empty() {

@@ -19,8 +19,8 @@ type Page = Result<Html<String>, PageError>;
 
 /// The content the current reader may see.
 pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
-    let loaded = state.loaded().ok_or(Problem::Unavailable)?;
-    Ok(View::new(loaded, reader.audience.clone())?)
+    let (generation, loaded) = state.current().ok_or(Problem::Unavailable)?;
+    Ok(View::new(generation, loaded, reader.audience.clone())?)
 }
 
 /// Renders a template with the site-wide context.
@@ -92,10 +92,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     let lib = &shelf.library;
     let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["taal"])?;
-    let results = {
-        let req = req.clone();
-        v.blocking(move |s| s.index.search(&s.library, &req)).await??
-    };
+    let results = v.search(&state.search_cache, &req).await?;
     let hits: Vec<Value> = results
         .hits
         .iter()

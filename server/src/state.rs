@@ -2,11 +2,13 @@
 //! templates and the currently served content (swapped whole on update).
 
 use crate::auth::Auth;
+use crate::cache::SearchCache;
 use crate::config::Config;
 use crate::hooks::Deliveries;
 use crate::metrics::Metrics;
 use crate::theme::Theme;
 use crate::updater::Updates;
+use indexer::search::{SearchRequest, SearchResults};
 use indexer::{Audience, Loaded, Shelf};
 use minijinja::Environment;
 use std::collections::HashMap;
@@ -24,7 +26,9 @@ pub struct App {
     pub updates: Updates,
     pub metrics: Metrics,
     pub insight: crate::insight::Insight,
-    loaded: RwLock<Option<Arc<Loaded>>>,
+    pub search_cache: SearchCache,
+    /// The content being served and its generation (counts loads).
+    loaded: RwLock<Option<(u64, Arc<Loaded>)>>,
 }
 
 /// Cheap-to-clone handle on the application.
@@ -42,6 +46,7 @@ impl AppState {
     /// Builds the state; fails on an invalid `[auth]` section or a missing webhook secret.
     pub fn new(config: Config) -> anyhow::Result<AppState> {
         let theme = Theme::new(config.theme_dir.clone());
+        let search_cache = config.search_cache;
         let templates = theme.environment();
         let auth = Auth::new(&config.auth)?;
         let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
@@ -55,18 +60,27 @@ impl AppState {
             updates: Updates::default(),
             metrics: Metrics::default(),
             insight: crate::insight::Insight::default(),
+            search_cache: SearchCache::new(search_cache),
             loaded: RwLock::new(None),
         })))
     }
 
     /// The content being served, once the first load finished.
     pub fn loaded(&self) -> Option<Arc<Loaded>> {
+        self.current().map(|(_, l)| l)
+    }
+
+    /// The content being served with its generation.
+    pub fn current(&self) -> Option<(u64, Arc<Loaded>)> {
         self.loaded.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Replaces the served content.
+    /// Replaces the served content (and forgets cached results of the old one).
     pub fn swap(&self, loaded: Loaded) {
-        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(loaded));
+        let mut current = self.loaded.write().unwrap_or_else(|e| e.into_inner());
+        let generation = current.as_ref().map_or(1, |(g, _)| g + 1);
+        *current = Some((generation, Arc::new(loaded)));
+        self.search_cache.clear();
     }
 }
 
@@ -74,13 +88,19 @@ impl AppState {
 pub struct View {
     pub loaded: Arc<Loaded>,
     pub audience: Audience,
+    generation: u64,
     shelf: Arc<Shelf>,
 }
 
 impl View {
-    pub fn new(loaded: Arc<Loaded>, audience: Audience) -> Result<View, indexer::index::IndexError> {
+    pub fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, indexer::index::IndexError> {
         let shelf = loaded.shelf(&audience)?;
-        Ok(View { loaded, audience, shelf })
+        Ok(View {
+            loaded,
+            audience,
+            generation,
+            shelf,
+        })
     }
 
     pub fn shelf(&self) -> &Shelf {
@@ -93,5 +113,18 @@ impl View {
     pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Shelf) -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
         let shelf = Arc::clone(&self.shelf);
         tokio::task::spawn_blocking(move || f(&shelf)).await
+    }
+
+    /// Runs a search on this view's shelf, or takes its results from the cache.
+    pub async fn search(&self, cache: &SearchCache, req: &SearchRequest) -> Result<Arc<SearchResults>, crate::error::Problem> {
+        if let Some(hit) = cache.get(self.generation, &self.audience, req) {
+            return Ok(hit);
+        }
+        let results = {
+            let req = req.clone();
+            Arc::new(self.blocking(move |s| s.index.search(&s.library, &req)).await??)
+        };
+        cache.put(self.generation, &self.audience, req, Arc::clone(&results));
+        Ok(results)
     }
 }

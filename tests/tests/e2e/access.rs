@@ -352,3 +352,36 @@ fn usage_insight_shows_only_anonymous_aggregates_to_liec_readers() {
         404
     );
 }
+
+#[test]
+fn cached_search_results_never_cross_audiences() {
+    let (_, (_b, s)) = servers();
+    let limburg = [("authorization", "Bearer token-limburg-123")];
+    let netwerk = [("authorization", "Bearer token-netwerk-456")];
+    // The same request, the most entitled reader first, so a shared cache entry would show.
+    for path in [
+        "/api/v1/search?q=witwassen&per_pagina=100",
+        "/zoeken?q=witwassen",
+        "/api/v1/search?q=limburgsgeheim",
+    ] {
+        for round in 0..2 {
+            let (_, body, _) = get_as(&s, path, &limburg);
+            assert!(body.contains("regio-vastgoed"), "{path} round {round}: {body}");
+            let (_, body, _) = get_as(&s, path, &netwerk);
+            assert!(!body.contains("regio-vastgoed"), "{path} round {round}: {body}");
+            let (_, body, _) = get_as(&s, path, &[]);
+            assert!(
+                !body.contains("regio-vastgoed") && !body.contains("netwerk-panden"),
+                "{path} round {round}: {body}"
+            );
+        }
+    }
+    // The cache was used (the second round), and is visible in the metrics.
+    let (_, metrics, _) = get_as(&s, "/metrics", &[]);
+    let hits: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("tegenkracht_search_cache_hits_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("cache metric");
+    assert!(hits >= 9, "{metrics}");
+}
