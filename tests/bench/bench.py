@@ -361,7 +361,8 @@ def cmd_summary(args: list[str]) -> None:
         colds = sorted(float((d / f"cold-{i}.txt").read_text()) for i in (1, 2, 3) if (d / f"cold-{i}.txt").exists())
         r["cold"] = colds[len(colds) // 2] if colds else None
         r["idle"] = load_json(d / "rss-idle.json") or load_json(d / "rss-idle-3.json")
-        for k in ["search-saturated", "search-saturated-gzip", "search-paced", "similar-saturated", "similar-paced",
+        for k in ["search-saturated", "search-saturated-gzip", "search-paced", "search-saturated-nocache",
+                  "search-paced-nocache", "similar-saturated", "similar-paced",
                   "incremental", "rss-after-load", "peer-tantivy-1", "peer-tantivy-2", "peer-sqlite", "peer-lucene",
                   "peer-pagefind"]:
             r[k] = load_json(d / f"{k}.json")
@@ -399,9 +400,11 @@ def cmd_summary(args: list[str]) -> None:
             f"{c[key]['ok_200']:,} × 200, {c[key]['non_200'] + c[key]['socket_errors'] + c[key]['timeouts']} other; "
             f"server CPU {1000 * c[key]['server_cpu_s'] / max(1, c[key]['requests']):.2f} ms/request"))
 
-    load_row("search, saturated, 32 conns", "search-saturated")
-    load_row("search, saturated, gzip", "search-saturated-gzip")
-    load_row("search, paced", "search-paced")
+    load_row("search, saturated, 32 conns (result cache on)", "search-saturated")
+    load_row("search, saturated, gzip (cache on)", "search-saturated-gzip")
+    load_row("search, paced (cache on)", "search-paced")
+    load_row("search, saturated, 32 conns, cache off", "search-saturated-nocache")
+    load_row("search, paced, cache off", "search-paced-nocache")
     load_row("similar, saturated, 32 conns", "similar-saturated")
     load_row("similar, paced", "similar-paced")
     row("commit + webhook → searchable, p50 / p99", lambda c: (

@@ -10,7 +10,9 @@
 #   2. cold start of `serve` on that existing index until /readyz is 200;
 #   3. search over HTTP (/api/v1/search, snippets and facets, the `q` values of
 #      tests/relevance/queries.toml in rotation) with wrk at 32 connections:
-#      saturated, saturated with gzip, and at a fixed paced rate;
+#      saturated, saturated with gzip, and at a fixed paced rate; then again
+#      saturated and paced with the result cache off (search_cache = 0), on
+#      a restarted server that also runs steps 4 and 5;
 #   4. incremental update: commit one changed dossier, send the webhook, poll
 #      search until the change is found (UPDATE_RUNS times);
 #   5. similar initiatives (/api/v1/dossiers/{id}/vergelijkbaar), saturated
@@ -202,6 +204,16 @@ EOF
   load search-saturated-gzip "$OUT/search-paths.txt" 0 -H "Accept-Encoding: gzip"
   load search-paced "$OUT/search-paths.txt" "$delay"
   rss_json "$SERVER_PID" >"$OUT/rss-after-search.json"
+  # The query mix repeats, so the runs above are answered mostly from the result
+  # cache; the same runs with the cache off measure the search itself. The rest
+  # of the benchmark runs on this server too.
+  stop_server
+  TEGENKRACHT_SEARCH_CACHE=0 start_server "$DATA" "$CFG" "$OUT/serve-nocache.log"
+  $PY ready "http://127.0.0.1:$PORT/readyz" >/dev/null
+  SLOG="$OUT/serve-nocache.log"
+  TK_PATHS="$OUT/search-paths.txt" TK_DELAY_MS=0 taskset -c 0 wrk -t 1 -c 4 -d 3s -s "$HERE/rotate.lua" "http://127.0.0.1:$PORT" >/dev/null # warm-up
+  load search-saturated-nocache "$OUT/search-paths.txt" 0
+  load search-paced-nocache "$OUT/search-paths.txt" "$delay"
 
   # 4. Incremental updates through the webhook.
   if [ "$UPDATE_RUNS" -gt 0 ]; then
