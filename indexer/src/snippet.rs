@@ -18,7 +18,7 @@ const HEAD: usize = 3;
 /// How far into a text matches are looked for (bodies may be up to 1 MiB), and
 /// how far past the first match: the best fragment is looked for near it.
 const SCAN: usize = 64 * 1024;
-const SCAN_AFTER_FIRST: usize = 4 * 1024;
+const SCAN_AFTER_FIRST: usize = 1536;
 
 /// Finds and marks the query's terms in texts.
 pub struct Highlighter {
@@ -139,28 +139,39 @@ impl Highlighter {
     }
 }
 
-/// The first `HEAD` letters of a word, folded and packed into a number (and the
-/// first `HEAD - 1`), to compare with the heads of the terms without allocating.
+/// The first `HEAD` letters of a word, folded, with doubled vowels written
+/// once (the stemmer undoubles them: `buurt` → `burt`), packed into a number;
+/// and the same for its first `HEAD - 1` letters. Compared with the heads of
+/// the terms without allocating.
 fn head_keys(word: &str) -> (u64, u64) {
-    let b = word.as_bytes();
-    // The common case: ASCII letters, lowercased without Unicode tables.
-    if b.len() >= HEAD && b[..HEAD].is_ascii() {
-        let l = |i: usize| b[i].to_ascii_lowercase() as u64;
-        let short = (l(0) << 21) | l(1);
-        return ((short << 21) | l(2), short);
-    }
-    if b.len() < HEAD && b.is_ascii() {
-        let key = b.iter().fold(0, |k, c| (k << 21) | c.to_ascii_lowercase() as u64);
-        return (key, key);
-    }
     let mut key = 0u64;
     let mut n = 0;
     let mut short = 0u64;
-    for c in word.chars().flat_map(char::to_lowercase).map(crate::text::fold_char).take(HEAD) {
+    let mut prev = '\0';
+    let mut push = |c: char| {
+        if n == HEAD || (c == prev && matches!(c, 'a' | 'e' | 'o' | 'u')) {
+            return n < HEAD;
+        }
+        prev = c;
         key = (key << 21) | c as u64;
         n += 1;
         if n == HEAD - 1 {
             short = key;
+        }
+        n < HEAD
+    };
+    if word.is_ascii() {
+        // The common case, without Unicode tables.
+        for b in word.bytes() {
+            if !push(b.to_ascii_lowercase() as char) {
+                break;
+            }
+        }
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase).map(crate::text::fold_char) {
+            if !push(c) {
+                break;
+            }
         }
     }
     if n < HEAD - 1 {
