@@ -26,6 +26,7 @@ impl MakeRequestId for Counter {
         HeaderValue::from_str(&format!("{n:x}")).ok().map(RequestId::new)
     }
 }
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -114,20 +115,34 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         // Spans name the route pattern, never the raw path or query: those may hold
         // restricted ids or a signed-in reader's search.
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let route = req
-                .extensions()
-                .get::<axum::extract::MatchedPath>()
-                .map_or("-", |m| m.as_str())
-                .to_string();
-            let id = req
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-")
-                .to_string();
-            tracing::info_span!("request", method = %req.method(), route, request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("-", |m| m.as_str())
+                        .to_string();
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-")
+                        .to_string();
+                    tracing::info_span!("request", method = %req.method(), route, request_id = %id)
+                })
+                // 503 means "not yet" (content still loading: `/readyz` answers it to every
+                // probe during a start), so it is a warning; other 5xx answers are errors.
+                .on_failure(|class: ServerErrorsFailureClass, latency: std::time::Duration, _: &tracing::Span| {
+                    let ms = latency.as_millis() as u64;
+                    match class {
+                        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+                            tracing::warn!(ms, "response failed: 503 service unavailable")
+                        }
+                        other => tracing::error!(ms, classification = %other, "response failed"),
+                    }
+                }),
+        )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
         .layer(SetResponseHeaderLayer::if_not_present(
