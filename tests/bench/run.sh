@@ -29,7 +29,8 @@
 # Environment: BENCH_DIR (/tmp/tk-bench), TEGENKRACHT_BIN
 # (target/release/tegenkracht), PEERS (1; 0 skips them), DURATION (20,
 # seconds per load run), CONNS (32), RATE (1000, requests/s of the paced
-# runs), BUILD_RUNS (3; 1 from 100,000 on), COLD_RUNS (3), UPDATE_RUNS (20; 0
+# search runs), SIMILAR_RATE (100, of the paced similar run), BUILD_RUNS
+# (3; 1 from 100,000 on), COLD_RUNS (3), UPDATE_RUNS (20; 0
 # skips), PAGEFIND_MAX (20000 pages), PORT (18473), SEED (42).
 # Results: BENCH_DIR/results-SIZE/*.json and a summary on stdout.
 set -euo pipefail
@@ -45,6 +46,7 @@ PEERS="${PEERS:-1}"
 DURATION="${DURATION:-20}"
 CONNS="${CONNS:-32}"
 RATE="${RATE:-1000}"
+SIMILAR_RATE="${SIMILAR_RATE:-100}"
 BUILD_RUNS="${BUILD_RUNS:-3}"
 COLD_RUNS="${COLD_RUNS:-3}"
 UPDATE_RUNS="${UPDATE_RUNS:-20}"
@@ -224,7 +226,7 @@ EOF
 
   # 5. Similar initiatives (the index now holds deleted documents).
   load similar-saturated "$OUT/similar-paths.txt" 0
-  load similar-paced "$OUT/similar-paths.txt" "$delay"
+  load similar-paced "$OUT/similar-paths.txt" "$(python3 -c "print(max(1, int($CONNS * 1000 / $SIMILAR_RATE)))")"
   rss_json "$SERVER_PID" >"$OUT/rss-after-load.json"
   echo "   server RSS after load: $(cat "$OUT/rss-after-load.json")"
   stop_server
