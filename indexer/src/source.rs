@@ -13,7 +13,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Deepest folder nesting under a source root.
 pub const MAX_DEPTH: usize = 16;
 /// Most files read from one source.
-pub const MAX_FILES: usize = 50_000;
+pub const MAX_FILES: usize = 250_000;
 /// Most commits walked to find when files last changed.
 const MAX_HISTORY: usize = 5_000;
 
