@@ -247,7 +247,7 @@ impl Catalog {
                     Some(part) => part,
                     None => {
                         cache.rendered += 1;
-                        cache.dirty = true;
+                        cache.unsaved = cache.unsaved.saturating_add(1);
                         parsed.body.get_or_init(|| body_part(file, meta))
                     }
                 };
@@ -420,7 +420,7 @@ impl Catalog {
 /// and restored from disk (`filecache`), tagged with a fingerprint of the
 /// vocabulary and themas they were validated against; restored results are
 /// used only when the fingerprint of the current ones is the same.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RenderCache {
     map: HashMap<String, Rendered>,
     used: HashSet<String>,
@@ -432,8 +432,9 @@ pub struct RenderCache {
     /// Dossier results restored from disk, with the fingerprint of their
     /// context, waiting for the first assembly to compare it.
     restored: Option<crate::filecache::Restored>,
-    /// True when the dossier results differ from what was last saved.
-    dirty: bool,
+    /// How many dossier results changed (added, dropped, rendered) since they
+    /// were last saved or restored; `usize::MAX` when none were.
+    unsaved: usize,
     /// Set when the last assembly needed a file that was not read (`RawFile::deferred`):
     /// its catalog is empty and must not be used; read the sources in full and assemble again.
     pub missing_bytes: bool,
@@ -480,6 +481,22 @@ fn context_fingerprint(vocab: &Vocabulary, themas: &BTreeSet<String>) -> [u8; 32
     h.finalize().into()
 }
 
+impl Default for RenderCache {
+    fn default() -> RenderCache {
+        RenderCache {
+            map: HashMap::new(),
+            used: HashSet::new(),
+            dossiers: HashMap::new(),
+            context: None,
+            restored: None,
+            unsaved: usize::MAX,
+            missing_bytes: false,
+            generation: 0,
+            rendered: 0,
+        }
+    }
+}
+
 impl RenderCache {
     fn start(&mut self) {
         self.used.clear();
@@ -494,7 +511,7 @@ impl RenderCache {
         if !same {
             let fingerprint = context_fingerprint(vocab, themas);
             self.dossiers.clear();
-            self.dirty = true;
+            self.unsaved = usize::MAX;
             self.context = Some((vocab.clone(), themas.clone(), fingerprint));
         }
         if let Some((fingerprint, restored)) = self.restored.take() {
@@ -505,7 +522,7 @@ impl RenderCache {
                     .into_iter()
                     .map(|(oid, parsed)| (oid, parsed.into_iter().map(|parsed| Slot { used: generation, parsed }).collect()))
                     .collect();
-                self.dirty = false;
+                self.unsaved = 0;
             } else {
                 tracing::info!("the saved per-file cache is for another vocabulary or other themas; not used");
             }
@@ -551,9 +568,12 @@ impl RenderCache {
     }
 
     /// The dossier results to save, with their context's fingerprint, when
-    /// they changed since they were last saved (or restored).
+    /// they were never saved, or at least one in fifty changed since they were
+    /// last saved or restored. (Saving writes them all; a start after a few
+    /// unsaved changes just parses those few files again.)
     pub(crate) fn take_unsaved(&mut self) -> Option<crate::filecache::Entries> {
-        if !self.dirty {
+        let total: usize = self.dossiers.values().map(Vec::len).sum();
+        if self.unsaved == 0 || self.unsaved < (total / 50).max(1) {
             return None;
         }
         let (_, _, fingerprint) = self.context.as_ref()?;
@@ -563,13 +583,13 @@ impl RenderCache {
             .flat_map(|(oid, slots)| slots.iter().map(move |s| (oid.clone(), Arc::clone(&s.parsed))))
             .collect();
         entries.sort_by(|a, b| (&a.0, &a.1.rel, &a.1.display).cmp(&(&b.0, &b.1.rel, &b.1.display)));
-        self.dirty = false;
+        self.unsaved = 0;
         Some((*fingerprint, entries))
     }
 
     /// Marks the results as not saved (a save failed).
     pub(crate) fn mark_unsaved(&mut self) {
-        self.dirty = true;
+        self.unsaved = usize::MAX;
     }
 
     /// Parses (and, for files their source may publish, renders) the dossier
@@ -618,7 +638,7 @@ impl RenderCache {
         for ((_, file), (parsed, rendered)) in missing.iter().zip(results) {
             let Some(oid) = &file.oid else { continue };
             self.rendered += usize::from(rendered);
-            self.dirty = true;
+            self.unsaved = self.unsaved.saturating_add(1);
             self.dossiers.entry(oid.clone()).or_default().push(Slot {
                 used: generation,
                 parsed: Arc::new(parsed),
@@ -641,7 +661,7 @@ impl RenderCache {
             return Arc::clone(&slot.parsed);
         }
         let parsed = Arc::new(parse_dossier(file, ctx));
-        self.dirty = true;
+        self.unsaved = self.unsaved.saturating_add(1);
         slots.push(Slot {
             used: generation,
             parsed: Arc::clone(&parsed),
@@ -675,9 +695,8 @@ impl RenderCache {
             slots.retain(|s| s.used == generation);
             !slots.is_empty()
         });
-        if self.dossiers.values().map(Vec::len).sum::<usize>() != before {
-            self.dirty = true;
-        }
+        let after: usize = self.dossiers.values().map(Vec::len).sum();
+        self.unsaved = self.unsaved.saturating_add(before - after);
     }
 }
 
