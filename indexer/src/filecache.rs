@@ -31,7 +31,7 @@ pub const FORMAT: u32 = 1;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
-/// Entries per chunk (chunks are encoded and decoded in parallel).
+/// Entries per chunk (chunks are decoded in parallel).
 const CHUNK: usize = 512;
 
 /// Restored entries by blob id, with the fingerprint of their context.
@@ -129,29 +129,6 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
     let dir = cache_dir(data_dir);
     create_private_dir(&dir)?;
     remove_other_versions(data_dir);
-    let chunks: Vec<&[(String, Arc<ParsedDossier>)]> = entries.chunks(CHUNK).collect();
-    let per_thread = chunks.len().div_ceil(threads()).max(1);
-    let encoded: Vec<Vec<u8>> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|group| {
-                s.spawn(move || {
-                    group
-                        .iter()
-                        .map(|chunk| {
-                            let refs: Vec<EntryRef<'_>> = chunk.iter().map(|(oid, p)| entry_ref(oid, p)).collect();
-                            postcard::to_stdvec(&refs).map_err(std::io::Error::other)
-                        })
-                        .collect::<std::io::Result<Vec<Vec<u8>>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect::<std::io::Result<Vec<Vec<Vec<u8>>>>>()
-            .map(|v| v.into_iter().flatten().collect())
-    })?;
     let tmp = dir.join(format!(".dossiers.bin.{}.tmp", std::process::id()));
     let written = (|| {
         let mut f = std::io::BufWriter::with_capacity(1 << 20, create_private_file(&tmp)?);
@@ -160,11 +137,14 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
         f.write_all(&(identity.len() as u32).to_le_bytes())?;
         f.write_all(identity.as_bytes())?;
         f.write_all(&fingerprint)?;
-        f.write_all(&(encoded.len() as u32).to_le_bytes())?;
-        for chunk in &encoded {
-            f.write_all(&(chunk.len() as u64).to_le_bytes())?;
-            f.write_all(&crc32fast::hash(chunk).to_le_bytes())?;
-            f.write_all(chunk)?;
+        // One chunk encoded at a time (in the background: no hurry, little memory).
+        f.write_all(&(entries.len().div_ceil(CHUNK) as u32).to_le_bytes())?;
+        for chunk in entries.chunks(CHUNK) {
+            let refs: Vec<EntryRef<'_>> = chunk.iter().map(|(oid, p)| entry_ref(oid, p)).collect();
+            let encoded = postcard::to_stdvec(&refs).map_err(std::io::Error::other)?;
+            f.write_all(&(encoded.len() as u64).to_le_bytes())?;
+            f.write_all(&crc32fast::hash(&encoded).to_le_bytes())?;
+            f.write_all(&encoded)?;
         }
         let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
