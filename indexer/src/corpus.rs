@@ -192,6 +192,19 @@ impl Catalog {
             vocab: &cat.vocab,
             themas: &themas,
         };
+        cache.missing_bytes = false;
+        if !cache.has_all_deferred(&snaps) {
+            // A file that was not read is needed after all: the caller reads again.
+            cache.missing_bytes = true;
+            return Catalog::default();
+        }
+        if vocab_found {
+            let files: Vec<(&SourceSpec, &RawFile)> = snaps
+                .iter()
+                .flat_map(|(spec, snap)| files_of(snap, FileKind::Dossier).map(move |f| (spec, f)))
+                .collect();
+            cache.prefetch(&files, &ctx);
+        }
         let mut ids: HashSet<String> = HashSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             let files: Vec<&RawFile> = files_of(snap, FileKind::Dossier).collect();
@@ -234,6 +247,7 @@ impl Catalog {
                     Some(part) => part,
                     None => {
                         cache.rendered += 1;
+                        cache.unsaved = cache.unsaved.saturating_add(1);
                         parsed.body.get_or_init(|| body_part(file, meta))
                     }
                 };
@@ -402,15 +416,28 @@ impl Catalog {
 /// playbook and collection bodies, and for dossiers the whole validated result
 /// of the file (front matter, rendering, word statistics and the file's own
 /// findings). Dossier results also depend on the vocabulary and the themas:
-/// they are dropped when either changes.
-#[derive(Debug, Default)]
+/// they are dropped when either changes. The dossier results can be saved to
+/// and restored from disk (`filecache`), tagged with a fingerprint of the
+/// vocabulary and themas they were validated against; restored results are
+/// used only when the fingerprint of the current ones is the same.
+#[derive(Debug)]
 pub struct RenderCache {
     map: HashMap<String, Rendered>,
     used: HashSet<String>,
     /// Dossier files by blob id (a blob may sit at several paths).
     dossiers: HashMap<String, Vec<Slot>>,
-    /// The vocabulary and themas the cached dossiers were validated against.
-    context: Option<(Vocabulary, BTreeSet<String>)>,
+    /// The vocabulary and themas the cached dossiers were validated against,
+    /// and their fingerprint.
+    context: Option<(Vocabulary, BTreeSet<String>, [u8; 32])>,
+    /// Dossier results restored from disk, with the fingerprint of their
+    /// context, waiting for the first assembly to compare it.
+    restored: Option<crate::filecache::Restored>,
+    /// How many dossier results changed (added, dropped, rendered) since they
+    /// were last saved or restored; `usize::MAX` when none were.
+    unsaved: usize,
+    /// Set when the last assembly needed a file that was not read (`RawFile::deferred`):
+    /// its catalog is empty and must not be used; read the sources in full and assemble again.
+    pub missing_bytes: bool,
     /// Counts assemblies; a slot not used in the last one is dropped.
     generation: u64,
     /// Bodies rendered (not taken from the cache) in the last assembly.
@@ -425,21 +452,49 @@ struct Slot {
 
 /// What one dossier file yields on its own.
 #[derive(Debug)]
-struct ParsedDossier {
-    rel: String,
-    display: String,
+pub(crate) struct ParsedDossier {
+    pub(crate) rel: String,
+    pub(crate) display: String,
     /// The slug and validated front matter, or the file's errors.
-    front: Result<(String, Arc<DossierMeta>), Vec<Diagnostic>>,
+    pub(crate) front: Result<(String, Arc<DossierMeta>), Vec<Diagnostic>>,
     /// Rendered on first need: a file that is not published (wrong region,
     /// duplicate id) is never rendered, as before the cache.
-    body: OnceLock<Result<BodyPart, String>>,
+    pub(crate) body: OnceLock<Result<BodyPart, String>>,
 }
 
 #[derive(Debug)]
-struct BodyPart {
-    body: Arc<Rendered>,
-    words: Arc<DocWords>,
-    warnings: Vec<Diagnostic>,
+pub(crate) struct BodyPart {
+    pub(crate) body: Arc<Rendered>,
+    pub(crate) words: Arc<DocWords>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+/// A fingerprint of what dossier validation depends on besides the file.
+fn context_fingerprint(vocab: &Vocabulary, themas: &BTreeSet<String>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(postcard::to_stdvec(vocab).unwrap_or_default());
+    for t in themas {
+        h.update((t.len() as u64).to_le_bytes());
+        h.update(t.as_bytes());
+    }
+    h.finalize().into()
+}
+
+impl Default for RenderCache {
+    fn default() -> RenderCache {
+        RenderCache {
+            map: HashMap::new(),
+            used: HashSet::new(),
+            dossiers: HashMap::new(),
+            context: None,
+            restored: None,
+            unsaved: usize::MAX,
+            missing_bytes: false,
+            generation: 0,
+            rendered: 0,
+        }
+    }
 }
 
 impl RenderCache {
@@ -449,12 +504,145 @@ impl RenderCache {
         self.generation += 1;
     }
 
-    /// Drops the dossier results when the vocabulary or the themas changed.
+    /// Drops the dossier results when the vocabulary or the themas changed;
+    /// takes restored results whose context is the current one.
     fn set_context(&mut self, vocab: &Vocabulary, themas: &BTreeSet<String>) {
-        let same = self.context.as_ref().is_some_and(|(v, t)| v == vocab && t == themas);
+        let same = self.context.as_ref().is_some_and(|(v, t, _)| v == vocab && t == themas);
         if !same {
+            let fingerprint = context_fingerprint(vocab, themas);
             self.dossiers.clear();
-            self.context = Some((vocab.clone(), themas.clone()));
+            self.unsaved = usize::MAX;
+            self.context = Some((vocab.clone(), themas.clone(), fingerprint));
+        }
+        if let Some((fingerprint, restored)) = self.restored.take() {
+            let current = self.context.as_ref().map(|(_, _, f)| *f);
+            if current == Some(fingerprint) && self.dossiers.is_empty() {
+                let generation = self.generation;
+                self.dossiers = restored
+                    .into_iter()
+                    .map(|(oid, parsed)| (oid, parsed.into_iter().map(|parsed| Slot { used: generation, parsed }).collect()))
+                    .collect();
+                self.unsaved = 0;
+            } else {
+                tracing::info!("the saved per-file cache is for another vocabulary or other themas; not used");
+            }
+        }
+    }
+
+    /// True when the results for this dossier file (blob id, paths) are held,
+    /// so its content need not be read (it may still be, see `missing_bytes`).
+    pub fn knows(&self, oid: &str, rel: &str, display: &str) -> bool {
+        let has = |slots: &[Arc<ParsedDossier>]| slots.iter().any(|p| p.rel == rel && p.display == display);
+        self.dossiers
+            .get(oid)
+            .is_some_and(|slots| slots.iter().any(|s| s.parsed.rel == rel && s.parsed.display == display))
+            || self.restored.as_ref().and_then(|(_, r)| r.get(oid)).is_some_and(|slots| has(slots))
+    }
+
+    /// True when every deferred dossier file has a result that needs nothing
+    /// more from the file: its front matter failed, or it is rendered (a
+    /// published file). Called after `set_context`.
+    fn has_all_deferred(&self, snaps: &[(SourceSpec, Snapshot)]) -> bool {
+        snaps.iter().all(|(spec, snap)| {
+            files_of(snap, FileKind::Dossier).filter(|f| f.deferred).all(|f| {
+                let Some(slots) = f.oid.as_ref().and_then(|oid| self.dossiers.get(oid)) else {
+                    return false;
+                };
+                slots.iter().any(|s| {
+                    let p = &s.parsed;
+                    p.rel == f.rel
+                        && p.display == f.display
+                        && match &p.front {
+                            Err(_) => true,
+                            Ok((_, meta)) => spec.may_publish(&meta.regio) && p.body.get().is_some(),
+                        }
+                })
+            })
+        })
+    }
+
+    /// Dossier results read from disk, validated against the context with
+    /// this fingerprint (used by the next assembly if its context is the same).
+    pub(crate) fn restore(&mut self, fingerprint: [u8; 32], entries: HashMap<String, Vec<Arc<ParsedDossier>>>) {
+        self.restored = Some((fingerprint, entries));
+    }
+
+    /// The dossier results to save, with their context's fingerprint, when
+    /// they were never saved, or at least one in fifty changed since they were
+    /// last saved or restored. (Saving writes them all; a start after a few
+    /// unsaved changes just parses those few files again.)
+    pub(crate) fn take_unsaved(&mut self) -> Option<crate::filecache::Entries> {
+        let total: usize = self.dossiers.values().map(Vec::len).sum();
+        if self.unsaved == 0 || self.unsaved < (total / 50).max(1) {
+            return None;
+        }
+        let (_, _, fingerprint) = self.context.as_ref()?;
+        let mut entries: Vec<(String, Arc<ParsedDossier>)> = self
+            .dossiers
+            .iter()
+            .flat_map(|(oid, slots)| slots.iter().map(move |s| (oid.clone(), Arc::clone(&s.parsed))))
+            .collect();
+        entries.sort_by(|a, b| (&a.0, &a.1.rel, &a.1.display).cmp(&(&b.0, &b.1.rel, &b.1.display)));
+        self.unsaved = 0;
+        Some((*fingerprint, entries))
+    }
+
+    /// Marks the results as not saved (a save failed).
+    pub(crate) fn mark_unsaved(&mut self) {
+        self.unsaved = usize::MAX;
+    }
+
+    /// Parses (and, for files their source may publish, renders) the dossier
+    /// files that are not cached yet, on all cores; results are in file order.
+    fn prefetch(&mut self, files: &[(&SourceSpec, &RawFile)], ctx: &Context<'_>) {
+        let missing: Vec<(&SourceSpec, &RawFile)> = files
+            .iter()
+            .filter(|(_, f)| {
+                f.oid.as_ref().is_some_and(|oid| {
+                    !self
+                        .dossiers
+                        .get(oid)
+                        .is_some_and(|slots| slots.iter().any(|s| s.parsed.rel == f.rel && s.parsed.display == f.display))
+                })
+            })
+            .copied()
+            .collect();
+        if missing.len() < 64 {
+            return;
+        }
+        let work = |part: &[(&SourceSpec, &RawFile)]| -> Vec<(ParsedDossier, bool)> {
+            part.iter()
+                .map(|(spec, file)| {
+                    let parsed = parse_dossier(file, ctx);
+                    let mut rendered = false;
+                    if let Ok((_, meta)) = &parsed.front
+                        && spec.may_publish(&meta.regio)
+                    {
+                        let _ = parsed.body.set(body_part(file, meta));
+                        rendered = true;
+                    }
+                    (parsed, rendered)
+                })
+                .collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = missing.len().div_ceil(threads);
+        let results: Vec<(ParsedDossier, bool)> = std::thread::scope(|s| {
+            let handles: Vec<_> = missing.chunks(chunk).map(|part| s.spawn(move || work(part))).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let generation = self.generation;
+        for ((_, file), (parsed, rendered)) in missing.iter().zip(results) {
+            let Some(oid) = &file.oid else { continue };
+            self.rendered += usize::from(rendered);
+            self.unsaved = self.unsaved.saturating_add(1);
+            self.dossiers.entry(oid.clone()).or_default().push(Slot {
+                used: generation,
+                parsed: Arc::new(parsed),
+            });
         }
     }
 
@@ -473,6 +661,7 @@ impl RenderCache {
             return Arc::clone(&slot.parsed);
         }
         let parsed = Arc::new(parse_dossier(file, ctx));
+        self.unsaved = self.unsaved.saturating_add(1);
         slots.push(Slot {
             used: generation,
             parsed: Arc::clone(&parsed),
@@ -501,15 +690,18 @@ impl RenderCache {
         self.map.retain(|k, _| used.contains(k));
         self.used = used;
         let generation = self.generation;
+        let before: usize = self.dossiers.values().map(Vec::len).sum();
         self.dossiers.retain(|_, slots| {
             slots.retain(|s| s.used == generation);
             !slots.is_empty()
         });
+        let after: usize = self.dossiers.values().map(Vec::len).sum();
+        self.unsaved = self.unsaved.saturating_add(before - after);
     }
 }
 
 /// The first stage of a dossier file: name, front matter and its validation.
-fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier {
+pub(crate) fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier {
     let mut diags = Vec::new();
     let front = match prepare(file, &mut diags) {
         Some((slug, split)) => frontmatter::dossier(&file.display, &split, ctx).map(|meta| (slug, Arc::new(meta))),
@@ -621,6 +813,7 @@ mod tests {
             display: format!("repo/{rel}"),
             bytes: text.as_bytes().into(),
             oid: Some(format!("{:016x}", h.finish())),
+            deferred: false,
         }
     }
 

@@ -3,7 +3,10 @@
 //! audience and open (or rebuild) its index. A `Loaded` value is immutable
 //! apart from caches filled on first use (on-demand shelves, a library's key
 //! terms and suggestion table); updates build a new one, from the engine's
-//! per-file cache and its previous shelves, and swap it in.
+//! per-file cache and its previous shelves, and swap it in. The per-file cache
+//! is restored from `data_dir` at the first load (`filecache`) and saved in
+//! the background after a load that changed it; dossier files it holds are
+//! not even read from git.
 
 use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
 use crate::index::{IndexError, IndexStore, SearchIndex, SyncStats};
@@ -113,6 +116,19 @@ pub struct Engine {
     /// The shelves of the last update by index key: the next update corrects
     /// their statistics and index hashes instead of recomputing them.
     shelves: HashMap<String, Arc<Shelf>>,
+    /// Whether the per-file cache saved in `data_dir` was read (at the first update).
+    restored: bool,
+    /// The thread saving the per-file cache, if one runs.
+    saving: Option<std::thread::JoinHandle<bool>>,
+}
+
+impl Drop for Engine {
+    /// Waits for the per-file cache to be saved (`tegenkracht index` exits after).
+    fn drop(&mut self) {
+        if let Some(h) = self.saving.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 impl Engine {
@@ -125,6 +141,8 @@ impl Engine {
             cache: RenderCache::default(),
             fetch_errors: HashMap::new(),
             shelves: HashMap::new(),
+            restored: false,
+            saving: None,
         }
     }
 
@@ -182,30 +200,120 @@ impl Engine {
         let catalog = self.read_catalog();
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "sources read and validated");
         let rendered = self.cache.rendered;
+        // Saved in the background while the libraries and indexes are built.
+        self.save_cache();
         let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves)?;
         self.shelves = shelves;
         loaded.rendered = rendered;
         Ok(loaded)
     }
 
+    /// Saves the per-file cache in the background when it changed and no save
+    /// is running (a change made meanwhile is saved after a later update).
+    fn save_cache(&mut self) {
+        if let Some(h) = self.saving.take_if(|h| h.is_finished())
+            && !h.join().unwrap_or(false)
+        {
+            self.cache.mark_unsaved();
+        }
+        if self.saving.is_some() {
+            return;
+        }
+        let Some((fingerprint, entries)) = self.cache.take_unsaved() else {
+            return;
+        };
+        let data_dir = self.data_dir.clone();
+        let spawned = std::thread::Builder::new().name("tk-cache-save".into()).spawn(move || {
+            let started = std::time::Instant::now();
+            match crate::filecache::save(&data_dir, fingerprint, &entries) {
+                Ok(()) => {
+                    tracing::debug!(
+                        files = entries.len(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "per-file cache saved"
+                    );
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot save the per-file cache");
+                    false
+                }
+            }
+        });
+        match spawned {
+            Ok(h) => self.saving = Some(h),
+            Err(_) => self.cache.mark_unsaved(),
+        }
+    }
+
+    /// Waits until the per-file cache is saved (tests; `Drop` does the same).
+    pub fn wait_for_cache(&mut self) {
+        if let Some(h) = self.saving.take()
+            && !h.join().unwrap_or(false)
+        {
+            self.cache.mark_unsaved();
+        }
+    }
+
     /// Reads and validates every source, without touching the indexes.
     pub fn read_catalog(&mut self) -> Catalog {
+        if !self.restored {
+            self.restored = true;
+            let started = std::time::Instant::now();
+            if let Some((fingerprint, entries)) = crate::filecache::load(&self.data_dir) {
+                tracing::debug!(
+                    files = entries.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "per-file cache read"
+                );
+                self.cache.restore(fingerprint, entries);
+            }
+        }
+        // Dossier files whose results the cache holds are not read from git; if
+        // the assembly needs one after all (the vocabulary or themas changed, a
+        // file is no longer published), every source is read again in full.
+        let catalog = match self.assemble_sources(true) {
+            Some(catalog) => catalog,
+            None => {
+                tracing::debug!("a file that was not read is needed: reading the sources in full");
+                self.assemble_sources(false).unwrap_or_default()
+            }
+        };
+        let mut catalog = catalog;
+        for r in &mut catalog.reports {
+            r.fetch_error = self.fetch_errors.get(&r.name).cloned();
+        }
+        catalog
+    }
+
+    /// Reads every source (skipping dossier files the cache knows when `defer`)
+    /// and assembles them; `None` when a skipped file was needed.
+    fn assemble_sources(&mut self, defer: bool) -> Option<Catalog> {
         let mut sources = Vec::new();
         for spec in &self.specs {
+            let started = std::time::Instant::now();
+            let cache = &self.cache;
+            let known = |oid: &str, rel: &str, display: &str| defer && cache.knows(oid, rel, display);
             let read = match &spec.location {
                 Location::Git { branch, root, .. } => {
                     let path = mirror::mirror_path(&self.data_dir, &spec.name);
-                    read_mirror(&path, branch, root, self.snapshots.get(&spec.name))
+                    read_mirror(&path, branch, root, self.snapshots.get(&spec.name), &known)
                 }
                 Location::Dir(dir) => crate::source::read_dir(dir),
             };
+            tracing::debug!(source = %spec.name, ms = started.elapsed().as_millis() as u64, "source read");
             let read = match read {
                 Ok(snap) => {
                     self.snapshots.insert(spec.name.clone(), snap.clone());
                     Ok(snap)
                 }
-                // Keep serving the last good state of this source.
-                Err(e) => match self.snapshots.get(&spec.name) {
+                // Keep serving the last good state of this source (in full: a
+                // snapshot whose files were not all read cannot serve it twice).
+                Err(e) => match self
+                    .snapshots
+                    .get(&spec.name)
+                    .filter(|p| defer || !p.files.iter().any(|f| f.deferred))
+                {
                     Some(prev) => {
                         self.fetch_errors.entry(spec.name.clone()).or_insert_with(|| e.to_string());
                         Ok(prev.clone())
@@ -215,21 +323,24 @@ impl Engine {
             };
             sources.push((spec.clone(), read));
         }
-        let mut catalog = Catalog::assemble_cached(sources, &mut self.cache);
-        for r in &mut catalog.reports {
-            r.fetch_error = self.fetch_errors.get(&r.name).cloned();
-        }
-        catalog
+        let catalog = Catalog::assemble_cached(sources, &mut self.cache);
+        (!self.cache.missing_bytes).then_some(catalog)
     }
 }
 
-fn read_mirror(path: &Path, branch: &str, root: &str, prev: Option<&Snapshot>) -> Result<Snapshot, SourceError> {
+fn read_mirror(
+    path: &Path,
+    branch: &str,
+    root: &str,
+    prev: Option<&Snapshot>,
+    known: crate::source::Known<'_>,
+) -> Result<Snapshot, SourceError> {
     let repo = git2::Repository::open_bare(path).map_err(|source| SourceError::Open { path: path.into(), source })?;
     let commit = crate::source::resolve_commit(&repo, branch).ok_or_else(|| SourceError::Branch {
         path: path.into(),
         branch: branch.into(),
     })?;
-    crate::source::read_git_commit(&repo, &commit, root, prev)
+    crate::source::read_git_commit_deferring(&repo, &commit, root, prev, known)
 }
 
 /// Builds libraries for an assembled catalog and brings their indexes in step.
@@ -304,4 +415,191 @@ fn assemble_after(
         rendered: 0,
     };
     Ok((loaded, by_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits `files` (path, text) as the whole tree of branch `main`.
+    fn commit(repo: &git2::Repository, files: &[(String, String)]) {
+        let mut index = git2::Index::new().unwrap();
+        for (path, text) in files {
+            let oid = repo.blob(text.as_bytes()).unwrap();
+            let entry = git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: text.len() as u32,
+                id: oid,
+                flags: 0,
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            index.add(&entry).unwrap();
+        }
+        let tree = repo.find_tree(index.write_tree_to(repo).unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.nl").unwrap();
+        let parent = repo.find_reference("refs/heads/main").ok().and_then(|r| r.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        repo.commit(Some("refs/heads/main"), &sig, &sig, "content", &tree, &parents)
+            .unwrap();
+    }
+
+    fn files(vocab: &str) -> Vec<(String, String)> {
+        let mut out = vec![
+            ("vocabulaire.yaml".to_string(), vocab.to_string()),
+            (
+                "themas/vastgoed.md".into(),
+                "---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\nTekst.\n".into(),
+            ),
+            ("dossiers/limburg/kapot.md".into(), "---\ntitel: [\n---\n".into()),
+        ];
+        // More than one thread's worth, so the first load parses in parallel.
+        for i in 0..80 {
+            let (toegang, partner) = match i % 4 {
+                0 => ("regio", "politie"),
+                1 => ("netwerk", "extra"),
+                _ => ("openbaar", "politie"),
+            };
+            out.push((
+                format!("dossiers/limburg/d{i}.md"),
+                format!(
+                    "---\ntitel: Dossier {i}\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een praktijk voor de test van de cache, nummer {i}.\ntoegang: {toegang}\npartners: [{partner}]\n---\n## Aanpak\n\nPanden en horeca in ronde{i}, met woord{} en vastgoed.\n",
+                    i % 7
+                ),
+            ));
+        }
+        out
+    }
+
+    /// The starter vocabulary with one more partner, `extra`.
+    fn with_extra() -> String {
+        let vocab = include_str!("../../content/vocabulaire.yaml");
+        let out = vocab.replace("  bewoners: Bewoners\n", "  bewoners: Bewoners\n  extra: Extra\n");
+        assert_ne!(out, vocab);
+        out
+    }
+
+    fn specs(repo: &Path) -> Vec<SourceSpec> {
+        vec![SourceSpec {
+            name: "bron".into(),
+            location: Location::Git {
+                repo: repo.to_path_buf(),
+                branch: "main".into(),
+                root: String::new(),
+            },
+            regions: vec!["*".into()],
+            edit_url: None,
+        }]
+    }
+
+    /// Everything a load serves, as text: catalog, findings, per-audience statistics and index sizes.
+    fn summary(l: &Loaded) -> Vec<String> {
+        let mut out: Vec<String> = l
+            .catalog
+            .dossiers
+            .iter()
+            .map(|d| format!("{} {:?} {:?} {:?} {:?} {:?}", d.id, d.meta, d.body, d.words, d.bron, d.updated))
+            .collect();
+        out.extend(l.catalog.reports.iter().map(|r| format!("{:?}", r.diagnostics)));
+        for a in [
+            Audience::Public,
+            Audience::Network,
+            Audience::Liec,
+            Audience::Regions(vec!["limburg".into()]),
+        ] {
+            let shelf = l.shelf(&a).unwrap();
+            let mut words: Vec<_> = shelf.library.words.iter().collect();
+            words.sort();
+            let keyterms = (!shelf.library.dossiers.is_empty()).then(|| shelf.library.keyterms(0).to_vec());
+            out.push(format!("{a:?} {} {words:?} {keyterms:?}", shelf.index.num_docs()));
+        }
+        out
+    }
+
+    fn load_with(repo: &Path, data: &Path) -> Loaded {
+        let mut e = Engine::new(specs(repo), data);
+        e.fetch(None);
+        let l = e.update().unwrap();
+        e.wait_for_cache();
+        l
+    }
+
+    #[test]
+    fn a_start_with_the_saved_cache_serves_what_a_start_without_it_serves() {
+        let vocab = &with_extra();
+        let src = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(src.path()).unwrap();
+        commit(&repo, &files(vocab));
+        let data = tempfile::tempdir().unwrap();
+        let first = load_with(src.path(), data.path());
+        assert!(first.rendered > 80);
+        let file = crate::filecache::cache_dir(data.path()).join("dossiers.bin");
+        assert!(file.exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&file), 0o600);
+            assert_eq!(mode(&crate::filecache::cache_dir(data.path())), 0o700);
+            assert_eq!(mode(&data.path().join("cache")), 0o700);
+        }
+        // A restart: nothing parsed or rendered but the playbook, the same result.
+        let mut engine = Engine::new(specs(src.path()), data.path());
+        engine.fetch(None);
+        let again = engine.update().unwrap();
+        assert_eq!(again.rendered, 1, "only the playbook's body is not saved");
+        let deferred = engine.snapshots["bron"].files.iter().filter(|f| f.deferred).count();
+        assert_eq!(deferred, 81, "the dossier files were not read from git");
+        drop(engine);
+        assert_eq!(summary(&again), summary(&first));
+        assert_eq!(again.stats.added, 0);
+        // Without the saved cache: the same.
+        let fresh = load_with(src.path(), tempfile::tempdir().unwrap().path());
+        assert_eq!(summary(&fresh), summary(&first));
+
+        // A truncated, a corrupted, a foreign and an other-format file are ignored and written anew.
+        let good = std::fs::read(&file).unwrap();
+        let mut flipped = good.clone();
+        let at = flipped.len() / 2;
+        flipped[at] ^= 0x55;
+        let mut other_format = good.clone();
+        other_format[8] = other_format[8].wrapping_add(1);
+        for (what, bytes) in [
+            ("truncated", good[..good.len() / 3].to_vec()),
+            ("corrupt", flipped),
+            ("foreign", b"not a cache at all".to_vec()),
+            ("other format", other_format),
+            ("empty", Vec::new()),
+        ] {
+            std::fs::write(&file, &bytes).unwrap();
+            let l = load_with(src.path(), data.path());
+            assert!(l.rendered > 80, "{what}: not used");
+            assert_eq!(summary(&l), summary(&first), "{what}");
+            assert_eq!(std::fs::read(&file).unwrap().len(), good.len(), "{what}: written anew");
+        }
+    }
+
+    #[test]
+    fn a_saved_cache_from_before_a_vocabulary_change_is_not_used() {
+        let vocab = &with_extra();
+        let src = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(src.path()).unwrap();
+        commit(&repo, &files(vocab));
+        let data = tempfile::tempdir().unwrap();
+        load_with(src.path(), data.path());
+        // The partner `extra` leaves the vocabulary: its dossiers no longer validate.
+        let fewer = include_str!("../../content/vocabulaire.yaml");
+        commit(&repo, &files(fewer));
+        let changed = load_with(src.path(), data.path());
+        let fresh = load_with(src.path(), tempfile::tempdir().unwrap().path());
+        assert_eq!(summary(&changed), summary(&fresh));
+        assert_eq!(changed.catalog.dossiers.len(), 60, "{:?}", changed.catalog.reports);
+        assert!(changed.rendered >= 60, "re-validated and rendered: {}", changed.rendered);
+    }
 }

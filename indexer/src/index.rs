@@ -328,6 +328,12 @@ fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result
         let mut policy = tantivy::indexer::LogMergePolicy::default();
         policy.set_min_layer_size(100);
         w.set_merge_policy(Box::new(policy));
+        // A writer killed between writing a segment's deletes and committing
+        // leaves a `.del` file that the next writer would create again under
+        // the same name (same opstamps) and fail on: remove what no commit uses.
+        if let Err(e) = w.garbage_collect_files().wait() {
+            tracing::warn!(error = %e, "cannot remove files of an interrupted index write");
+        }
         *writer = Some(w);
     }
     Ok(writer.as_mut().expect("just set"))

@@ -10,6 +10,7 @@ pub mod corpus;
 pub mod diag;
 pub mod engine;
 pub mod facets;
+pub mod filecache;
 pub mod frontmatter;
 pub mod index;
 pub mod keyterms;

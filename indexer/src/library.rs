@@ -317,12 +317,17 @@ fn statistics(
 ) -> (KeyTerms, Arc<HashMap<String, u32>>, bool) {
     let empty_cells = || (0..dossiers.len()).map(|_| OnceLock::new()).collect();
     let fresh = || {
-        let df = crate::keyterms::document_frequencies(dossiers);
+        // The two counts are independent: one on another thread.
+        let (df, surface) = std::thread::scope(|s| {
+            let surface = s.spawn(|| surface_words(dossiers));
+            let df = crate::keyterms::document_frequencies(dossiers);
+            (df, surface.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        });
         let keyterms = KeyTerms {
             df: Arc::new(df),
             cells: empty_cells(),
         };
-        (keyterms, Arc::new(surface_words(dossiers)), false)
+        (keyterms, Arc::new(surface), false)
     };
     let Some(prev) = prev else { return fresh() };
     // Per new ordinal: the previous ordinal of the same file version.

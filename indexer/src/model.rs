@@ -1,12 +1,12 @@
 //! The content model's types: dossiers, playbooks, collections, their
 //! front matter and the rendered documents built from them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
 /// Who may see a document (content model, section 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Toegang {
     Openbaar,
@@ -15,7 +15,7 @@ pub enum Toegang {
 }
 
 /// The two kinds of dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DossierType {
     Leerdossier,
@@ -32,7 +32,7 @@ impl DossierType {
 }
 
 /// A dossier's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Idee,
@@ -132,15 +132,22 @@ impl Serialize for PartialDate {
     }
 }
 
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PartialDate::parse(&s).ok_or_else(|| serde::de::Error::custom("not a date"))
+    }
+}
+
 /// One lesson learned, tagged with one of the six challenges.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Les {
     pub uitdaging: String,
     pub les: String,
 }
 
 /// A contact block, shown only to signed-in readers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     pub organisatie: String,
     pub functie: String,
@@ -148,7 +155,7 @@ pub struct Contact {
 }
 
 /// The front matter of a dossier (`dossiers/**/*.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierMeta {
     pub titel: String,
     #[serde(rename = "type")]
@@ -201,7 +208,7 @@ pub struct CollectionMeta {
 }
 
 /// One heading of a document's outline, for its table of contents.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
@@ -209,7 +216,7 @@ pub struct Heading {
 }
 
 /// A markdown body rendered for the site and the index.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default, Deserialize)]
 pub struct Rendered {
     /// Sanitised HTML.
     pub html: String,
@@ -255,7 +262,7 @@ fn shared<T: Serialize, S: serde::Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok,
 }
 
 /// The words of a dossier's full text, for similarity reasons and "Bedoelde u".
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocWords {
     /// Candidate characteristic words (see `keyterms`) with their counts.
     pub terms: Vec<(String, u32)>,

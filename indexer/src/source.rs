@@ -43,7 +43,14 @@ pub struct RawFile {
     pub bytes: Arc<[u8]>,
     /// The git blob id, when read from git (lets unchanged files be reused).
     pub oid: Option<String>,
+    /// True when `bytes` were not read (empty) because the caller already holds
+    /// what this blob yields at this path (see `read_git_commit_deferring`).
+    pub deferred: bool,
 }
+
+/// Tells, by blob id, path relative to the root, and path as shown, whether a
+/// dossier file's content is needed (`false`) or already known to the caller.
+pub type Known<'a> = &'a dyn Fn(&str, &str, &str) -> bool;
 
 /// The relevant files of a source at one commit.
 #[derive(Debug, Clone, Default)]
@@ -134,6 +141,21 @@ pub fn read_git_commit(
     root: &str,
     prev: Option<&Snapshot>,
 ) -> Result<Snapshot, SourceError> {
+    read_git_commit_deferring(repo, commit, root, prev, &|_, _, _| false)
+}
+
+/// Like `read_git_commit`, but dossier files for which `known` says yes are
+/// not read: they come with empty `bytes` and `deferred` set. (Reading blobs
+/// is most of the cost of reading a source: libgit2 resolves every delta
+/// chain anew.) A caller that finds it needs such a file after all reads the
+/// source again with `read_git_commit`.
+pub fn read_git_commit_deferring(
+    repo: &git2::Repository,
+    commit: &git2::Commit<'_>,
+    root: &str,
+    prev: Option<&Snapshot>,
+    known: Known<'_>,
+) -> Result<Snapshot, SourceError> {
     let root = root.trim_matches('/');
     let mut tree = commit.tree()?;
     if !root.is_empty() {
@@ -151,9 +173,19 @@ pub fn read_git_commit(
         ..Snapshot::default()
     };
     let previous: HashMap<&str, &RawFile> = prev
-        .map(|p| p.files.iter().filter_map(|f| f.oid.as_deref().map(|o| (o, f))).collect())
+        .map(|p| {
+            p.files
+                .iter()
+                .filter(|f| !f.deferred)
+                .filter_map(|f| f.oid.as_deref().map(|o| (o, f)))
+                .collect()
+        })
         .unwrap_or_default();
-    walk_tree(repo, &tree, "", root, &previous, &mut snap)?;
+    let mut pending = Vec::new();
+    walk_tree(repo, &tree, "", root, (&previous, known), &mut snap, &mut pending)?;
+    for (i, bytes) in read_blobs(repo, &pending)? {
+        snap.files[i].bytes = bytes;
+    }
     match prev {
         Some(p) if !p.changed.is_empty() => {
             // Unchanged blobs keep their date; changed ones date from the new commit.
@@ -180,8 +212,9 @@ fn walk_tree(
     tree: &git2::Tree<'_>,
     rel_dir: &str,
     root: &str,
-    previous: &HashMap<&str, &RawFile>,
+    (previous, known): (&HashMap<&str, &RawFile>, Known<'_>),
     snap: &mut Snapshot,
+    pending: &mut Vec<(usize, git2::Oid)>,
 ) -> Result<(), SourceError> {
     for entry in tree.iter() {
         let Some(name) = entry.name() else {
@@ -203,7 +236,7 @@ fn walk_tree(
             Some(git2::ObjectType::Tree) => {
                 if descend(&rel) && rel.split('/').count() <= MAX_DEPTH {
                     let sub = entry.to_object(repo)?.peel_to_tree()?;
-                    walk_tree(repo, &sub, &rel, root, previous, snap)?;
+                    walk_tree(repo, &sub, &rel, root, (previous, known), snap, pending)?;
                 } else if descend(&rel) {
                     snap.errors.push(Diagnostic::error(
                         &display,
@@ -225,6 +258,17 @@ fn walk_tree(
                     return Ok(());
                 }
                 let oid = entry.id().to_string();
+                // What the caller knows was read (and its size checked) before.
+                if classify(&rel) == Some(FileKind::Dossier) && known(&oid, &rel, &display) {
+                    snap.files.push(RawFile {
+                        rel,
+                        display,
+                        bytes: Arc::from(&[][..]),
+                        oid: Some(oid),
+                        deferred: true,
+                    });
+                    continue;
+                }
                 // A blob of the previous snapshot was read (and its size checked) then.
                 let bytes = match previous.get(oid.as_str()) {
                     Some(f) => Arc::clone(&f.bytes),
@@ -238,7 +282,9 @@ fn walk_tree(
                             ));
                             continue;
                         }
-                        Arc::from(repo.find_blob(entry.id())?.content())
+                        // Read after the walk, on all cores.
+                        pending.push((snap.files.len(), entry.id()));
+                        Arc::from(&[][..])
                     }
                 };
                 snap.files.push(RawFile {
@@ -246,6 +292,7 @@ fn walk_tree(
                     display,
                     bytes,
                     oid: Some(oid),
+                    deferred: false,
                 });
             }
             Some(git2::ObjectType::Commit) if (relevant(&rel) || descend(&rel)) => {
@@ -255,6 +302,46 @@ fn walk_tree(
         }
     }
     Ok(())
+}
+
+/// File contents by position in a snapshot's files.
+type Blobs = Vec<(usize, Arc<[u8]>)>;
+
+/// Reads blobs (by position in the snapshot's files), on several threads with
+/// a repository handle each when there are many: libgit2 resolves each delta
+/// chain anew, so reading is CPU-bound.
+fn read_blobs(repo: &git2::Repository, pending: &[(usize, git2::Oid)]) -> Result<Blobs, SourceError> {
+    let read = |repo: &git2::Repository, part: &[(usize, git2::Oid)]| -> Result<Blobs, SourceError> {
+        part.iter()
+            .map(|(i, oid)| Ok((*i, Arc::from(repo.find_blob(*oid)?.content()))))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if pending.len() < 256 || threads == 1 {
+        return read(repo, pending);
+    }
+    let path = repo.path().to_path_buf();
+    let chunk = pending.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = pending
+            .chunks(chunk)
+            .map(|part| {
+                let path = &path;
+                s.spawn(move || {
+                    let repo = git2::Repository::open_bare(path).map_err(|source| SourceError::Open {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    read(&repo, part)
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(pending.len());
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
+        }
+        Ok(out)
+    })
 }
 
 /// Finds, for each file, the date of the newest commit that changed it.
@@ -364,6 +451,7 @@ fn walk_dir(base: &Path, dir: &Path, rel_dir: &str, snap: &mut Snapshot) -> Resu
                 display,
                 bytes,
                 oid: None,
+                deferred: false,
             });
         }
     }

@@ -9,6 +9,7 @@ fn file(rel: &str, text: &str) -> RawFile {
         display: rel.into(),
         bytes: text.as_bytes().into(),
         oid: None,
+        deferred: false,
     }
 }
 
