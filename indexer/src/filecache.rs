@@ -52,17 +52,29 @@ fn cache_file(data_dir: &Path) -> PathBuf {
 }
 
 /// Identifies the running program: a cache written by another build is not read.
+/// The executable's contents are part of it (a CRC-32 of the file, computed once),
+/// so builds with fixed timestamps and equal sizes (reproducible builds) are still
+/// told apart: a fix to rendering or sanitising always applies to cached files.
 fn identity() -> Option<String> {
-    let exe = std::env::current_exe().ok()?;
-    let meta = std::fs::metadata(exe).ok()?;
-    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(format!(
-        "{} {} {} {}",
-        env!("CARGO_PKG_VERSION"),
-        meta.len(),
-        modified.as_secs(),
-        modified.subsec_nanos()
-    ))
+    static IDENTITY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let exe = std::env::current_exe().ok()?;
+            let mut file = std::fs::File::open(&exe).ok()?;
+            let mut crc = crc32fast::Hasher::new();
+            let mut buf = vec![0u8; 1 << 20];
+            let mut len = 0u64;
+            loop {
+                let n = std::io::Read::read(&mut file, &mut buf).ok()?;
+                if n == 0 {
+                    break;
+                }
+                crc.update(&buf[..n]);
+                len += n as u64;
+            }
+            Some(format!("{} {len} {:08x}", env!("CARGO_PKG_VERSION"), crc.finalize()))
+        })
+        .clone()
 }
 
 #[derive(Serialize)]
@@ -194,6 +206,7 @@ fn read(path: &Path) -> Result<Option<Restored>, String> {
     let written_by = r.take(len)?;
     if Some(written_by) != identity().as_ref().map(String::as_bytes) {
         // An upgrade, or another build: its encoding or its rules may differ.
+        tracing::info!("per-file cache written by another build of tegenkracht; rebuilding it");
         return Ok(None);
     }
     let fingerprint: [u8; 32] = r.take(32)?.try_into().map_err(|_| "truncated")?;

@@ -234,7 +234,8 @@ impl SearchIndex {
         let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
         let page: Vec<(u32, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
         // Highlight the terms the query searched the text fields for (synonyms and
-        // compound parts included); negated terms are not part of `query_terms`'s output.
+        // compound parts included). Negated terms are visited too, but a hit never
+        // holds one in these fields.
         let mut highlighter = query.as_ref().map(|q| {
             let mut terms = Vec::new();
             q.query_terms(&mut |term, _| {

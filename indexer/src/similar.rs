@@ -111,10 +111,11 @@ impl SearchIndex {
     /// The dossiers most like dossier `ord`, best first, with reasons.
     ///
     /// Candidates are the dossiers the text query matched, those on a shared
-    /// thema and the linked ones (a dossier with none of these shares none of
-    /// the 40 most characteristic terms either). Each is scored on text and
-    /// metadata first; shared key terms (at most +0.05) are computed only for
-    /// the candidates that can still reach the top, best first.
+    /// thema and the linked ones: a dossier with none of these is not similar,
+    /// whatever key terms it shares (key terms and the text query are built
+    /// differently, so that is a rule, not a shortcut). Each candidate is
+    /// scored on text and metadata first; shared key terms (at most +0.05)
+    /// are computed only for the candidates that can still reach the top.
     pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
         let table = lib.facet_table();
         let text = self.text_similarity(lib, ord)?;
@@ -307,7 +308,7 @@ fn collapse(lib: &Library, hits: Vec<Similar>) -> Vec<Similar> {
 mod tests {
     use super::*;
 
-    /// The ranking as defined: every dossier scored with all its parts, sorted.
+    /// The ranking as defined: every candidate scored with all its parts, sorted.
     fn reference(idx: &SearchIndex, lib: &Library, ord: usize, opts: SimilarOptions) -> Vec<(usize, f32)> {
         let d = &lib.dossiers[ord];
         let text = idx.text_similarity(lib, ord).unwrap();
@@ -340,6 +341,10 @@ mod tests {
                 + 0.10 * jaccard(&d.meta.partners, &o.meta.partners)
                 + if linked { 1.0 } else { 0.0 }
                 + 0.05 * (common as f32 / 5.0);
+            // The candidate rule of `similar`: text, a thema or a link in common.
+            if t <= 0.0 && themas == 0 && !linked {
+                continue;
+            }
             if linked || themas > 0 || t >= 0.25 || common >= 2 {
                 out.push(Similar {
                     ord: i,

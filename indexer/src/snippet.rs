@@ -253,9 +253,10 @@ fn word_start(text: &str, at: usize, max: usize) -> usize {
     if at == 0 || text[..at].ends_with(char::is_whitespace) {
         return at;
     }
-    // Skip the partial word up to the next space.
-    match text[at..max].find(char::is_whitespace) {
-        Some(i) => at + i + 1,
+    // Skip the partial word up to the next space (which may be more than one
+    // byte: a no-break space from `&nbsp;`, a thin space).
+    match text[at..max].char_indices().find(|(_, c)| c.is_whitespace()) {
+        Some((i, c)) => at + i + c.len_utf8(),
         None => max,
     }
 }
@@ -340,7 +341,7 @@ mod tests {
         /// Whatever the text: the snippet is the escaped text of one piece of it,
         /// with nothing but `<mark>` added.
         #[test]
-        fn output_is_an_escaped_piece_of_the_text(text in "[a-zé<>&\"' .,\n]{0,300}", max in 0usize..200) {
+        fn output_is_an_escaped_piece_of_the_text(text in "[a-zé<>&\"' .,\n\u{a0}\u{2009}\u{202f}]{0,300}", max in 0usize..200) {
             let mut h = hl(&["hor", "e", "a"]);
             if let Some(s) = h.snippet(&text, max) {
                 let plain = s.replace("<mark>", "").replace("</mark>", "");
@@ -349,6 +350,16 @@ mod tests {
                 let unescaped = piece.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
                 proptest::prop_assert!(text.contains(&unescaped), "{:?} not in {:?}", unescaped, text);
             }
+        }
+    }
+
+    #[test]
+    fn multi_byte_spaces_before_the_fragment_are_no_problem() {
+        // Found in review: a skip past a 2-byte no-break space landed inside it.
+        let mut h = hl(&["horeca"]);
+        for max in 0..60 {
+            let s = h.snippet("aaaaaaaaaa\u{a0}bbbb horeca en\u{2009}meer\u{202f}tekst", max).unwrap();
+            assert!(s.contains("<mark>horeca</mark>"), "{s}");
         }
     }
 

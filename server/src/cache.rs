@@ -104,9 +104,12 @@ impl SearchCache {
         );
     }
 
-    /// Forgets everything (a new load of the content).
-    pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    /// Forgets everything: content `generation` is now served, so results of
+    /// older ones still being computed are not kept when they finish.
+    pub fn clear_for(&self, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.clear();
+        self.newest.fetch_max(generation, Ordering::Relaxed);
     }
 
     /// The cache's Prometheus metrics.
@@ -169,8 +172,11 @@ mod tests {
         let mut paged = req("horeca");
         paged.page = 2;
         assert!(c.get(1, &limburg, &paged).is_none(), "the whole request is the key");
-        c.clear();
+        c.clear_for(2);
         assert!(c.get(1, &limburg, &req("horeca")).is_none());
+        // A search of the old load that finishes after the swap is not kept.
+        c.put(1, &limburg, &req("laat"), results(3));
+        assert!(c.get(1, &limburg, &req("laat")).is_none());
         assert_eq!(c.hits.load(Ordering::Relaxed), 1);
     }
 

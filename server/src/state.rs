@@ -80,7 +80,7 @@ impl AppState {
         let mut current = self.loaded.write().unwrap_or_else(|e| e.into_inner());
         let generation = current.as_ref().map_or(1, |(g, _)| g + 1);
         *current = Some((generation, Arc::new(loaded)));
-        self.search_cache.clear();
+        self.search_cache.clear_for(generation);
     }
 }
 
