@@ -548,6 +548,10 @@ mod tests {
             assert_eq!(mode(&file), 0o600);
             assert_eq!(mode(&crate::filecache::cache_dir(data.path())), 0o700);
             assert_eq!(mode(&data.path().join("cache")), 0o700);
+            // The indexes and mirrors hold restricted documents too.
+            assert_eq!(mode(&data.path().join("index")), 0o700);
+            assert_eq!(mode(&data.path().join(format!("index/v{}", crate::index::SCHEMA_VERSION))), 0o700);
+            assert_eq!(mode(&data.path().join("mirrors")), 0o700);
         }
         // A restart: nothing parsed or rendered but the playbook, the same result.
         let mut engine = Engine::new(specs(src.path()), data.path());

@@ -300,7 +300,10 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates `dir` (and missing parents) readable by the owner only, and makes
+/// `dir` and its parent so if they existed: everything in `data_dir` holds
+/// restricted content.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]

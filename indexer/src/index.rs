@@ -371,7 +371,8 @@ impl IndexStore {
             move |source| IndexError::Io { path, source }
         };
         let vdir = self.version_dir();
-        std::fs::create_dir_all(&vdir).map_err(io(&vdir))?;
+        // Owner only: the indexes hold restricted documents.
+        crate::filecache::create_private_dir(&vdir).map_err(io(&vdir))?;
         let mut out = Vec::new();
         let mut stats = SyncStats::default();
         for (key, lib, prev) in libs {

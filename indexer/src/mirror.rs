@@ -54,7 +54,8 @@ pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchErr
         Ok(r) => r,
         Err(_) => {
             let _ = std::fs::remove_dir_all(&path);
-            std::fs::create_dir_all(&path).map_err(|e| FetchError {
+            // Owner only: the mirrors hold restricted documents.
+            crate::filecache::create_private_dir(&path).map_err(|e| FetchError {
                 url: redact(url),
                 message: e.to_string(),
             })?;
