@@ -221,13 +221,7 @@ mod tests {
     use crate::library::Library;
 
     fn starter() -> Library {
-        let spec = crate::SourceSpec {
-            name: "content".into(),
-            location: crate::Location::Dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content").into()),
-            regions: vec!["*".into()],
-            edit_url: None,
-        };
-        Library::new(&crate::Catalog::load(&[spec]), crate::Audience::Liec)
+        crate::testkit::starter(crate::Audience::Liec)
     }
 
     /// The counts as the search API defines them, computed the slow way.

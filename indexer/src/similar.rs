@@ -369,13 +369,7 @@ mod tests {
 
     #[test]
     fn pruned_ranking_equals_the_full_one_for_every_starter_dossier() {
-        let spec = crate::SourceSpec {
-            name: "content".into(),
-            location: crate::Location::Dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content").into()),
-            regions: vec!["*".into()],
-            edit_url: None,
-        };
-        let lib = Library::new(&crate::Catalog::load(&[spec]), crate::Audience::Liec);
+        let lib = crate::testkit::starter(crate::Audience::Liec);
         let idx = SearchIndex::build_in_ram(&lib).unwrap();
         let mut nonempty = 0;
         for ord in 0..lib.dossiers.len() {

@@ -47,8 +47,14 @@ pub fn catalog(cache: &mut crate::corpus::RenderCache, themas: &[(&str, &str)], 
             ),
         ));
     }
+    let commit = files.len().to_string();
+    assemble(files, commit, cache)
+}
+
+/// One source of `files` at `commit`, assembled with `cache`; no errors allowed.
+fn assemble(files: Vec<RawFile>, commit: String, cache: &mut crate::corpus::RenderCache) -> crate::Catalog {
     let snap = Snapshot {
-        commit: Some(format!("{}", files.len())),
+        commit: Some(commit),
         files,
         ..Default::default()
     };
@@ -85,18 +91,17 @@ pub fn library(docs: &[(&str, &str)]) -> Library {
             ),
         ));
     }
-    let snap = Snapshot {
-        commit: Some("abc".into()),
-        files,
-        ..Default::default()
-    };
+    let cat = assemble(files, "abc".into(), &mut crate::corpus::RenderCache::default());
+    Library::new(&cat, crate::Audience::Public)
+}
+
+/// The starter content (`content/`) as `audience` sees it.
+pub fn starter(audience: crate::Audience) -> Library {
     let spec = crate::SourceSpec {
-        name: "t".into(),
-        location: crate::Location::Dir("x".into()),
+        name: "content".into(),
+        location: crate::Location::Dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../content").into()),
         regions: vec!["*".into()],
         edit_url: None,
     };
-    let cat = crate::Catalog::assemble(vec![(spec, Ok(snap))]);
-    assert!(cat.diagnostics().all(|d| !d.is_error()), "{:?}", cat.reports);
-    Library::new(&cat, crate::Audience::Public)
+    Library::new(&crate::Catalog::load(&[spec]), audience)
 }

@@ -112,10 +112,9 @@ impl SearchCache {
         self.newest.fetch_max(generation, Ordering::Relaxed);
     }
 
-    /// The cache's Prometheus metrics.
-    pub fn render(&self) -> String {
-        let mut o = String::new();
-        for (name, help, v) in [
+    /// The cache's counters for `/metrics`: (name, help, value).
+    pub fn counters(&self) -> [(&'static str, &'static str, u64); 2] {
+        [
             (
                 "tegenkracht_search_cache_hits_total",
                 "Searches answered from the result cache.",
@@ -126,10 +125,7 @@ impl SearchCache {
                 "Searches not in the result cache.",
                 self.misses.load(Ordering::Relaxed),
             ),
-        ] {
-            o.push_str(&format!("# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}\n"));
-        }
-        o
+        ]
     }
 
     #[cfg(test)]

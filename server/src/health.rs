@@ -22,8 +22,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str)
 pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     let size = crate::metrics::dir_size(&state.config.data_dir.join("index"));
     let docs = state.loaded().map_or(0, |l| l.public.index.num_docs());
-    let mut body = state.metrics.render(size, docs);
-    body.push_str(&state.search_cache.render());
+    let body = state.metrics.render(size, docs, &state.search_cache.counters());
     (
         [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         body,

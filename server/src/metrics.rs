@@ -113,8 +113,9 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self, index_bytes: u64, generation_docs: u64) -> String {
+    /// The Prometheus text exposition; `extra` are counters kept elsewhere
+    /// (name, help, value).
+    pub fn render(&self, index_bytes: u64, generation_docs: u64, extra: &[(&str, &str, u64)]) -> String {
         let mut o = String::new();
         let _ = writeln!(
             o,
@@ -171,7 +172,7 @@ impl Metrics {
                 self.removed.load(Ordering::Relaxed),
             ),
         ];
-        for (name, help, v) in counters {
+        for &(name, help, v) in counters.iter().chain(extra) {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         }
         let _ = writeln!(
