@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
             match item {
                 Item::Word(w) => assert!(!w.is_empty()),
                 Item::Phrase(ws) => assert!(ws.len() >= 2 && ws.iter().all(|w| !w.is_empty()), "{ws:?}"),
+                Item::Abbreviation(w) => panic!("only the builder reads abbreviations: {w}"),
             }
         }
     }

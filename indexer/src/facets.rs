@@ -39,6 +39,8 @@ struct Column {
     /// `values[starts[ord]..starts[ord + 1]]` are the value ids of dossier `ord`.
     starts: Vec<u32>,
     values: Vec<u32>,
+    /// Per value id, how many dossiers have it.
+    totals: Vec<u32>,
 }
 
 impl Column {
@@ -82,7 +84,9 @@ impl FacetTable {
                     let id = *col.ids.entry(v.to_string()).or_insert(next);
                     if id == next {
                         col.names.push(v.to_string());
+                        col.totals.push(0);
                     }
+                    col.totals[id as usize] += 1;
                     col.values.push(id);
                 }
                 col.starts.push(col.values.len() as u32);
@@ -159,6 +163,13 @@ impl FacetTable {
     /// Whether dossiers `a` and `b` are linked by `gerelateerd` (either way).
     pub fn linked(&self, a: usize, b: usize) -> bool {
         self.links[a].binary_search(&(b as u32)).is_ok()
+    }
+
+    /// The share of the library's dossiers that have `value` for facet number `facet`.
+    pub fn share(&self, facet: usize, value: &str) -> f32 {
+        let col = &self.columns[facet];
+        let n = col.ids.get(value).map_or(0, |&id| col.totals[id as usize]);
+        n as f32 / (self.dates.len().max(1)) as f32
     }
 
     /// The value ids of dossier `ord` for facet number `facet` (an index into `FACETS`).

@@ -249,6 +249,7 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
         "contact",
         "herzien_voor",
         "bijgewerkt",
+        "bronnen",
     ];
     let root = load(path, split)?;
     let mut f = Fields::new(path, split.yaml_offset, &root, KEYS, "front matter")?;
@@ -308,6 +309,7 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
         gerelateerd.push(id);
     }
     let contact = contact(&mut f);
+    let bronnen = sources(&mut f);
     let herzien_voor = f.date("herzien_voor", true);
     let bijgewerkt = f.date("bijgewerkt", true);
     let meta = (|| {
@@ -328,6 +330,7 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
             lessen,
             gerelateerd,
             contact,
+            bronnen,
             herzien_voor,
             bijgewerkt,
         })
@@ -384,6 +387,51 @@ fn lessons(f: &mut Fields<'_>, v: &Vocabulary) -> Vec<Les> {
     out
 }
 
+/// `bronnen`: a list of `{titel, uitgever, jaar, pagina?, url?}`.
+fn sources(f: &mut Fields<'_>) -> Vec<Bron> {
+    let mut out = Vec::new();
+    let Some(items) = f.list("bronnen", false) else { return out };
+    for item in items {
+        let mut sub = match Fields::new(f.path, f.offset, item, &["titel", "uitgever", "jaar", "pagina", "url"], "each bron") {
+            Ok(sub) => sub,
+            Err(e) => {
+                f.errors.extend(e);
+                continue;
+            }
+        };
+        let titel = sub.text("titel", true, 2, 300);
+        let uitgever = sub.text("uitgever", true, 2, 200);
+        let jaar = sub.text("jaar", true, 4, 4).and_then(|t| match t.parse::<u16>() {
+            Ok(y) if (1800..=2200).contains(&y) => Some(y),
+            _ => {
+                if let Some(n) = sub.get("jaar") {
+                    sub.error(n, format!("`jaar` must be a year like 2022, found `{t}`"));
+                }
+                None
+            }
+        });
+        let pagina = sub.text("pagina", false, 1, 120);
+        let url = sub.text("url", false, 8, 2000);
+        if let (Some(u), Some(n)) = (&url, sub.get("url"))
+            && (!(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace))
+        {
+            sub.error(n, format!("`url` must be a web address starting with https://, found `{u}`"));
+        }
+        let ok = sub.errors.is_empty();
+        f.errors.append(&mut sub.errors);
+        if let (true, Some(titel), Some(uitgever), Some(jaar)) = (ok, titel, uitgever, jaar) {
+            out.push(Bron {
+                titel,
+                uitgever,
+                jaar,
+                pagina,
+                url,
+            });
+        }
+    }
+    out
+}
+
 fn contact(f: &mut Fields<'_>) -> Option<Contact> {
     let node = f.get("contact")?;
     let mut sub = match Fields::new(f.path, f.offset, node, &["organisatie", "functie", "email"], "`contact`") {
@@ -415,7 +463,16 @@ fn contact(f: &mut Fields<'_>) -> Option<Contact> {
 
 /// Validates a playbook's front matter.
 pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagnostic>> {
-    const KEYS: &[&str] = &["titel", "type", "samenvatting", "toegang", "fase", "synoniemen"];
+    const KEYS: &[&str] = &[
+        "titel",
+        "type",
+        "samenvatting",
+        "toegang",
+        "fase",
+        "synoniemen",
+        "redactie",
+        "bronnen",
+    ];
     let root = load(path, split)?;
     let mut f = Fields::new(path, split.yaml_offset, &root, KEYS, "front matter")?;
     let titel = f.text("titel", true, 1, 160);
@@ -428,6 +485,8 @@ pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagn
         &[("doe", Fase::Doe), ("ontwikkel", Fase::Ontwikkel), ("beide", Fase::Beide)],
     );
     let synoniemen = f.texts("synoniemen").into_iter().map(|s| s.to_lowercase()).collect();
+    let redactie = f.text("redactie", false, 2, 200);
+    let bronnen = sources(&mut f);
     let meta = (|| {
         kind?;
         Some(PlaybookMeta {
@@ -436,6 +495,8 @@ pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagn
             toegang: toegang?,
             fase,
             synoniemen,
+            redactie,
+            bronnen,
         })
     })();
     match meta {
@@ -446,7 +507,16 @@ pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagn
 
 /// Validates a collection's front matter (items are resolved later).
 pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<Diagnostic>> {
-    const KEYS: &[&str] = &["titel", "type", "samenvatting", "toegang", "curator", "items"];
+    const KEYS: &[&str] = &[
+        "titel",
+        "type",
+        "samenvatting",
+        "toegang",
+        "curator",
+        "redactie",
+        "bronnen",
+        "items",
+    ];
     let root = load(path, split)?;
     let mut f = Fields::new(path, split.yaml_offset, &root, KEYS, "front matter")?;
     let titel = f.text("titel", true, 1, 160);
@@ -454,6 +524,8 @@ pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<D
     let samenvatting = f.text("samenvatting", true, 1, 600);
     let toegang = f.one_of("toegang", true, &TOEGANG);
     let curator = f.text("curator", true, 1, 160);
+    let redactie = f.text("redactie", false, 2, 200);
+    let bronnen = sources(&mut f);
     let mut items = Vec::new();
     for item in f.list("items", true).unwrap_or_default() {
         let mut sub = match Fields::new(f.path, f.offset, item, &["id", "notitie"], "each item") {
@@ -491,6 +563,8 @@ pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<D
             samenvatting: samenvatting?,
             toegang: toegang?,
             curator: curator?,
+            redactie,
+            bronnen,
             items,
         })
     })();

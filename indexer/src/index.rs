@@ -17,9 +17,11 @@ use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFil
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// Name of the Dutch analyzer.
 pub const NL: &str = "nl";
+/// Name of the analyzer of the acronyms field: words, lowercased, nothing else.
+pub const AFK: &str = "afk";
 
 /// Errors of the index layer.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,9 @@ pub struct Fields {
     /// The headings of the body.
     pub koppen: Field,
     pub body: Field,
+    /// The acronyms written in capitals in the title, summary and body
+    /// (`text::acronyms`), so `OM` can match the acronym and never the word `om`.
+    pub afkortingen: Field,
 }
 
 /// The Dutch analyzer: words, lowercased, diacritics folded, Dutch stems.
@@ -53,6 +58,27 @@ pub fn dutch_analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::Dutch))
         .build()
+}
+
+/// Registers the analyzers the schema names, with `nl` as the text analyzer.
+pub(crate) fn register(index: &Index, nl: TextAnalyzer) {
+    index.tokenizers().register(NL, nl);
+    index
+        .tokenizers()
+        .register(AFK, TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser).build());
+}
+
+/// The acronyms of a dossier's title, summary and body (see `Fields::afkortingen`).
+fn acronyms_of(d: &Dossier) -> String {
+    let mut out = crate::text::acronyms(&d.meta.titel);
+    for part in [&d.meta.samenvatting, &d.body.text] {
+        let more = crate::text::acronyms(part);
+        if !more.is_empty() {
+            out.push(' ');
+            out.push_str(&more);
+        }
+    }
+    out
 }
 
 /// Builds the schema.
@@ -71,6 +97,14 @@ pub fn schema() -> (Schema, Fields) {
         meta: b.add_text_field("meta", text.clone()),
         koppen: b.add_text_field("koppen", text.clone()),
         body: b.add_text_field("body", text),
+        afkortingen: b.add_text_field(
+            "afkortingen",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(AFK)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -150,6 +184,8 @@ pub struct SearchIndex {
     pub fields: Fields,
     /// Per segment, per doc id: the dossier's ordinal in the library (`u32::MAX` if unknown).
     pub ordinals: Arc<Vec<Vec<u32>>>,
+    /// The library's playbooks and collections, searched beside the dossiers.
+    pub pages: Arc<crate::pagedocs::PageIndex>,
     /// A plain baseline: no query expansion (used to measure what the Dutch analysis adds).
     pub plain: bool,
     /// Per dossier ordinal: the hash of what is indexed for it, so the next sync
@@ -187,7 +223,7 @@ impl SearchIndex {
     pub fn build_in_ram_with(lib: &Library, analyzer: TextAnalyzer, plain: bool) -> Result<SearchIndex, IndexError> {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
-        index.tokenizers().register(NL, analyzer);
+        register(&index, analyzer);
         let (_, hashes) = sync_index(&index, lib, None)?;
         let mut s = Self::align(index, lib, hashes)?;
         s.plain = plain;
@@ -209,7 +245,10 @@ impl SearchIndex {
             }
             ordinals.push(map);
         }
+        let nl = index.tokenizers().get(NL).expect("analyzer registered");
+        let pages = Arc::new(crate::pagedocs::PageIndex::build(lib, nl)?);
         Ok(SearchIndex {
+            pages,
             index,
             reader,
             fields,
@@ -226,7 +265,7 @@ impl SearchIndex {
 }
 
 /// The live documents of a segment: (doc id, dossier id, hash).
-fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, String, u64)>, IndexError> {
+pub(crate) fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, String, u64)>, IndexError> {
     let mut out = Vec::new();
     let ff = seg.fast_fields();
     let (Some(ids), Ok(hashes)) = (ff.str("id")?, ff.u64("hash")) else {
@@ -296,6 +335,7 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
             f.meta => meta_text(lib, d),
             f.koppen => koppen(d),
             f.body => d.body.text.as_str(),
+            f.afkortingen => acronyms_of(d),
         ))?;
         stats.added += 1;
     }
@@ -387,7 +427,7 @@ impl IndexStore {
                     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
                     let (schema, _) = schema();
                     let index = Index::create_in_dir(&dir, schema)?;
-                    index.tokenizers().register(NL, dutch_analyzer());
+                    register(&index, dutch_analyzer());
                     index
                 }
             };
@@ -433,7 +473,7 @@ fn open_dir(dir: &Path) -> Result<Index, IndexError> {
     if index.schema() != expected {
         return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError("schema differs".into())));
     }
-    index.tokenizers().register(NL, dutch_analyzer());
+    register(&index, dutch_analyzer());
     Ok(index)
 }
 
@@ -464,11 +504,13 @@ mod tests {
         crate::testkit::library(docs)
     }
 
+    /// How many dossiers (not playbooks or collections) a query finds.
     fn search(idx: &SearchIndex, lib: &Library, q: &str) -> usize {
         idx.search(
             lib,
             &crate::search::SearchRequest {
                 q: q.into(),
+                filters: [("type".to_string(), vec!["leerdossier".to_string(), "praktijk".to_string()])].into(),
                 ..Default::default()
             },
         )

@@ -18,6 +18,7 @@ pub mod library;
 pub mod markdown;
 pub mod mirror;
 pub mod model;
+pub mod pagedocs;
 pub mod query;
 pub mod search;
 pub mod similar;

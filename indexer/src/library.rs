@@ -246,6 +246,14 @@ impl Library {
         self.facet_table.get_or_init(|| FacetTable::new(&self.dossiers))
     }
 
+    /// True when a key term is in at most a quarter of the library's dossiers
+    /// (and in fewer than all when the library is small): worth naming as a
+    /// reason two dossiers are alike.
+    pub fn is_distinctive(&self, term: &str) -> bool {
+        let n = self.dossiers.len() as u32;
+        self.keyterms.df.get(term).is_some_and(|&df| df * 4 <= n.max(8))
+    }
+
     /// The most characteristic words of dossier `ord`, with weights, strongest
     /// first (tf-idf over this library's dossiers; computed once, on first use).
     pub fn keyterms(&self, ord: usize) -> &[(String, f32)] {

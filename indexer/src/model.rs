@@ -154,6 +154,17 @@ pub struct Contact {
     pub email: String,
 }
 
+/// A source a text draws on (`bronnen`): a published document, with the page
+/// or section where it says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bron {
+    pub titel: String,
+    pub uitgever: String,
+    pub jaar: u16,
+    pub pagina: Option<String>,
+    pub url: Option<String>,
+}
+
 /// The front matter of a dossier (`dossiers/**/*.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierMeta {
@@ -176,6 +187,8 @@ pub struct DossierMeta {
     pub contact: Option<Contact>,
     pub herzien_voor: Option<PartialDate>,
     pub bijgewerkt: Option<PartialDate>,
+    /// The sources the dossier draws on (an extension, see docs/extensions.md).
+    pub bronnen: Vec<Bron>,
 }
 
 /// The front matter of a thema playbook (`themas/{slug}.md`).
@@ -186,6 +199,9 @@ pub struct PlaybookMeta {
     pub toegang: Toegang,
     pub fase: Option<Fase>,
     pub synoniemen: Vec<String>,
+    /// Who wrote the playbook (an extension, see docs/extensions.md).
+    pub redactie: Option<String>,
+    pub bronnen: Vec<Bron>,
 }
 
 /// One item of a collection.
@@ -204,6 +220,9 @@ pub struct CollectionMeta {
     pub samenvatting: String,
     pub toegang: Toegang,
     pub curator: String,
+    /// Who wrote the collection's texts (an extension, see docs/extensions.md).
+    pub redactie: Option<String>,
+    pub bronnen: Vec<Bron>,
     pub items: Vec<CollectionItem>,
 }
 

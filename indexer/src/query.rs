@@ -12,6 +12,17 @@
 //!   and two adjacent words also as their compound (`fraude vastgoed` →
 //!   `vastgoedfraude`), but only when the parts or the compound occur in the
 //!   index, so words are never split into meaningless fragments.
+//!
+//! Before expansion the builder *reads* the query as a colleague would
+//! (`Builder::read`): Dutch function words (`hoe`, `een`, `het`, Snowball's
+//! stop list) neither constrain nor match, and an abbreviation that is also a
+//! function word (`om` for the Openbaar Ministerie) is read as the abbreviation
+//! when it is typed in capitals (`OM`), is the only word, follows `het` or
+//! ends the query; it then matches only the written acronym, its expansions
+//! as phrases and the partner tag, never the word. Adjacent words also score
+//! as a phrase (with as much slop as function words were dropped between
+//! them), so an unquoted concept (`permanente bewoning`) ranks the documents
+//! that hold it as a phrase first.
 
 use crate::index::SearchIndex;
 use crate::library::Library;
@@ -24,6 +35,9 @@ use tantivy::schema::{Field, IndexRecordOption};
 pub enum Item {
     Word(String),
     Phrase(Vec<String>),
+    /// An abbreviation that is also a function word (`om`), read as the
+    /// abbreviation. Made by `Builder::read`, never by `parse`.
+    Abbreviation(String),
 }
 
 /// A clause: alternatives joined by `OR`, or an exclusion.
@@ -31,6 +45,30 @@ pub enum Item {
 pub struct Clause {
     pub alts: Vec<Item>,
     pub negated: bool,
+    /// The clause is one word typed in capitals (`OM`).
+    pub capitals: bool,
+}
+
+/// How many of a query's positive parts a document must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    All,
+    /// All but one (for three parts or more), the first fallback.
+    AllButOne,
+    Any,
+}
+
+/// A clause as the builder reads it, with how many function words were
+/// dropped right before it.
+#[derive(Debug, Clone)]
+struct Read {
+    clause: Clause,
+    gap: usize,
+}
+
+/// True when a piece of a query was typed in capitals: two letters or more, all capitals.
+fn in_capitals(piece: &str) -> bool {
+    piece.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !piece.chars().any(char::is_lowercase)
 }
 
 /// Most clauses a query may have; the rest is ignored.
@@ -40,7 +78,7 @@ pub const MAX_CLAUSES: usize = 32;
 pub fn parse(q: &str) -> Vec<Clause> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut join_next = false;
-    let mut pending: Vec<Item> = Vec::new();
+    let mut pending: Vec<(Item, bool)> = Vec::new();
     let chars: Vec<char> = q.chars().collect();
     let mut i = 0;
     while i < chars.len() && clauses.len() < MAX_CLAUSES {
@@ -53,6 +91,7 @@ pub fn parse(q: &str) -> Vec<Clause> {
         if negated {
             i += 1;
         }
+        let mut capitals = false;
         let item = if chars.get(i) == Some(&'"') {
             match chars[i + 1..].iter().position(|c| *c == '"') {
                 Some(end) => {
@@ -83,34 +122,43 @@ pub fn parse(q: &str) -> Vec<Clause> {
             }
             // Punctuation other than a hyphen separates words (`titel:x` is two words);
             // a hyphenated word is a phrase of its parts.
-            let mut items: Vec<Item> = raw
+            let mut items: Vec<(Item, bool)> = raw
                 .split(|c: char| !c.is_alphanumeric() && c != '-')
                 .filter_map(|piece| {
                     let words: Vec<String> = crate::text::words(piece).collect();
                     match words.len() {
                         0 => None,
-                        1 => Some(Item::Word(words[0].clone())),
-                        _ => Some(Item::Phrase(words)),
+                        1 => Some((Item::Word(words[0].clone()), in_capitals(piece))),
+                        _ => Some((Item::Phrase(words), false)),
                     }
                 })
                 .collect();
             if items.is_empty() {
                 continue;
             }
-            let first = items.remove(0);
+            let (first, caps) = items.remove(0);
+            capitals = caps;
             for extra in items.into_iter().rev() {
                 pending.push(extra);
             }
             first
         };
         match clauses.last_mut() {
-            Some(last) if join_next && !negated && !last.negated => last.alts.push(item),
-            _ => clauses.push(Clause { alts: vec![item], negated }),
+            Some(last) if join_next && !negated && !last.negated => {
+                last.alts.push(item);
+                last.capitals = false;
+            }
+            _ => clauses.push(Clause {
+                alts: vec![item],
+                negated,
+                capitals,
+            }),
         }
-        while let Some(extra) = pending.pop() {
+        while let Some((extra, capitals)) = pending.pop() {
             clauses.push(Clause {
                 alts: vec![extra],
                 negated: false,
+                capitals,
             });
         }
         join_next = false;
@@ -131,6 +179,8 @@ pub struct Builder<'a> {
     lib: &'a Library,
     searcher: tantivy::Searcher,
     fields: Vec<(Field, f32)>,
+    /// Every phrase (analysed tokens) the built queries search, for highlighting.
+    phrases: std::cell::RefCell<Vec<Vec<String>>>,
 }
 
 impl<'a> Builder<'a> {
@@ -142,6 +192,7 @@ impl<'a> Builder<'a> {
             lib,
             searcher: index.reader.searcher(),
             fields,
+            phrases: Default::default(),
         }
     }
 
@@ -156,19 +207,35 @@ impl<'a> Builder<'a> {
         out
     }
 
-    /// In how many documents a token occurs, over all text fields.
+    /// In how many documents (dossiers, playbooks, collections) a token occurs,
+    /// over all text fields.
     pub fn doc_freq(&self, token: &str) -> u64 {
         self.fields
             .iter()
-            .map(|(f, _)| self.searcher.doc_freq(&Term::from_field_text(*f, token)).unwrap_or(0))
+            .map(|(f, _)| {
+                let term = Term::from_field_text(*f, token);
+                self.searcher.doc_freq(&term).unwrap_or(0) + self.index.pages.doc_freq(&term)
+            })
             .max()
             .unwrap_or(0)
     }
 
     /// The words or phrase as a query over every weighted field.
     fn text_query(&self, tokens: &[String]) -> Box<dyn Query> {
+        self.phrase_query(tokens, 0)
+    }
+
+    /// The tokens as a phrase (one token: a term) over every weighted field,
+    /// with `slop` other words allowed between them.
+    fn phrase_query(&self, tokens: &[String], slop: u32) -> Box<dyn Query> {
         if tokens.is_empty() {
             return Box::new(EmptyQuery);
+        }
+        if tokens.len() > 1 && slop == 0 {
+            let mut phrases = self.phrases.borrow_mut();
+            if !phrases.iter().any(|p| p == tokens) {
+                phrases.push(tokens.to_vec());
+            }
         }
         let per_field: Vec<(Occur, Box<dyn Query>)> = self
             .fields
@@ -180,12 +247,19 @@ impl<'a> Builder<'a> {
                         IndexRecordOption::WithFreqs,
                     ))
                 } else {
-                    Box::new(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(*field, t)).collect()))
+                    let mut p = PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(*field, t)).collect());
+                    p.set_slop(slop);
+                    Box::new(p)
                 };
                 (Occur::Should, Box::new(BoostQuery::new(q, *boost)) as Box<dyn Query>)
             })
             .collect();
         Box::new(BooleanQuery::new(per_field))
+    }
+
+    /// The phrases (analysed tokens) the queries built so far search.
+    pub fn phrases(&self) -> Vec<Vec<String>> {
+        self.phrases.borrow().clone()
     }
 
     /// The best split of a word into two parts that both occur in the index.
@@ -228,11 +302,42 @@ impl<'a> Builder<'a> {
         None
     }
 
+    /// True for an abbreviation of the vocabulary (a synonym or a partner slug)
+    /// that is also a Dutch function word, like `om`.
+    pub fn is_ambiguous(&self, word: &str) -> bool {
+        crate::text::is_function_word(word) && (self.lib.synonyms.contains_key(word) || self.lib.vocab.partners.contains(word))
+    }
+
+    /// An abbreviation that is also a word: the written acronym, its expansions
+    /// (as phrases) and the partner's name, never the word itself.
+    fn abbreviation_query(&self, word: &str) -> Box<dyn Query> {
+        let acronym = |w: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.index.fields.afkortingen, w),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(BoostQuery::new(acronym(word), 2.0)))];
+        for s in self.lib.synonyms.get(word).into_iter().flatten().take(12) {
+            let q = if self.is_ambiguous(s) {
+                acronym(s)
+            } else {
+                self.text_query(&self.tokens(s))
+            };
+            alts.push((Occur::Should, Box::new(BoostQuery::new(q, 0.8))));
+        }
+        if let Some(name) = self.lib.vocab.partners.get(word) {
+            alts.push((Occur::Should, self.text_query(&self.tokens(name))));
+        }
+        Box::new(BooleanQuery::new(alts))
+    }
+
     /// A word or phrase with all its alternatives.
     fn item_query(&self, item: &Item) -> Box<dyn Query> {
         let (surface, tokens) = match item {
             Item::Word(w) => (w.clone(), self.tokens(w)),
             Item::Phrase(ws) => (ws.join(" "), self.tokens(&ws.join(" "))),
+            Item::Abbreviation(w) => return self.abbreviation_query(w),
         };
         let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.text_query(&tokens))];
         if self.index.plain {
@@ -240,7 +345,14 @@ impl<'a> Builder<'a> {
         }
         if let Some(syns) = self.lib.synonyms.get(&surface) {
             for s in syns.iter().take(12) {
-                alts.push((Occur::Should, Box::new(BoostQuery::new(self.text_query(&self.tokens(s)), 0.8))));
+                // A synonym of several words is searched as that phrase (`text_query`);
+                // one that is also a function word only as the acronym.
+                let q = if self.is_ambiguous(s) {
+                    self.abbreviation_query(s)
+                } else {
+                    self.text_query(&self.tokens(s))
+                };
+                alts.push((Occur::Should, Box::new(BoostQuery::new(q, 0.8))));
             }
         }
         if let (Item::Word(w), [token]) = (item, tokens.as_slice()) {
@@ -270,40 +382,138 @@ impl<'a> Builder<'a> {
         ))
     }
 
-    /// The whole query: clauses required (`conjunction`) or optional, exclusions excluded.
-    pub fn build(&self, clauses: &[Clause], conjunction: bool) -> Box<dyn Query> {
-        let occur = if conjunction { Occur::Must } else { Occur::Should };
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    /// Reads the typed clauses as a colleague would: function words are
+    /// dropped, an abbreviation that is also a function word is kept as the
+    /// abbreviation where it is meant as one (see the module documentation).
+    /// A query of function words only is searched as typed.
+    fn read(&self, clauses: &[Clause]) -> Vec<Read> {
+        let as_typed = || clauses.iter().map(|c| Read { clause: c.clone(), gap: 0 }).collect();
+        if self.index.plain {
+            return as_typed();
+        }
+        let positive: Vec<usize> = (0..clauses.len()).filter(|&i| !clauses[i].negated).collect();
+        let mut out = Vec::with_capacity(clauses.len());
+        let mut gap = 0;
+        for (i, c) in clauses.iter().enumerate() {
+            if let (false, Some(Item::Word(w))) = (c.negated, single_word(c))
+                && crate::text::is_function_word(w)
+            {
+                let previous = i.checked_sub(1).and_then(|p| single_word(&clauses[p]));
+                let meant = c.capitals
+                    || positive.len() == 1
+                    || positive.last() == Some(&i)
+                    || matches!(previous, Some(Item::Word(p)) if p == "het");
+                if meant && self.is_ambiguous(w) {
+                    out.push(Read {
+                        clause: Clause {
+                            alts: vec![Item::Abbreviation(w.clone())],
+                            negated: false,
+                            capitals: c.capitals,
+                        },
+                        gap,
+                    });
+                    gap = 0;
+                } else {
+                    gap += 1;
+                }
+                continue;
+            }
+            out.push(Read { clause: c.clone(), gap });
+            gap = 0;
+        }
+        if out.iter().all(|r| r.clause.negated) {
+            return as_typed();
+        }
+        out
+    }
+
+    /// How many positive parts the query has once read (a fallback to fewer
+    /// required parts only makes sense for more than one).
+    pub fn positive_parts(&self, clauses: &[Clause]) -> usize {
+        self.read(clauses).iter().filter(|r| !r.clause.negated).count()
+    }
+
+    /// The whole query: positive clauses required as `mode` says, exclusions excluded.
+    pub fn build(&self, clauses: &[Clause], mode: Mode) -> Box<dyn Query> {
+        let read = self.read(clauses);
+        let mut parts: Vec<Box<dyn Query>> = Vec::new();
+        let mut excluded: Vec<Box<dyn Query>> = Vec::new();
         let mut i = 0;
-        while i < clauses.len() {
-            let c = &clauses[i];
+        while i < read.len() {
+            let c = &read[i].clause;
             if c.negated {
-                parts.push((Occur::MustNot, self.clause_query(c)));
+                excluded.push(self.clause_query(c));
                 i += 1;
                 continue;
             }
             // Two adjacent words may also be written as one compound.
             if !self.index.plain
-                && let (Some(Item::Word(a)), Some(next)) = (single_word(c), clauses.get(i + 1))
-                && let (false, Some(Item::Word(b))) = (next.negated, single_word(next))
+                && let (Some(Item::Word(a)), Some(next)) = (single_word(c), read.get(i + 1))
+                && read[i + 1].gap == 0
+                && let (false, Some(Item::Word(b))) = (next.clause.negated, single_word(&next.clause))
                 && let Some(compound) = self.join(a, b)
             {
-                let both: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.clause_query(c)), (Occur::Must, self.clause_query(next))];
+                let both: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, self.clause_query(c)), (Occur::Must, self.clause_query(&next.clause))];
                 let alts: Vec<(Occur, Box<dyn Query>)> = vec![
                     (Occur::Should, Box::new(BooleanQuery::new(both))),
                     (Occur::Should, self.item_query(&Item::Word(compound))),
                 ];
-                parts.push((occur, Box::new(BooleanQuery::new(alts))));
+                parts.push(Box::new(BooleanQuery::new(alts)));
                 i += 2;
                 continue;
             }
-            parts.push((occur, self.clause_query(c)));
+            parts.push(self.clause_query(c));
             i += 1;
         }
-        if parts.iter().all(|(o, _)| *o == Occur::MustNot) {
+        if parts.is_empty() {
             return Box::new(EmptyQuery);
         }
-        Box::new(BooleanQuery::new(parts))
+        let n = parts.len();
+        let required = match mode {
+            Mode::All => n,
+            Mode::AllButOne if n >= 3 => n - 1,
+            Mode::AllButOne | Mode::Any => 1,
+        };
+        let matching: Box<dyn Query> = if required == n {
+            Box::new(BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect()))
+        } else {
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                parts.into_iter().map(|q| (Occur::Should, q)).collect(),
+                required,
+            ))
+        };
+        let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+        top.extend(self.proximity(&read).into_iter().map(|q| (Occur::Should, q)));
+        top.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
+        if top.len() == 1 {
+            return top.pop().expect("one").1;
+        }
+        Box::new(BooleanQuery::new(top))
+    }
+
+    /// Adjacent words also scored as a phrase, with slop for the function
+    /// words dropped between them: documents that hold `permanente bewoning`
+    /// (or `officier van justitie` for `officier justitie`) rank first.
+    fn proximity(&self, read: &[Read]) -> Vec<Box<dyn Query>> {
+        if self.index.plain {
+            return Vec::new();
+        }
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        for pair in read.windows(2) {
+            let (Some(Item::Word(a)), Some(Item::Word(b))) = (single_word(&pair[0].clause), single_word(&pair[1].clause)) else {
+                continue;
+            };
+            if pair[0].clause.negated || pair[1].clause.negated {
+                continue;
+            }
+            let (ta, tb) = (self.tokens(a), self.tokens(b));
+            if let ([ta], [tb]) = (ta.as_slice(), tb.as_slice()) {
+                let q = self.phrase_query(&[ta.clone(), tb.clone()], pair[1].gap as u32);
+                out.push(Box::new(BoostQuery::new(q, 2.0)));
+            }
+        }
+        out
     }
 
     /// Corrects words that occur nowhere in this library; `None` when nothing changes.
@@ -321,10 +531,12 @@ impl<'a> Builder<'a> {
                                 changed = true;
                                 alts.push(s.to_string());
                             }
+                            _ if c.capitals => alts.push(w.to_uppercase()),
                             _ => alts.push(w.clone()),
                         }
                     }
                     Item::Phrase(ws) => alts.push(format!("\"{}\"", ws.join(" "))),
+                    Item::Abbreviation(w) => alts.push(w.clone()),
                 }
             }
             let text = alts.join(" OR ");
@@ -351,6 +563,7 @@ mod tests {
                     .map(|a| match a {
                         Item::Word(w) => w.clone(),
                         Item::Phrase(p) => format!("\"{}\"", p.join(" ")),
+                        Item::Abbreviation(w) => format!("afk:{w}"),
                     })
                     .collect();
                 format!("{}{}", if c.negated { "-" } else { "" }, alts.join("|"))
@@ -387,7 +600,12 @@ mod tests {
                 },
             )
             .unwrap();
-        let mut v: Vec<String> = res.hits.iter().map(|h| lib.dossiers[h.ord].slug.clone()).collect();
+        let mut v: Vec<String> = res
+            .hits
+            .iter()
+            .filter(|h| h.kind == crate::pagedocs::HitKind::Dossier)
+            .map(|h| lib.dossiers[h.ord].slug.clone())
+            .collect();
         v.sort();
         v
     }

@@ -8,7 +8,8 @@
 
 use crate::index::{IndexError, SearchIndex};
 use crate::library::Library;
-use crate::model::Dossier;
+use crate::pagedocs::HitKind;
+use crate::query::Mode;
 use crate::snippet::Highlighter;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -58,7 +59,9 @@ impl Default for SearchRequest {
 /// One result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// Ordinal of the dossier in the library.
+    /// A dossier, a playbook or a collection.
+    pub kind: HitKind,
+    /// Ordinal in the library's `dossiers`, `playbooks` or `collections` (by `kind`).
     pub ord: usize,
     pub score: f32,
     /// HTML with `<mark>` around matches; the text itself is escaped.
@@ -77,6 +80,62 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
     /// True when the query itself found nothing and the hits are the suggestion's.
     pub replaced: bool,
+    /// The playbook (ordinal in `Library::playbooks`) the query names, shown first.
+    pub best_bet: Option<usize>,
+}
+
+/// A hit before it is paged: its kind and ordinal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ref(HitKind, u32);
+
+fn page_slug(lib: &Library, kind: HitKind, ord: u32) -> &str {
+    match kind {
+        HitKind::Dossier => &lib.dossiers[ord as usize].slug,
+        HitKind::Thema => &lib.playbooks[ord as usize].slug,
+        HitKind::Collectie => &lib.collections[ord as usize].slug,
+    }
+}
+
+/// A total order of hits for equal dates: dossiers by id, then pages by kind and slug.
+fn sort_key(lib: &Library, r: Ref) -> (u8, &str) {
+    match r.0 {
+        HitKind::Dossier => (0, lib.dossiers[r.1 as usize].id.as_str()),
+        HitKind::Thema => (1, page_slug(lib, r.0, r.1)),
+        HitKind::Collectie => (2, page_slug(lib, r.0, r.1)),
+    }
+}
+
+/// The body text and summary of a hit, for its snippet.
+fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (&str, &str) {
+    match kind {
+        HitKind::Dossier => {
+            let d = &lib.dossiers[ord as usize];
+            (&d.body.text, &d.meta.samenvatting)
+        }
+        HitKind::Thema => {
+            let p = &lib.playbooks[ord as usize];
+            (&p.body.text, &p.meta.samenvatting)
+        }
+        HitKind::Collectie => {
+            let c = &lib.collections[ord as usize];
+            (&c.body.text, &c.meta.samenvatting)
+        }
+    }
+}
+
+/// True when a page passes the request's filters (but `ignore`): pages have a
+/// `type` (`thema`, `collectie`) and a playbook has its own slug as `thema`;
+/// any other filter leaves pages out.
+fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &str, ignore: Option<&str>) -> bool {
+    filters.iter().all(|(facet, values)| {
+        values.is_empty()
+            || Some(facet.as_str()) == ignore
+            || match facet.as_str() {
+                "type" => kind.type_value().is_some_and(|t| values.iter().any(|v| v == t)),
+                "thema" => kind == HitKind::Thema && values.iter().any(|v| v == slug),
+                _ => false,
+            }
+    })
 }
 
 /// Every matching dossier ordinal with its score, and the query that matched (none for "everything").
@@ -144,7 +203,8 @@ impl SegmentCollector for SegmentMatches {
 
 impl SearchIndex {
     /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
-    /// Words are required; when that finds nothing, any word will do.
+    /// Words are required; when that finds nothing, all words but one (for three
+    /// or more), then any word will do. Function words never count (`query::Builder::read`).
     pub fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
@@ -153,29 +213,48 @@ impl SearchIndex {
             return Ok((searcher.search(&AllQuery, &collector)?, None));
         }
         let builder = crate::query::Builder::new(self, lib);
-        let query = builder.build(&clauses, true);
+        let query = builder.build(&clauses, Mode::All);
         let found = searcher.search(&*query, &collector)?;
-        if found.is_empty() && clauses.iter().filter(|c| !c.negated).count() > 1 {
-            let any = builder.build(&clauses, false);
-            return Ok((searcher.search(&*any, &collector)?, Some(any)));
+        if found.is_empty() && builder.positive_parts(&clauses) > 1 {
+            for mode in [Mode::AllButOne, Mode::Any] {
+                let fewer = builder.build(&clauses, mode);
+                let again = searcher.search(&*fewer, &collector)?;
+                if !again.is_empty() || mode == Mode::Any {
+                    return Ok((again, Some(fewer)));
+                }
+            }
         }
         Ok((found, Some(query)))
     }
 
     /// Runs a search request against the library it was built from.
+    ///
+    /// Dossiers, playbooks and collections are hits; pages (playbooks and
+    /// collections) are scored with the dossier index's statistics and pass
+    /// only the `type` and `thema` filters (a playbook has its own thema).
+    /// A playbook the query names comes first (`best_bet`).
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
         let (mut found, mut query) = self.matches(lib, &req.q)?;
+        let searcher = self.reader.searcher();
+        let pages_of = |query: &Option<Box<dyn TQuery>>| -> Result<Vec<(HitKind, u32, Score)>, IndexError> {
+            match query {
+                Some(q) if !self.plain => self.pages.matches(&**q, &searcher),
+                _ => Ok(Vec::new()),
+            }
+        };
+        let mut pages = pages_of(&query)?;
         // Little found: retry with corrected spelling, and offer the correction.
         let mut suggestion = None;
         let mut replaced = false;
-        if found.len() < 3 && !self.plain {
+        if found.len() + pages.len() < 3 && !self.plain {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
                 let (again, q2) = self.matches(lib, &corrected)?;
-                if again.len() > found.len() {
-                    if found.is_empty() {
+                if again.len() > found.len() + pages.len() {
+                    if found.is_empty() && pages.is_empty() {
                         found = again;
                         query = q2;
+                        pages = pages_of(&query)?;
                         replaced = true;
                     }
                     suggestion = Some(corrected);
@@ -187,40 +266,60 @@ impl SearchIndex {
         let table = lib.facet_table();
         let filters = table.filters(&req.filters);
         let mut counts = table.counts();
-        let mut hits: Vec<(u32, Score)> = Vec::with_capacity(found.len());
+        let mut hits: Vec<(Ref, Score)> = Vec::with_capacity(found.len() + pages.len());
         for &(ord, score) in &found {
             let failed = table.failures(&filters, ord as usize);
             table.count(&mut counts, ord as usize, failed);
             if failed == 0 {
-                hits.push((ord, score));
+                hits.push((Ref(HitKind::Dossier, ord), score));
             }
         }
-        let facets = table.named(counts);
+        let mut facets = table.named(counts);
+        for &(kind, ord, score) in &pages {
+            let slug = page_slug(lib, kind, ord);
+            if page_passes(&req.filters, kind, slug, Some("type"))
+                && let Some(t) = kind.type_value()
+            {
+                *facets.entry("type".into()).or_default().entry(t.into()).or_default() += 1;
+            }
+            if page_passes(&req.filters, kind, slug, None) {
+                hits.push((Ref(kind, ord), score));
+            }
+        }
         // Newest first, then by id: a total order, so a partial sort gives the same page.
-        let by_date = |a: &(u32, Score), b: &(u32, Score)| {
-            let (da, db) = (table.dates[a.0 as usize], table.dates[b.0 as usize]);
-            db.cmp(&da)
-                .then_with(|| lib.dossiers[a.0 as usize].id.cmp(&lib.dossiers[b.0 as usize].id))
-        };
-        let by_score = |a: &(u32, Score), b: &(u32, Score)| b.1.total_cmp(&a.1).then_with(|| by_date(a, b));
+        // Pages have no date: they sort after the dossiers, by kind and slug.
+        let date = |r: Ref| if r.0 == HitKind::Dossier { table.dates[r.1 as usize] } else { 0 };
+        let by_date =
+            |a: &(Ref, Score), b: &(Ref, Score)| date(b.0).cmp(&date(a.0)).then_with(|| sort_key(lib, a.0).cmp(&sort_key(lib, b.0)));
+        let by_score = |a: &(Ref, Score), b: &(Ref, Score)| b.1.total_cmp(&a.1).then_with(|| by_date(a, b));
         // Only the hits up to the end of the requested page need to be in order.
         let end = req.page.saturating_mul(req.per_page);
+        let mut best_bet = None;
         match (req.sort, query.is_some()) {
             (Sort::Relevantie, true) => {
                 // A small boost for recent dossiers and finished ones with lessons.
                 for h in &mut hits {
-                    h.1 *= 1.0 + table.priors[h.0 as usize];
+                    if h.0.0 == HitKind::Dossier {
+                        h.1 *= 1.0 + table.priors[h.0.1 as usize];
+                    }
                 }
-                // Curated pins come first, when they pass the filters.
-                let mut first = Vec::new();
+                // The playbook the query names, then curated pins, when they pass the filters.
+                let mut first: Vec<(Ref, Score)> = Vec::new();
+                if !self.plain
+                    && let Some(p) = self.pages.named(&self.query_tokens(&req.q))
+                    && let Some(pos) = hits.iter().position(|h| h.0 == Ref(HitKind::Thema, p as u32))
+                {
+                    first.push(hits.swap_remove(pos));
+                    best_bet = Some(p);
+                }
                 for id in lib.vocab.pinned(&req.q) {
                     let Some(ord) = lib.ordinal(id) else { continue };
                     if table.failures(&filters, ord) != 0 {
                         continue;
                     }
-                    let pos = hits.iter().position(|h| h.0 as usize == ord);
+                    let pos = hits.iter().position(|h| h.0 == Ref(HitKind::Dossier, ord as u32));
                     let score = pos.map_or(0.0, |p| hits.swap_remove(p).1);
-                    first.push((ord as u32, score));
+                    first.push((Ref(HitKind::Dossier, ord as u32), score));
                 }
                 top(&mut hits, end.saturating_sub(first.len()), by_score);
                 if !first.is_empty() {
@@ -232,30 +331,40 @@ impl SearchIndex {
         }
         let total = hits.len();
         let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
-        let page: Vec<(u32, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
+        let page: Vec<(Ref, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
         // Highlight the terms the query searched the text fields for (synonyms and
-        // compound parts included). Negated terms are visited too, but a hit never
-        // holds one in these fields.
+        // compound parts included); words of a phrase only where the phrase occurs.
         let mut highlighter = query.as_ref().map(|q| {
-            let mut terms = Vec::new();
-            q.query_terms(&mut |term, _| {
-                if (term.field() == self.fields.body || term.field() == self.fields.samenvatting)
-                    && let Some(t) = term.value().as_str()
-                {
+            let (mut terms, mut acronyms) = (Vec::new(), Vec::new());
+            q.query_terms(&mut |term, positions| {
+                let value = term.value();
+                let Some(t) = value.as_str() else { return };
+                if term.field() == self.fields.afkortingen {
+                    acronyms.push(t.to_string());
+                } else if !positions && (term.field() == self.fields.body || term.field() == self.fields.samenvatting) {
                     terms.push(t.to_string());
                 }
             });
+            // The phrases the query searched, rebuilt from the text that was searched.
+            let searched = if replaced {
+                suggestion.as_deref().unwrap_or(&req.q)
+            } else {
+                &req.q
+            };
+            let builder = crate::query::Builder::new(self, lib);
+            builder.build(&crate::query::parse(searched), Mode::All);
             let analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
-            Highlighter::new(analyzer, terms)
+            Highlighter::new(analyzer, terms).with(builder.phrases(), acronyms)
         });
         let hits = page
             .into_iter()
-            .map(|(ord, score)| {
-                let d = &lib.dossiers[ord as usize];
+            .map(|(Ref(kind, ord), score)| {
+                let (text, summary) = page_texts(lib, kind, ord);
                 Hit {
+                    kind,
                     ord: ord as usize,
                     score,
-                    snippet: snippet(highlighter.as_mut(), d),
+                    snippet: snippet(highlighter.as_mut(), text, summary),
                 }
             })
             .collect();
@@ -265,7 +374,34 @@ impl SearchIndex {
             facets,
             suggestion,
             replaced,
+            best_bet,
         })
+    }
+
+    /// The analysed tokens of a query's positive words, function words left out.
+    fn query_tokens(&self, q: &str) -> Vec<String> {
+        let mut text = String::new();
+        for c in crate::query::parse(q).iter().filter(|c| !c.negated) {
+            for item in &c.alts {
+                if let crate::query::Item::Word(w) = item
+                    && crate::text::is_function_word(w)
+                {
+                    continue;
+                }
+                match item {
+                    crate::query::Item::Word(w) | crate::query::Item::Abbreviation(w) => text.push_str(w),
+                    crate::query::Item::Phrase(ws) => text.push_str(&ws.join(" ")),
+                }
+                text.push(' ');
+            }
+        }
+        let mut analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
+        let mut stream = analyzer.token_stream(&text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
     }
 }
 
@@ -284,15 +420,13 @@ fn top<T>(v: &mut [T], k: usize, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
 
 /// The snippet of a hit: the best fragment of the body with the query's terms
 /// marked, else of the summary, else the start of the summary.
-fn snippet(highlighter: Option<&mut Highlighter>, d: &Dossier) -> String {
+fn snippet(highlighter: Option<&mut Highlighter>, body: &str, summary: &str) -> String {
     if let Some(h) = highlighter
-        && let Some(s) = h
-            .snippet(&d.body.text, SNIPPET_BYTES)
-            .or_else(|| h.snippet(&d.meta.samenvatting, SNIPPET_BYTES))
+        && let Some(s) = h.snippet(body, SNIPPET_BYTES).or_else(|| h.snippet(summary, SNIPPET_BYTES))
     {
         return s;
     }
-    escape_html(&truncate_words(&d.meta.samenvatting, SNIPPET_BYTES))
+    escape_html(&truncate_words(summary, SNIPPET_BYTES))
 }
 
 fn truncate_words(s: &str, max: usize) -> String {

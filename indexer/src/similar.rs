@@ -19,7 +19,17 @@ pub struct Similar {
     pub waarom: Vec<String>,
     /// Near-duplicates collapsed into this hit: the same practice described by other regions.
     pub also: Vec<usize>,
+    /// Chosen by the dossier's author (`gerelateerd`): listed first, from any region.
+    pub auteur: bool,
 }
+
+/// The least score of a similar dossier that the author did not choose:
+/// fewer hits rather than weak ones.
+pub const MIN_SCORE: f32 = 0.25;
+
+/// A partner or instrument that more than half of the library's
+/// dossiers has says nothing about two of them: it is no reason.
+const COMMON_SHARE: f32 = 0.5;
 
 /// Options of a similarity request.
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +118,46 @@ impl SearchIndex {
         )
     }
 
-    /// The dossiers most like dossier `ord`, best first, with reasons.
+    /// The dossiers most like dossier `ord`, with reasons: first the ones its
+    /// author chose (`gerelateerd`, in the author's order, from any region),
+    /// then the best-scoring others above `MIN_SCORE`.
+    pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
+        let authored: Vec<usize> = lib.dossiers[ord]
+            .meta
+            .gerelateerd
+            .iter()
+            .filter_map(|id| lib.ordinal(id))
+            .filter(|&o| o != ord)
+            .collect();
+        let mut rest = self.scored(
+            lib,
+            ord,
+            SimilarOptions {
+                k: opts.k + authored.len(),
+                ..opts
+            },
+        )?;
+        let terms: HashMap<&str, f32> = lib.keyterms(ord).iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        let mut out: Vec<Similar> = authored
+            .iter()
+            .map(|&o| Similar {
+                ord: o,
+                score: rest.iter().find(|s| s.ord == o).map_or(1.0, |s| s.score),
+                waarom: reasons(lib, ord, o, &terms),
+                also: Vec::new(),
+                auteur: true,
+            })
+            .collect();
+        rest.retain(|s| !authored.contains(&s.ord) && s.score >= MIN_SCORE);
+        for s in &mut rest {
+            s.also.retain(|a| !authored.contains(a));
+        }
+        out.extend(rest);
+        out.truncate(opts.k);
+        Ok(out)
+    }
+
+    /// The dossiers most like dossier `ord` by score alone, best first, with reasons.
     ///
     /// Candidates are the dossiers the text query matched, those on a shared
     /// thema and the linked ones: a dossier with none of these is not similar,
@@ -116,7 +165,7 @@ impl SearchIndex {
     /// differently, so that is a rule, not a shortcut). Each candidate is
     /// scored on text and metadata first; shared key terms (at most +0.05)
     /// are computed only for the candidates that can still reach the top.
-    pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
+    fn scored(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
         let table = lib.facet_table();
         let text = self.text_similarity(lib, ord)?;
         let region = table.ids(REGIO, ord);
@@ -182,6 +231,7 @@ impl SearchIndex {
                     score,
                     waarom: Vec::new(),
                     also: Vec::new(),
+                    auteur: false,
                 },
             );
             out.truncate(keep);
@@ -238,22 +288,33 @@ fn reasons(lib: &Library, ord: usize, i: usize, terms: &HashMap<&str, f32>) -> V
     let (d, other) = (&lib.dossiers[ord], &lib.dossiers[i]);
     let v = &lib.vocab;
     let mut waarom = Vec::new();
-    if d.meta.gerelateerd.contains(&other.id) || other.meta.gerelateerd.contains(&d.id) {
+    if d.meta.gerelateerd.contains(&other.id) {
+        waarom.push("gekozen door de auteur".to_string());
+    } else if other.meta.gerelateerd.contains(&d.id) {
         waarom.push("door de auteur gekoppeld".to_string());
     }
+    // A value that most of the library's dossiers have is no reason.
+    let table = lib.facet_table();
+    let informative = |facet: usize, value: &str| table.share(facet, value) <= COMMON_SHARE;
     let themas = shared(&d.meta.themas, &other.meta.themas);
     if !themas.is_empty() {
         let names: Vec<&str> = themas.iter().map(|t| lib.thema_name(t)).collect();
         let label = if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" };
         waarom.push(format!("{label}: {}", names.join(", ").to_lowercase()));
     }
-    let instr = shared(&d.meta.instrumenten, &other.meta.instrumenten);
+    let instr: Vec<&str> = shared(&d.meta.instrumenten, &other.meta.instrumenten)
+        .into_iter()
+        .filter(|s| informative(INSTRUMENT, s))
+        .collect();
     if !instr.is_empty() {
         let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
         waarom.push(format!("gedeelde instrumenten: {}", names.join(", ").to_lowercase()));
     }
-    let partners = shared(&d.meta.partners, &other.meta.partners);
-    if partners.len() >= 2 {
+    let partners: Vec<&str> = shared(&d.meta.partners, &other.meta.partners)
+        .into_iter()
+        .filter(|s| informative(PARTNER, s))
+        .collect();
+    if !partners.is_empty() {
         let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
         waarom.push(format!("gedeelde partners: {}", names.join(", ")));
     }
@@ -261,6 +322,7 @@ fn reasons(lib: &Library, ord: usize, i: usize, terms: &HashMap<&str, f32>) -> V
         .keyterms(i)
         .iter()
         .filter_map(|(t, w)| terms.get(t.as_str()).map(|w2| (t.as_str(), w + w2)))
+        .filter(|(t, _)| lib.is_distinctive(t))
         .collect();
     common.sort_by(|a, b| b.1.total_cmp(&a.1));
     common.truncate(5);
@@ -351,6 +413,7 @@ mod tests {
                     score,
                     waarom: Vec::new(),
                     also: Vec::new(),
+                    auteur: false,
                 });
             }
         }
@@ -377,7 +440,7 @@ mod tests {
                 SimilarOptions { k: 1, zelfde_regio: false },
                 SimilarOptions { k: 5, zelfde_regio: true },
             ] {
-                let got: Vec<(usize, f32)> = idx.similar(&lib, ord, opts).unwrap().iter().map(|s| (s.ord, s.score)).collect();
+                let got: Vec<(usize, f32)> = idx.scored(&lib, ord, opts).unwrap().iter().map(|s| (s.ord, s.score)).collect();
                 assert_eq!(got, reference(&idx, &lib, ord, opts), "{}", lib.dossiers[ord].id);
                 nonempty += usize::from(!got.is_empty());
             }

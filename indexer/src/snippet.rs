@@ -24,6 +24,13 @@ const SCAN_AFTER_FIRST: usize = 1536;
 pub struct Highlighter {
     analyzer: TextAnalyzer,
     terms: HashSet<String>,
+    /// Terms searched only inside phrases: marked only where the words of
+    /// one of `phrases` stand together (`Wet Bibob`, `officier van
+    /// justitie`; never `wet` or `en` alone).
+    phrase_terms: HashSet<String>,
+    phrases: Vec<Vec<String>>,
+    /// Acronyms (`om`): marked only where the word is written in capitals.
+    acronyms: HashSet<String>,
     /// `head_keys` of the terms, sorted.
     heads: Vec<u64>,
     /// A one-word Bloom filter of `heads`, so most words are passed over with one test.
@@ -35,6 +42,9 @@ struct Match {
     start: usize,
     end: usize,
     term: usize,
+    /// Position of the word in the text, and whether it matched only a phrase term.
+    word: usize,
+    in_phrase: bool,
 }
 
 impl Highlighter {
@@ -49,15 +59,37 @@ impl Highlighter {
         Highlighter {
             analyzer,
             terms,
+            phrase_terms: HashSet::new(),
+            phrases: Vec::new(),
+            acronyms: HashSet::new(),
             heads,
             bloom,
         }
     }
 
+    /// Adds the phrases the query searched (analysed tokens) and acronyms (see the fields).
+    pub fn with(mut self, phrases: Vec<Vec<String>>, acronyms: Vec<String>) -> Highlighter {
+        self.phrase_terms = phrases
+            .iter()
+            .flatten()
+            .filter(|t| !t.is_empty() && !self.terms.contains(*t))
+            .cloned()
+            .collect();
+        self.phrases = phrases;
+        self.acronyms = acronyms.into_iter().filter(|t| !t.is_empty()).collect();
+        for t in self.phrase_terms.iter().chain(&self.acronyms) {
+            self.heads.push(head_keys(t).0);
+        }
+        self.heads.sort_unstable();
+        self.heads.dedup();
+        self.bloom = self.heads.iter().fold(0, |b, &h| b | bloom_bit(h));
+        self
+    }
+
     /// The best fragment of `text` of about `max` bytes with matches marked, or
     /// `None` when no word of `text` matches a term.
     pub fn snippet(&mut self, text: &str, max: usize) -> Option<String> {
-        if self.terms.is_empty() {
+        if self.terms.is_empty() && self.phrase_terms.is_empty() && self.acronyms.is_empty() {
             return None;
         }
         let matches = self.matches(text);
@@ -98,10 +130,10 @@ impl Highlighter {
 
     /// Every word of `text` (up to `SCAN` bytes) whose stem is a term, in order.
     fn matches(&mut self, text: &str) -> Vec<Match> {
-        let mut terms: Vec<&str> = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut limit = SCAN;
-        for (start, word) in words(text) {
+        for (n, (start, word)) in words(text).enumerate() {
             if start > limit {
                 break;
             }
@@ -113,30 +145,69 @@ impl Highlighter {
             {
                 continue;
             }
-            let mut stream = self.analyzer.token_stream(word);
-            while let Some(tok) = stream.next() {
-                if let Some(term) = self.terms.get(tok.text.as_str()) {
-                    let idx = match terms.iter().position(|t| *t == term.as_str()) {
-                        Some(i) => i,
-                        None => {
-                            terms.push(term.as_str());
-                            terms.len() - 1
-                        }
-                    };
-                    if out.is_empty() {
-                        limit = limit.min(start + SCAN_AFTER_FIRST);
-                    }
-                    out.push(Match {
-                        start,
-                        end: start + word.len(),
-                        term: idx,
-                    });
-                    break;
+            let mut found: Option<(String, bool)> = None;
+            if !self.acronyms.is_empty() && word.chars().count() >= 2 && word.chars().all(char::is_uppercase) {
+                let lower = word.to_lowercase();
+                if self.acronyms.contains(&lower) {
+                    found = Some((lower, false));
                 }
             }
+            if found.is_none() {
+                let mut stream = self.analyzer.token_stream(word);
+                while let Some(tok) = stream.next() {
+                    if self.terms.contains(tok.text.as_str()) {
+                        found = Some((tok.text.clone(), false));
+                        break;
+                    }
+                    if self.phrase_terms.contains(tok.text.as_str()) {
+                        found = Some((tok.text.clone(), true));
+                        break;
+                    }
+                }
+            }
+            let Some((term, in_phrase)) = found else { continue };
+            let idx = match terms.iter().position(|t| *t == term) {
+                Some(i) => i,
+                None => {
+                    terms.push(term);
+                    terms.len() - 1
+                }
+            };
+            if out.is_empty() && !in_phrase {
+                limit = limit.min(start + SCAN_AFTER_FIRST);
+            }
+            out.push(Match {
+                start,
+                end: start + word.len(),
+                term: idx,
+                word: n,
+                in_phrase,
+            });
         }
-        out
+        keep_phrase_runs(out, &terms, &self.phrases)
     }
+}
+
+/// Keeps the matches of phrase terms only where they spell one of `phrases`
+/// as adjacent words (`terms` names each match's term).
+fn keep_phrase_runs(matches: Vec<Match>, terms: &[String], phrases: &[Vec<String>]) -> Vec<Match> {
+    if !matches.iter().any(|m| m.in_phrase) {
+        return matches;
+    }
+    let mut keep: Vec<bool> = matches.iter().map(|m| !m.in_phrase).collect();
+    for p in phrases.iter().filter(|p| p.len() > 1) {
+        for start in 0..matches.len() {
+            let fits = (0..p.len()).all(|k| {
+                matches
+                    .get(start + k)
+                    .is_some_and(|m| terms[m.term] == p[k] && (k == 0 || m.word == matches[start + k - 1].word + 1))
+            });
+            if fits {
+                keep[start..start + p.len()].iter_mut().for_each(|x| *x = true);
+            }
+        }
+    }
+    matches.into_iter().zip(keep).filter_map(|(m, k)| k.then_some(m)).collect()
 }
 
 /// The first `HEAD` letters of a word, folded, with doubled vowels written

@@ -20,6 +20,41 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// True for a Dutch function word (`de`, `een`, `hoe`, `om`, …): Snowball's
+/// Dutch stop list as tantivy ships it. `word` is folded (see `fold`).
+pub fn is_function_word(word: &str) -> bool {
+    use tantivy::tokenizer::{Language, RawTokenizer, StopWordFilter, TextAnalyzer};
+    thread_local! {
+        static FILTER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(StopWordFilter::new(Language::Dutch).expect("tantivy ships a Dutch stop list"))
+                .build(),
+        );
+    }
+    FILTER.with(|f| {
+        let mut f = f.borrow_mut();
+        let mut stream = f.token_stream(word);
+        !stream.advance()
+    })
+}
+
+/// The all-capital words of a text (`OM`, `RIEC`, `FIOD`: two or more letters,
+/// every one a capital), lowercased: what the index keeps of the written
+/// acronyms, so an abbreviation that is also a word (`OM`, `om`) can match the
+/// acronym without the word.
+pub fn acronyms(text: &str) -> String {
+    let mut out = String::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.chars().count() >= 2 && w.chars().all(char::is_uppercase) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(w.chars().flat_map(char::to_lowercase));
+        }
+    }
+    out
+}
+
 /// The words of a text, folded: runs of letters and digits.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(fold)
@@ -36,5 +71,16 @@ mod tests {
             words("drugs-criminaliteit, één").collect::<Vec<_>>(),
             ["drugs", "criminaliteit", "een"]
         );
+    }
+
+    #[test]
+    fn knows_dutch_function_words_and_written_acronyms() {
+        for w in ["de", "een", "hoe", "om", "het", "van"] {
+            assert!(is_function_word(w), "{w}");
+        }
+        for w in ["vakantiepark", "bibob", "horeca", "ovj"] {
+            assert!(!is_function_word(w), "{w}");
+        }
+        assert_eq!(acronyms("Het OM en de RIEC's, om te zien; FIOD-team, B. en Ab"), "om riec fiod");
     }
 }

@@ -513,6 +513,7 @@ proptest! {
                 match item {
                     Item::Word(w) => prop_assert!(!w.is_empty()),
                     Item::Phrase(ws) => prop_assert!(ws.len() >= 2 && ws.iter().all(|w| !w.is_empty())),
+                    Item::Abbreviation(_) => prop_assert!(false, "only the builder reads abbreviations"),
                 }
             }
         }

@@ -12,6 +12,7 @@ use crate::views;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use indexer::pagedocs::HitKind;
 use indexer::similar::SimilarOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,11 +36,15 @@ pub struct ErrorDetail {
 /// One search hit.
 #[derive(Serialize, ToSchema)]
 pub struct SearchHit {
+    /// `{regio}/{slug}` for a dossier, `themas/{slug}` for a playbook,
+    /// `collecties/{slug}` for a collection.
     id: String,
+    /// `leerdossier`, `praktijk`, `thema` or `collectie`.
     #[serde(rename = "type")]
     kind: String,
     titel: String,
-    regio: String,
+    /// The dossier's region; `null` for playbooks and collections.
+    regio: Option<String>,
     themas: Vec<String>,
     samenvatting: String,
     /// HTML: escaped text with `<mark>` around matches.
@@ -65,6 +70,9 @@ pub struct SearchResponse {
     /// True when `hits` are those of `bedoelde_u` because the query found nothing.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     vervangen: bool,
+    /// The playbook the query names (`themas/{slug}`), which is then the first hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    beste_antwoord: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/search",
@@ -72,7 +80,7 @@ pub struct SearchResponse {
         ("q" = Option<String>, Query, description = "Free text; phrases in quotes"),
         ("regio" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("thema" = Option<Vec<String>>, Query, description = "Repeatable"),
-        ("type" = Option<Vec<String>>, Query, description = "leerdossier or praktijk; repeatable"),
+        ("type" = Option<Vec<String>>, Query, description = "leerdossier, praktijk, thema or collectie; repeatable"),
         ("partner" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("instrument" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("status" = Option<Vec<String>>, Query, description = "Repeatable"),
@@ -95,17 +103,51 @@ pub async fn search(
         .hits
         .iter()
         .map(|h| {
-            let d = &lib.dossiers[h.ord];
-            SearchHit {
-                id: d.id.clone(),
-                kind: d.meta.kind.as_str().into(),
-                titel: d.meta.titel.clone(),
-                regio: d.meta.regio.clone(),
-                themas: d.meta.themas.clone(),
-                samenvatting: d.meta.samenvatting.clone(),
-                snippet: h.snippet.clone(),
-                url: views::dossier_url(d),
-                score: (h.score * 100.0).round() / 100.0,
+            let score = (h.score * 100.0).round() / 100.0;
+            let snippet = h.snippet.clone();
+            match h.kind {
+                HitKind::Dossier => {
+                    let d = &lib.dossiers[h.ord];
+                    SearchHit {
+                        id: d.id.clone(),
+                        kind: d.meta.kind.as_str().into(),
+                        titel: d.meta.titel.clone(),
+                        regio: Some(d.meta.regio.clone()),
+                        themas: d.meta.themas.clone(),
+                        samenvatting: d.meta.samenvatting.clone(),
+                        snippet,
+                        url: views::dossier_url(d),
+                        score,
+                    }
+                }
+                HitKind::Thema => {
+                    let p = &lib.playbooks[h.ord];
+                    SearchHit {
+                        id: format!("themas/{}", p.slug),
+                        kind: "thema".into(),
+                        titel: p.meta.titel.clone(),
+                        regio: None,
+                        themas: vec![p.slug.clone()],
+                        samenvatting: p.meta.samenvatting.clone(),
+                        snippet,
+                        url: format!("/themas/{}", p.slug),
+                        score,
+                    }
+                }
+                HitKind::Collectie => {
+                    let c = &lib.collections[h.ord];
+                    SearchHit {
+                        id: format!("collecties/{}", c.slug),
+                        kind: "collectie".into(),
+                        titel: c.meta.titel.clone(),
+                        regio: None,
+                        themas: Vec::new(),
+                        samenvatting: c.meta.samenvatting.clone(),
+                        snippet,
+                        url: format!("/collecties/{}", c.slug),
+                        score,
+                    }
+                }
             }
         })
         .collect();
@@ -120,6 +162,7 @@ pub async fn search(
         facets: results.facets.clone(),
         bedoelde_u: results.suggestion.clone(),
         vervangen: results.replaced,
+        beste_antwoord: results.best_bet.map(|p| format!("themas/{}", lib.playbooks[p].slug)),
     }))
 }
 
@@ -147,6 +190,32 @@ pub struct Contact {
     email: String,
 }
 
+/// A source a text draws on (`bronnen`).
+#[derive(Serialize, ToSchema)]
+pub struct Bronvermelding {
+    titel: String,
+    uitgever: String,
+    jaar: u16,
+    /// Page or section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pagina: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+fn sources_of(bronnen: &[indexer::model::Bron]) -> Vec<Bronvermelding> {
+    bronnen
+        .iter()
+        .map(|b| Bronvermelding {
+            titel: b.titel.clone(),
+            uitgever: b.uitgever.clone(),
+            jaar: b.jaar,
+            pagina: b.pagina.clone(),
+            url: b.url.clone(),
+        })
+        .collect()
+}
+
 /// A dossier with every front-matter field.
 #[derive(Serialize, ToSchema)]
 pub struct DossierResponse {
@@ -168,6 +237,8 @@ pub struct DossierResponse {
     lessen: Vec<Les>,
     gerelateerd: Vec<String>,
     herzien_voor: Option<String>,
+    /// The sources the dossier draws on.
+    bronnen: Vec<Bronvermelding>,
     /// Only for signed-in readers.
     #[serde(skip_serializing_if = "Option::is_none")]
     contact: Option<Contact>,
@@ -226,6 +297,7 @@ pub async fn dossier(
             .collect(),
         gerelateerd: m.gerelateerd.clone(),
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
+        bronnen: sources_of(&m.bronnen),
         contact: m.contact.as_ref().filter(|_| reader.is_signed_in()).map(|c| Contact {
             organisatie: c.organisatie.clone(),
             functie: c.functie.clone(),
@@ -255,6 +327,8 @@ pub struct SimilarHit {
     /// The same practice as described by other regions (near-duplicates folded into this hit).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ook: Vec<SimilarAlso>,
+    /// Chosen by the dossier's author (`gerelateerd`); these come first, from any region.
+    auteur: bool,
 }
 
 /// A near-duplicate of a similar initiative.
@@ -303,6 +377,7 @@ pub async fn similar(
                 regio: d.meta.regio.clone(),
                 score: s.score,
                 waarom: s.waarom,
+                auteur: s.auteur,
                 ook: s
                     .also
                     .iter()
@@ -333,6 +408,10 @@ pub struct Thema {
     /// `doe`, `ontwikkel` or `beide`.
     fase: Option<String>,
     synoniemen: Vec<String>,
+    /// Who wrote the playbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redactie: Option<String>,
+    bronnen: Vec<Bronvermelding>,
     /// Number of dossiers on this thema.
     dossiers: usize,
     url: String,
@@ -358,6 +437,8 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
             .and_then(|f| serde_json::to_value(f).ok())
             .and_then(|v| v.as_str().map(str::to_string)),
         synoniemen: p.meta.synoniemen.clone(),
+        redactie: p.meta.redactie.clone(),
+        bronnen: sources_of(&p.meta.bronnen),
         dossiers: lib.dossiers.iter().filter(|d| d.meta.themas.contains(&p.slug)).count(),
         url: format!("/themas/{}", p.slug),
     }
@@ -403,6 +484,10 @@ pub struct Collectie {
     titel: String,
     samenvatting: String,
     curator: String,
+    /// Who wrote the collection's texts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redactie: Option<String>,
+    bronnen: Vec<Bronvermelding>,
     items: Vec<CollectieItem>,
     url: String,
 }
@@ -430,6 +515,8 @@ fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Colle
         titel: c.meta.titel.clone(),
         samenvatting: c.meta.samenvatting.clone(),
         curator: c.meta.curator.clone(),
+        redactie: c.meta.redactie.clone(),
+        bronnen: sources_of(&c.meta.bronnen),
         items: c
             .meta
             .items

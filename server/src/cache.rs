@@ -145,6 +145,7 @@ mod tests {
             facets: Default::default(),
             suggestion: None,
             replaced: false,
+            best_bet: None,
         })
     }
 

@@ -139,13 +139,19 @@ pub async fn search_feed(
 ) -> Result<Response, PageError> {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let pairs = params::pairs(raw.as_deref())?;
+    let pairs = params::page_pairs(raw.as_deref())?;
     let mut req = params::search(&pairs, lib, &[])?;
     req.sort = indexer::search::Sort::Datum;
     req.page = 1;
     req.per_page = FEED_ENTRIES;
     let results = v.search(&state.search_cache, &req).await?;
-    let ds: Vec<&Dossier> = results.hits.iter().map(|h| &*lib.dossiers[h.ord]).collect();
+    // A feed lists dossiers; playbooks and collections have no date to follow.
+    let ds: Vec<&Dossier> = results
+        .hits
+        .iter()
+        .filter(|h| h.kind == indexer::pagedocs::HitKind::Dossier)
+        .map(|h| &*lib.dossiers[h.ord])
+        .collect();
     let query = crate::views::search_query(&req);
     let title = if req.q.is_empty() {
         "Tegenkracht: zoekopdracht".to_string()

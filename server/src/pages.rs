@@ -9,6 +9,7 @@ use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use indexer::pagedocs::HitKind;
 use indexer::search::FACETS;
 use indexer::similar::SimilarOptions;
 use minijinja::{Value, context};
@@ -90,15 +91,27 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader)?;
     let shelf = v.shelf();
     let lib = &shelf.library;
-    let pairs = params::pairs(raw.as_deref())?;
+    let pairs = params::page_pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["taal"])?;
     let results = v.search(&state.search_cache, &req).await?;
     let hits: Vec<Value> = results
         .hits
         .iter()
-        .map(|h| {
-            let d = &lib.dossiers[h.ord];
-            context! { dossier => card(lib, d), snippet => Value::from_safe_string(h.snippet.clone()) }
+        .enumerate()
+        .map(|(i, h)| {
+            let snippet = Value::from_safe_string(h.snippet.clone());
+            match h.kind {
+                HitKind::Dossier => context! { dossier => card(lib, &lib.dossiers[h.ord]), snippet },
+                HitKind::Thema => {
+                    let p = &lib.playbooks[h.ord];
+                    let beste = i == 0 && req.page == 1 && results.best_bet == Some(h.ord);
+                    context! { pagina => context! { soort => "thema", titel => p.meta.titel, url => format!("/themas/{}", p.slug) }, snippet, beste }
+                }
+                HitKind::Collectie => {
+                    let c = &lib.collections[h.ord];
+                    context! { pagina => context! { soort => "collectie", titel => c.meta.titel, url => format!("/collecties/{}", c.slug) }, snippet }
+                }
+            }
         })
         .collect();
     let mut facets = Vec::new();
@@ -165,10 +178,12 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
         r.page = 1;
         context! { tekst => s, url => format!("/zoeken?{}", views::search_query(&r)), vervangen => results.replaced }
     });
+    // A page past the last one: say so, and link to the last page.
+    let voorbij = (req.page > pages && results.total > 0).then(|| views::page_url(&req, pages));
     render(
         &state,
         "zoeken.html",
-        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u },
+        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij },
     )
 }
 
@@ -190,7 +205,7 @@ pub async fn dossier(
         .iter()
         .map(|s| {
             let ook: Vec<views::Card> = s.also.iter().map(|o| card(lib, &lib.dossiers[*o])).collect();
-            context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score, ook }
+            context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score, ook, auteur => s.auteur }
         })
         .collect();
     let voc = &lib.vocab;
@@ -214,6 +229,7 @@ pub async fn dossier(
             lessen,
             vergelijkbaar,
             bron => d.bron,
+            bronlijst => d.meta.bronnen,
             bewerk_url => v.loaded.catalog.edit_link(&d.bron),
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
             contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
@@ -277,6 +293,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
             synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
             groepen, collecties, bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+            redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
         },
     )
 }
@@ -337,7 +354,7 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     render(
         &state,
         "collectie.html",
-        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron) },
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron) },
     )
 }
 
@@ -351,7 +368,7 @@ pub async fn collecties(State(state): State<AppState>, Extension(reader): Extens
 pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let pairs = params::pairs(raw.as_deref())?;
+    let pairs = params::page_pairs(raw.as_deref())?;
     let filter = crate::lessons::Filter::parse(&pairs, lib)?;
     let groepen = crate::lessons::grouped(lib, &filter);
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();

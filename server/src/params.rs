@@ -37,6 +37,24 @@ pub fn pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, Problem> {
 }
 
 /// Fails with a 400 on a parameter not in `allowed`.
+/// True for a parameter that link trackers add (`utm_source`, `fbclid`, …):
+/// the website ignores them, so a shared link works; the JSON API stays strict.
+pub fn is_tracking(key: &str) -> bool {
+    const EXACT: [&str; 12] = [
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mkt_tok", "_ga", "_gl", "srsltid",
+    ];
+    const PREFIXES: [&str; 4] = ["utm_", "mc_", "pk_", "mtm_"];
+    let key = key.to_ascii_lowercase();
+    EXACT.contains(&key.as_str()) || PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+/// The pairs of a website URL without tracking parameters (see `is_tracking`).
+pub fn page_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, Problem> {
+    let mut pairs = pairs(raw)?;
+    pairs.retain(|(k, _)| !is_tracking(k));
+    Ok(pairs)
+}
+
 pub fn only(pairs: &[(String, String)], allowed: &[&str]) -> Result<(), Problem> {
     match pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
         Some((k, _)) => Err(Problem::BadRequest(format!(
@@ -86,7 +104,7 @@ fn check_facet_value(lib: &Library, facet: &str, value: &str) -> Result<(), Prob
     let known = match facet {
         "regio" => v.regios.contains(value),
         "thema" => lib.playbook(value).is_some(),
-        "type" => matches!(value, "leerdossier" | "praktijk"),
+        "type" => matches!(value, "leerdossier" | "praktijk" | "thema" | "collectie"),
         "partner" => v.partners.contains(value),
         "instrument" => v.instrumenten.contains(value),
         "status" => indexer::model::Status::ALL.iter().any(|(n, _)| *n == value),

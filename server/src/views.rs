@@ -95,6 +95,8 @@ pub fn facet_name(lib: &Library, facet: &str, slug: &str) -> String {
         "type" => match slug {
             "leerdossier" => "Leerdossier".into(),
             "praktijk" => "Praktijk".into(),
+            "thema" => "Thema".into(),
+            "collectie" => "Collectie".into(),
             s => s.into(),
         },
         _ => capitalize(slug),

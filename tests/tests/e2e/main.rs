@@ -7,5 +7,6 @@ mod content;
 mod crash;
 mod federation;
 mod hardening;
+mod reading;
 mod search;
 mod site;
