@@ -138,8 +138,15 @@ fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &st
     })
 }
 
-/// Every matching dossier ordinal with its score, and the query that matched (none for "everything").
-pub type Matches = (Vec<(u32, Score)>, Option<Box<dyn TQuery>>);
+/// What a text query matched.
+pub struct Matches {
+    /// Every matching dossier ordinal with its score.
+    pub found: Vec<(u32, Score)>,
+    /// The query that matched (none for "everything").
+    pub query: Option<Box<dyn TQuery>>,
+    /// The phrases (analysed tokens) that query searches, for highlighting.
+    pub phrases: Vec<Vec<String>>,
+}
 
 /// Collects every matching dossier ordinal with its score.
 pub(crate) struct AllMatches {
@@ -210,21 +217,29 @@ impl SearchIndex {
         let collector = AllMatches::new(&self.ordinals);
         let clauses = crate::query::parse(q);
         if clauses.is_empty() {
-            return Ok((searcher.search(&AllQuery, &collector)?, None));
+            return Ok(Matches {
+                found: searcher.search(&AllQuery, &collector)?,
+                query: None,
+                phrases: Vec::new(),
+            });
         }
         let builder = crate::query::Builder::new(self, lib);
-        let query = builder.build(&clauses, Mode::All);
-        let found = searcher.search(&*query, &collector)?;
+        let mut query = builder.build(&clauses, Mode::All);
+        let mut found = searcher.search(&*query, &collector)?;
         if found.is_empty() && builder.positive_parts(&clauses) > 1 {
             for mode in [Mode::AllButOne, Mode::Any] {
-                let fewer = builder.build(&clauses, mode);
-                let again = searcher.search(&*fewer, &collector)?;
-                if !again.is_empty() || mode == Mode::Any {
-                    return Ok((again, Some(fewer)));
+                query = builder.build(&clauses, mode);
+                found = searcher.search(&*query, &collector)?;
+                if !found.is_empty() {
+                    break;
                 }
             }
         }
-        Ok((found, Some(query)))
+        Ok(Matches {
+            found,
+            query: Some(query),
+            phrases: builder.phrases(),
+        })
     }
 
     /// Runs a search request against the library it was built from.
@@ -234,7 +249,11 @@ impl SearchIndex {
     /// only the `type` and `thema` filters (a playbook has its own thema).
     /// A playbook the query names comes first (`best_bet`).
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let (mut found, mut query) = self.matches(lib, &req.q)?;
+        let Matches {
+            mut found,
+            mut query,
+            mut phrases,
+        } = self.matches(lib, &req.q)?;
         let searcher = self.reader.searcher();
         let pages_of = |query: &Option<Box<dyn TQuery>>| -> Result<Vec<(HitKind, u32, Score)>, IndexError> {
             match query {
@@ -249,11 +268,12 @@ impl SearchIndex {
         if found.len() + pages.len() < 3 && !self.plain {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
-                let (again, q2) = self.matches(lib, &corrected)?;
-                if again.len() > found.len() + pages.len() {
+                let again = self.matches(lib, &corrected)?;
+                if again.found.len() > found.len() + pages.len() {
                     if found.is_empty() && pages.is_empty() {
-                        found = again;
-                        query = q2;
+                        found = again.found;
+                        query = again.query;
+                        phrases = again.phrases;
                         pages = pages_of(&query)?;
                         replaced = true;
                     }
@@ -306,7 +326,7 @@ impl SearchIndex {
                 // The playbook the query names, then curated pins, when they pass the filters.
                 let mut first: Vec<(Ref, Score)> = Vec::new();
                 if !self.plain
-                    && let Some(p) = self.pages.named(&self.query_tokens(&req.q))
+                    && let Some(p) = self.pages.named(&self.query_tokens(lib, &req.q))
                     && let Some(pos) = hits.iter().position(|h| h.0 == Ref(HitKind::Thema, p as u32))
                 {
                     first.push(hits.swap_remove(pos));
@@ -345,16 +365,8 @@ impl SearchIndex {
                     terms.push(t.to_string());
                 }
             });
-            // The phrases the query searched, rebuilt from the text that was searched.
-            let searched = if replaced {
-                suggestion.as_deref().unwrap_or(&req.q)
-            } else {
-                &req.q
-            };
-            let builder = crate::query::Builder::new(self, lib);
-            builder.build(&crate::query::parse(searched), Mode::All);
             let analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
-            Highlighter::new(analyzer, terms).with(builder.phrases(), acronyms)
+            Highlighter::new(analyzer, terms).with(phrases, acronyms)
         });
         let hits = page
             .into_iter()
@@ -379,7 +391,7 @@ impl SearchIndex {
     }
 
     /// The analysed tokens of a query's positive words, function words left out.
-    fn query_tokens(&self, q: &str) -> Vec<String> {
+    fn query_tokens(&self, lib: &Library, q: &str) -> Vec<String> {
         let mut text = String::new();
         for c in crate::query::parse(q).iter().filter(|c| !c.negated) {
             for item in &c.alts {
@@ -395,13 +407,7 @@ impl SearchIndex {
                 text.push(' ');
             }
         }
-        let mut analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
-        let mut stream = analyzer.token_stream(&text);
-        let mut out = Vec::new();
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
+        crate::query::Builder::new(self, lib).tokens(&text)
     }
 }
 

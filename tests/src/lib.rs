@@ -8,6 +8,27 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The workspace root (the folder holding `Cargo.toml`, `content/`, ...).
+/// A real server over the repository's starter content, served the way the
+/// README's run command serves it: no configuration, from a git checkout
+/// (the repository must outlive the server).
+pub fn starter_server() -> (TestRepo, Server) {
+    let r = TestRepo::new();
+    r.copy_from_workspace("content", "content");
+    r.commit("starter content");
+    let s = Server::start_default(r.path());
+    (r, s)
+}
+
+/// The `id`s of the hits of a search response, in order.
+pub fn hit_ids(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -3,30 +3,12 @@
 //! phrases, questions, playbooks as hits, similar initiatives with the
 //! author's links, forgiving links.
 
-use tegenkracht_tests::{Server, TestRepo, workspace};
-
-/// A server over the starter content (the repository must outlive it).
-fn starter_server() -> (TestRepo, Server) {
-    let r = TestRepo::new();
-    r.copy_from_workspace("content", "content");
-    r.commit("starter content");
-    let s = Server::start_default(r.path());
-    (r, s)
-}
+use tegenkracht_tests::{Server, hit_ids as ids, starter_server, workspace};
 
 fn search(s: &Server, q: &str) -> serde_json::Value {
     let (status, v) = s.json(&format!("/api/v1/search?q={}&per_pagina=100", q.replace(' ', "+")));
     assert_eq!(status, 200, "{v}");
     v
-}
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The starter dossier files, by id, as written (front matter and body).

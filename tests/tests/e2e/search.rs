@@ -1,6 +1,6 @@
 //! Search and similar initiatives over a small fixture repository.
 
-use tegenkracht_tests::{Server, TestRepo, fixture};
+use tegenkracht_tests::{Server, TestRepo, fixture, hit_ids as ids};
 
 fn fixture_repo() -> TestRepo {
     let r = TestRepo::new();
@@ -71,15 +71,6 @@ fn config(r: &TestRepo) -> String {
         "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\nregions = [\"*\"]\nedit_url = \"https://git.example.nl/edit/{{path}}\"\n",
         r.path().display()
     )
-}
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -1,15 +1,7 @@
 //! The HTML site and the API over the real starter content, served the way
 //! the README's run command serves it: no configuration, from a git checkout.
 
-use tegenkracht_tests::{Server, TestRepo};
-
-fn starter_server() -> (TestRepo, Server) {
-    let r = TestRepo::new();
-    r.copy_from_workspace("content", "content");
-    r.commit("starter content");
-    let s = Server::start_default(r.path());
-    (r, s)
-}
+use tegenkracht_tests::starter_server;
 
 #[test]
 fn every_route_answers_as_specified() {
