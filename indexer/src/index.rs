@@ -599,7 +599,15 @@ mod tests {
             let lib = library(&refs);
             let (idx, _) = store.sync(&[("openbaar", &lib)]).unwrap();
             let out = idx[0]
-                .similar(&lib, 0, crate::similar::SimilarOptions { k: 5, zelfde_regio: true })
+                .similar(
+                    &lib,
+                    0,
+                    crate::similar::SimilarOptions {
+                        k: 5,
+                        zelfde_regio: true,
+                        auteur_alle_regios: false,
+                    },
+                )
                 .unwrap();
             assert!(!out.is_empty());
         }

@@ -37,6 +37,10 @@ pub struct SimilarOptions {
     pub k: usize,
     /// Include dossiers of the same region.
     pub zelfde_regio: bool,
+    /// List the author's own links of the same region too when `zelfde_regio`
+    /// is off (the dossier page does; the API's default follows the spec:
+    /// other regions only).
+    pub auteur_alle_regios: bool,
 }
 
 fn shared<'a>(a: &'a [String], b: &[String]) -> Vec<&'a str> {
@@ -119,7 +123,8 @@ impl SearchIndex {
     }
 
     /// The dossiers most like dossier `ord`, with reasons: first the ones its
-    /// author chose (`gerelateerd`, in the author's order, from any region),
+    /// author chose (`gerelateerd`, in the author's order; of the same region
+    /// only with `zelfde_regio` or `auteur_alle_regios`),
     /// then the best-scoring others above `MIN_SCORE`.
     pub fn similar(&self, lib: &Library, ord: usize, opts: SimilarOptions) -> Result<Vec<Similar>, IndexError> {
         let authored: Vec<usize> = lib.dossiers[ord]
@@ -127,7 +132,9 @@ impl SearchIndex {
             .gerelateerd
             .iter()
             .filter_map(|id| lib.ordinal(id))
-            .filter(|&o| o != ord)
+            .filter(|&o| {
+                o != ord && (opts.zelfde_regio || opts.auteur_alle_regios || lib.dossiers[o].meta.regio != lib.dossiers[ord].meta.regio)
+            })
             .collect();
         let mut rest = self.scored(
             lib,
@@ -437,8 +444,16 @@ mod tests {
         let mut nonempty = 0;
         for ord in 0..lib.dossiers.len() {
             for opts in [
-                SimilarOptions { k: 1, zelfde_regio: false },
-                SimilarOptions { k: 5, zelfde_regio: true },
+                SimilarOptions {
+                    k: 1,
+                    zelfde_regio: false,
+                    auteur_alle_regios: false,
+                },
+                SimilarOptions {
+                    k: 5,
+                    zelfde_regio: true,
+                    auteur_alle_regios: false,
+                },
             ] {
                 let got: Vec<(usize, f32)> = idx.scored(&lib, ord, opts).unwrap().iter().map(|s| (s.ord, s.score)).collect();
                 assert_eq!(got, reference(&idx, &lib, ord, opts), "{}", lib.dossiers[ord].id);
@@ -465,7 +480,17 @@ mod tests {
         ]);
         let idx = crate::index::SearchIndex::build_in_ram(&lib).unwrap();
         let x = lib.ordinal("limburg/x").unwrap();
-        let out = idx.similar(&lib, x, SimilarOptions { k: 5, zelfde_regio: true }).unwrap();
+        let out = idx
+            .similar(
+                &lib,
+                x,
+                SimilarOptions {
+                    k: 5,
+                    zelfde_regio: true,
+                    auteur_alle_regios: false,
+                },
+            )
+            .unwrap();
         let first = &out[0];
         let ids: Vec<&str> = std::iter::once(first.ord)
             .chain(first.also.iter().copied())

@@ -349,7 +349,8 @@ pub struct SimilarResponse {
 #[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}/vergelijkbaar",
     params(("regio" = String, Path), ("slug" = String, Path),
         ("k" = Option<usize>, Query, description = "How many, 1 to 50 (default 5)"),
-        ("zelfde_regio" = Option<bool>, Query, description = "Include the dossier's own region (default false)")),
+        ("zelfde_regio" = Option<bool>, Query, description = "Include the dossier's own region (default false)"),
+        ("auteur_alle_regios" = Option<bool>, Query, description = "List the author's own links (`gerelateerd`) of the same region too, first (default false)")),
     responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn similar(
     State(state): State<AppState>,
@@ -358,14 +359,25 @@ pub async fn similar(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SimilarResponse> {
     let pairs = params::pairs(raw.as_deref())?;
-    params::only(&pairs, &["k", "zelfde_regio"])?;
+    params::only(&pairs, &["k", "zelfde_regio", "auteur_alle_regios"])?;
     let k = params::number(&pairs, "k", 5, 50)?;
     let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
+    let auteur_alle_regios = params::boolean(&pairs, "auteur_alle_regios", false)?;
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
     let found = v
-        .blocking(move |s| s.index.similar(&s.library, ord, SimilarOptions { k, zelfde_regio }))
+        .blocking(move |s| {
+            s.index.similar(
+                &s.library,
+                ord,
+                SimilarOptions {
+                    k,
+                    zelfde_regio,
+                    auteur_alle_regios,
+                },
+            )
+        })
         .await??;
     let hits = found
         .into_iter()

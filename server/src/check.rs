@@ -120,7 +120,15 @@ fn compare(catalog: &Catalog, before: &Catalog, specs: &[SourceSpec], checked: &
             Some(Location::Dir(dir)) => dir.join(&d.bron.path).to_string_lossy().to_string(),
             _ => d.bron.path.clone(),
         };
-        for s in index.similar(&lib, ord, SimilarOptions { k: 3, zelfde_regio: false })? {
+        for s in index.similar(
+            &lib,
+            ord,
+            SimilarOptions {
+                k: 3,
+                zelfde_regio: false,
+                auteur_alle_regios: false,
+            },
+        )? {
             let o = &lib.dossiers[s.ord];
             out.push(Diagnostic::notice(
                 &path,

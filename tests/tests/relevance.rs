@@ -127,7 +127,17 @@ fn evaluate(index: &SearchIndex, lib: &Library, q: &Query) -> Scores {
 fn similar_precision(index: &SearchIndex, lib: &Library, s: &Similar) -> (f64, f64, bool) {
     let ord = lib.ordinal(&s.id).unwrap_or_else(|| panic!("unknown id {}", s.id));
     let k = 3.max(s.auteur.len());
-    let found = index.similar(lib, ord, SimilarOptions { k, zelfde_regio: false }).expect("similar");
+    let found = index
+        .similar(
+            lib,
+            ord,
+            SimilarOptions {
+                k,
+                zelfde_regio: false,
+                auteur_alle_regios: true,
+            },
+        )
+        .expect("similar");
     let ids: Vec<&str> = found.iter().map(|f| lib.dossiers[f.ord].id.as_str()).collect();
     let good = |id: &str| s.similar.iter().chain(&s.auteur).any(|x| x == id);
     let p1 = if ids.first().is_some_and(|id| good(id)) { 1.0 } else { 0.0 };

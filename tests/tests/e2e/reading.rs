@@ -188,7 +188,14 @@ fn playbooks_and_collections_are_hits_with_a_type_facet_and_a_best_bet() {
 #[test]
 fn similar_initiatives_start_with_the_authors_links_and_give_informative_reasons() {
     let (_r, s) = starter_server();
-    let (status, v) = s.json("/api/v1/dossiers/midden-nederland/horecascan/vergelijkbaar?k=10");
+    // The spec's default lists other regions only; the author's links of the
+    // same region come with `auteur_alle_regios` (and on the dossier page).
+    let (_, plain) = s.json("/api/v1/dossiers/midden-nederland/horecascan/vergelijkbaar?k=10");
+    assert!(
+        plain["hits"].as_array().unwrap().iter().all(|h| h["regio"] != "midden-nederland"),
+        "{plain}"
+    );
+    let (status, v) = s.json("/api/v1/dossiers/midden-nederland/horecascan/vergelijkbaar?k=10&auteur_alle_regios=true");
     assert_eq!(status, 200, "{v}");
     let hits = v["hits"].as_array().or_else(|| v.as_array()).unwrap_or_else(|| panic!("{v}"));
     let dossier = std::fs::read_to_string(workspace().join("content/dossiers/midden-nederland/horecascan.md")).unwrap();
@@ -206,6 +213,14 @@ fn similar_initiatives_start_with_the_authors_links_and_give_informative_reasons
         assert_eq!(hits[i]["auteur"], true);
         assert!(hits[i]["waarom"].to_string().contains("gekozen door de auteur"), "{}", hits[i]);
     }
+    let (_, page) = s.get("/dossiers/midden-nederland/horecascan");
+    for link in &links {
+        assert!(
+            page.contains(&format!("href=\"/dossiers/{link}\"")),
+            "the dossier page lists {link}"
+        );
+    }
+    assert!(page.contains("Gekozen door de auteur"));
     for h in &hits[links.len()..] {
         assert_eq!(h["auteur"], false);
         assert_ne!(h["regio"], "midden-nederland", "others come from other regions: {h}");
