@@ -27,6 +27,7 @@ pub mod source;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod text;
+pub mod undouble;
 pub mod vocab;
 pub mod yaml;
 

@@ -53,8 +53,9 @@ pub struct Clause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     All,
-    /// All but one (for three parts or more), the first fallback.
-    AllButOne,
+    /// Of three parts or more, the rarest and at least half of them (rounded
+    /// up); of two, either. The first relaxation.
+    Most,
     Any,
 }
 
@@ -470,18 +471,23 @@ impl<'a> Builder<'a> {
             return Box::new(EmptyQuery);
         }
         let n = parts.len();
-        let required = match mode {
-            Mode::All => n,
-            Mode::AllButOne if n >= 3 => n - 1,
-            Mode::AllButOne | Mode::Any => 1,
-        };
-        let matching: Box<dyn Query> = if required == n {
-            Box::new(BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect()))
-        } else {
-            Box::new(BooleanQuery::with_minimum_required_clauses(
+        let matching: Box<dyn Query> = match mode {
+            Mode::All => Box::new(BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect())),
+            Mode::Most if n > 2 => {
+                // The rarest part carries the meaning ("vakantiepark", not "pak"):
+                // it is required, and so are at least half of the parts.
+                let rarest = (0..n)
+                    .min_by_key(|&i| self.searcher.search(&*parts[i], &tantivy::collector::Count).unwrap_or(usize::MAX))
+                    .expect("three parts or more");
+                let key = parts.remove(rarest);
+                let others: Vec<(Occur, Box<dyn Query>)> = parts.into_iter().map(|q| (Occur::Should, q)).collect();
+                let rest = BooleanQuery::with_minimum_required_clauses(others, n.div_ceil(2) - 1);
+                Box::new(BooleanQuery::new(vec![(Occur::Must, key), (Occur::Must, Box::new(rest))]))
+            }
+            Mode::Most | Mode::Any => Box::new(BooleanQuery::with_minimum_required_clauses(
                 parts.into_iter().map(|q| (Occur::Should, q)).collect(),
-                required,
-            ))
+                1,
+            )),
         };
         let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
         top.extend(self.proximity(&read).into_iter().map(|q| (Occur::Should, q)));
@@ -660,7 +666,9 @@ mod tests {
         assert_eq!(res.suggestion.as_deref(), Some("criminaliteit"));
         assert!(res.total >= 2);
         let b = Builder::new(&idx, &lib);
-        assert_eq!(b.correct(&parse("douanne markt")).as_deref(), Some("douane markt"));
+        assert_eq!(b.correct(&parse("douabe markt")).as_deref(), Some("douane markt"));
+        // A doubled letter is no typo to correct: it stems like the word (`undouble`).
+        assert_eq!(b.correct(&parse("douanne")), None);
         assert_eq!(b.correct(&parse("douane")), None, "known words are left alone");
         assert_eq!(lib.suggest("vastgoedfruade"), Some("vastgoedfraude"), "two edits for long words");
     }

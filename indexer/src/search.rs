@@ -15,10 +15,42 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{AllQuery, Query as TQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 pub use crate::facets::{FACETS, facet_values};
+
+/// When every word finds fewer documents than this, documents with part of the words join them.
+pub const RELAX_BELOW: usize = 10;
+
+/// A hit with part of the words needs at least this share of the best
+/// score of a hit with every word.
+const PARTIAL_FLOOR: Score = 0.2;
+
+/// Added to the score of a document that matches every word when part of
+/// the words will also do: far above any BM25 score, so those rank first.
+const EXACT: Score = 1.0e6;
+
+/// Whether a hit matches every word of the query or only part of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Every word (or no words were asked for).
+    Exact,
+    /// Only part of the words.
+    Partial,
+}
+
+impl Tier {
+    /// The tier and the plain score of a raw score from [`SearchIndex::matches`].
+    fn of(raw: Score, relaxed: bool) -> (Tier, Score) {
+        match (relaxed, raw >= EXACT) {
+            (false, _) => (Tier::Exact, raw),
+            (true, true) => (Tier::Exact, raw - EXACT),
+            (true, false) => (Tier::Partial, raw),
+        }
+    }
+}
 
 /// About how long a snippet is, in bytes of text.
 const SNIPPET_BYTES: usize = 220;
@@ -64,6 +96,8 @@ pub struct Hit {
     /// Ordinal in the library's `dossiers`, `playbooks` or `collections` (by `kind`).
     pub ord: usize,
     pub score: f32,
+    /// Whether the hit has every word of the query or only part of them.
+    pub tier: Tier,
     /// HTML with `<mark>` around matches; the text itself is escaped.
     pub snippet: String,
 }
@@ -87,6 +121,21 @@ pub struct SearchResults {
 /// A hit before it is paged: its kind and ordinal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Ref(HitKind, u32);
+
+/// A hit before it is paged, with its tier and plain score.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    r: Ref,
+    score: Score,
+    tier: Tier,
+}
+
+impl Scored {
+    fn new(r: Ref, raw: Score, relaxed: bool) -> Scored {
+        let (tier, score) = Tier::of(raw, relaxed);
+        Scored { r, score, tier }
+    }
+}
 
 fn page_slug(lib: &Library, kind: HitKind, ord: u32) -> &str {
     match kind {
@@ -146,6 +195,9 @@ pub struct Matches {
     pub query: Option<Box<dyn TQuery>>,
     /// The phrases (analysed tokens) that query searches, for highlighting.
     pub phrases: Vec<Vec<String>>,
+    /// Documents with part of the words were let in: scores of those with
+    /// every word carry [`EXACT`].
+    pub relaxed: bool,
 }
 
 /// Collects every matching dossier ordinal with its score.
@@ -210,8 +262,13 @@ impl SegmentCollector for SegmentMatches {
 
 impl SearchIndex {
     /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
-    /// Words are required; when that finds nothing, all words but one (for three
-    /// or more), then any word will do. Function words never count (`query::Builder::read`).
+    ///
+    /// Every word is required. When that finds fewer than [`RELAX_BELOW`]
+    /// dossiers, documents with at least half of the words (else any word)
+    /// join them, ranked below every document that has them all: the query
+    /// then adds [`EXACT`] to the score of documents that match every word
+    /// ([`Tier::of`] takes it off again). Function words never count
+    /// (`query::Builder::read`).
     pub fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
@@ -221,16 +278,28 @@ impl SearchIndex {
                 found: searcher.search(&AllQuery, &collector)?,
                 query: None,
                 phrases: Vec::new(),
+                relaxed: false,
             });
         }
         let builder = crate::query::Builder::new(self, lib);
-        let mut query = builder.build(&clauses, Mode::All);
-        let mut found = searcher.search(&*query, &collector)?;
-        if found.is_empty() && builder.positive_parts(&clauses) > 1 {
-            for mode in [Mode::AllButOne, Mode::Any] {
-                query = builder.build(&clauses, mode);
-                found = searcher.search(&*query, &collector)?;
-                if !found.is_empty() {
+        let all = builder.build(&clauses, Mode::All);
+        let mut found = searcher.search(&*all, &collector)?;
+        let mut query = all.box_clone();
+        let mut relaxed = false;
+        let pages = if self.plain {
+            0
+        } else {
+            self.pages.matches(&*all, &searcher)?.len()
+        };
+        if found.len() + pages < RELAX_BELOW && builder.positive_parts(&clauses) > 1 {
+            for mode in [Mode::Most, Mode::Any] {
+                let tiered: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, builder.build(&clauses, mode)),
+                    (Occur::Should, Box::new(ConstScoreQuery::new(all.box_clone(), EXACT))),
+                ]));
+                let more = searcher.search(&*tiered, &collector)?;
+                if more.len() > found.len() {
+                    (found, query, relaxed) = (more, tiered, true);
                     break;
                 }
             }
@@ -239,6 +308,7 @@ impl SearchIndex {
             found,
             query: Some(query),
             phrases: builder.phrases(),
+            relaxed,
         })
     }
 
@@ -253,6 +323,7 @@ impl SearchIndex {
             mut found,
             mut query,
             mut phrases,
+            mut relaxed,
         } = self.matches(lib, &req.q)?;
         let searcher = self.reader.searcher();
         let pages_of = |query: &Option<Box<dyn TQuery>>| -> Result<Vec<(HitKind, u32, Score)>, IndexError> {
@@ -262,19 +333,22 @@ impl SearchIndex {
             }
         };
         let mut pages = pages_of(&query)?;
-        // Little found: retry with corrected spelling, and offer the correction.
+        // Little found with every word: retry with corrected spelling, and offer the correction.
+        let exact = |found: &[(u32, Score)], pages: &[(HitKind, u32, Score)], relaxed: bool| {
+            let whole = |raw: Score| Tier::of(raw, relaxed).0 == Tier::Exact;
+            found.iter().filter(|f| whole(f.1)).count() + pages.iter().filter(|p| whole(p.2)).count()
+        };
         let mut suggestion = None;
         let mut replaced = false;
-        if found.len() + pages.len() < 3 && !self.plain {
+        let before = exact(&found, &pages, relaxed);
+        if before < 3 && !self.plain {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
                 let again = self.matches(lib, &corrected)?;
-                if again.found.len() > found.len() + pages.len() {
-                    if found.is_empty() && pages.is_empty() {
-                        found = again.found;
-                        query = again.query;
-                        phrases = again.phrases;
-                        pages = pages_of(&query)?;
+                let again_pages = pages_of(&again.query)?;
+                if exact(&again.found, &again_pages, again.relaxed) > before {
+                    if before == 0 {
+                        (found, query, phrases, relaxed, pages) = (again.found, again.query, again.phrases, again.relaxed, again_pages);
                         replaced = true;
                     }
                     suggestion = Some(corrected);
@@ -286,16 +360,36 @@ impl SearchIndex {
         let table = lib.facet_table();
         let filters = table.filters(&req.filters);
         let mut counts = table.counts();
-        let mut hits: Vec<(Ref, Score)> = Vec::with_capacity(found.len() + pages.len());
-        for &(ord, score) in &found {
+        // Hits with part of the words only when they score near the best hit
+        // with all of them that passes the filters.
+        let whole = |raw: Score| match Tier::of(raw, relaxed) {
+            (Tier::Exact, s) => Some(s),
+            _ => None,
+        };
+        let best_exact = found
+            .iter()
+            .filter(|f| table.failures(&filters, f.0 as usize) == 0)
+            .filter_map(|f| whole(f.1))
+            .chain(
+                pages
+                    .iter()
+                    .filter(|p| page_passes(&req.filters, p.0, page_slug(lib, p.0, p.1), None))
+                    .filter_map(|p| whole(p.2)),
+            )
+            .fold(0.0, Score::max);
+        let floor = PARTIAL_FLOOR * best_exact;
+        found.retain(|f| !matches!(Tier::of(f.1, relaxed), (Tier::Partial, s) if s < floor));
+        pages.retain(|p| !matches!(Tier::of(p.2, relaxed), (Tier::Partial, s) if s < floor));
+        let mut hits: Vec<Scored> = Vec::with_capacity(found.len() + pages.len());
+        for &(ord, raw) in &found {
             let failed = table.failures(&filters, ord as usize);
             table.count(&mut counts, ord as usize, failed);
             if failed == 0 {
-                hits.push((Ref(HitKind::Dossier, ord), score));
+                hits.push(Scored::new(Ref(HitKind::Dossier, ord), raw, relaxed));
             }
         }
         let mut facets = table.named(counts);
-        for &(kind, ord, score) in &pages {
+        for &(kind, ord, raw) in &pages {
             let slug = page_slug(lib, kind, ord);
             if page_passes(&req.filters, kind, slug, Some("type"))
                 && let Some(t) = kind.type_value()
@@ -303,15 +397,20 @@ impl SearchIndex {
                 *facets.entry("type".into()).or_default().entry(t.into()).or_default() += 1;
             }
             if page_passes(&req.filters, kind, slug, None) {
-                hits.push((Ref(kind, ord), score));
+                hits.push(Scored::new(Ref(kind, ord), raw, relaxed));
             }
         }
         // Newest first, then by id: a total order, so a partial sort gives the same page.
         // Pages have no date: they sort after the dossiers, by kind and slug.
         let date = |r: Ref| if r.0 == HitKind::Dossier { table.dates[r.1 as usize] } else { 0 };
-        let by_date =
-            |a: &(Ref, Score), b: &(Ref, Score)| date(b.0).cmp(&date(a.0)).then_with(|| sort_key(lib, a.0).cmp(&sort_key(lib, b.0)));
-        let by_score = |a: &(Ref, Score), b: &(Ref, Score)| b.1.total_cmp(&a.1).then_with(|| by_date(a, b));
+        let by_date = |a: &Scored, b: &Scored| date(b.r).cmp(&date(a.r)).then_with(|| sort_key(lib, a.r).cmp(&sort_key(lib, b.r)));
+        // Every word before part of them, then by score.
+        let by_score = |a: &Scored, b: &Scored| {
+            a.tier
+                .cmp(&b.tier)
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| by_date(a, b))
+        };
         // Only the hits up to the end of the requested page need to be in order.
         let end = req.page.saturating_mul(req.per_page);
         let mut best_bet = None;
@@ -319,15 +418,15 @@ impl SearchIndex {
             (Sort::Relevantie, true) => {
                 // A small boost for recent dossiers and finished ones with lessons.
                 for h in &mut hits {
-                    if h.0.0 == HitKind::Dossier {
-                        h.1 *= 1.0 + table.priors[h.0.1 as usize];
+                    if h.r.0 == HitKind::Dossier {
+                        h.score *= 1.0 + table.priors[h.r.1 as usize];
                     }
                 }
                 // The playbook the query names, then curated pins, when they pass the filters.
-                let mut first: Vec<(Ref, Score)> = Vec::new();
+                let mut first: Vec<Scored> = Vec::new();
                 if !self.plain
                     && let Some(p) = self.pages.named(&self.query_tokens(lib, &req.q))
-                    && let Some(pos) = hits.iter().position(|h| h.0 == Ref(HitKind::Thema, p as u32))
+                    && let Some(pos) = hits.iter().position(|h| h.r == Ref(HitKind::Thema, p as u32))
                 {
                     first.push(hits.swap_remove(pos));
                     best_bet = Some(p);
@@ -337,9 +436,12 @@ impl SearchIndex {
                     if table.failures(&filters, ord) != 0 {
                         continue;
                     }
-                    let pos = hits.iter().position(|h| h.0 == Ref(HitKind::Dossier, ord as u32));
-                    let score = pos.map_or(0.0, |p| hits.swap_remove(p).1);
-                    first.push((Ref(HitKind::Dossier, ord as u32), score));
+                    let r = Ref(HitKind::Dossier, ord as u32);
+                    let pinned = match hits.iter().position(|h| h.r == r) {
+                        Some(p) => hits.swap_remove(p),
+                        None => Scored::new(r, 0.0, false),
+                    };
+                    first.push(pinned);
                 }
                 top(&mut hits, end.saturating_sub(first.len()), by_score);
                 if !first.is_empty() {
@@ -351,7 +453,7 @@ impl SearchIndex {
         }
         let total = hits.len();
         let start = req.page.saturating_sub(1).saturating_mul(req.per_page);
-        let page: Vec<(Ref, Score)> = hits.into_iter().skip(start).take(req.per_page).collect();
+        let page: Vec<Scored> = hits.into_iter().skip(start).take(req.per_page).collect();
         // Highlight the terms the query searched the text fields for (synonyms and
         // compound parts included); words of a phrase only where the phrase occurs.
         let mut highlighter = query.as_ref().map(|q| {
@@ -370,15 +472,22 @@ impl SearchIndex {
         });
         let hits = page
             .into_iter()
-            .map(|(Ref(kind, ord), score)| {
-                let (text, summary) = page_texts(lib, kind, ord);
-                Hit {
-                    kind,
-                    ord: ord as usize,
-                    score,
-                    snippet: snippet(highlighter.as_mut(), text, summary),
-                }
-            })
+            .map(
+                |Scored {
+                     r: Ref(kind, ord),
+                     score,
+                     tier,
+                 }| {
+                    let (text, summary) = page_texts(lib, kind, ord);
+                    Hit {
+                        kind,
+                        ord: ord as usize,
+                        score,
+                        tier,
+                        snippet: snippet(highlighter.as_mut(), text, summary),
+                    }
+                },
+            )
             .collect();
         Ok(SearchResults {
             total,
@@ -458,4 +567,49 @@ pub fn escape_html(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(idx: &SearchIndex, lib: &Library, q: &str) -> Vec<(String, Tier)> {
+        let req = SearchRequest {
+            q: q.into(),
+            filters: [("type".to_string(), vec!["praktijk".to_string()])].into(),
+            ..Default::default()
+        };
+        idx.search(lib, &req)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| (lib.dossiers[h.ord].slug.clone(), h.tier))
+            .collect()
+    }
+
+    #[test]
+    fn part_of_the_words_ranks_below_all_of_them_and_only_when_little_is_found() {
+        let lib = crate::testkit::library(&[
+            ("alles", "Een vakantiepark met een schuur vol drugsafval."),
+            ("park", "Op het vakantiepark werd streng gecontroleerd."),
+            ("afval", "Drugsafval in een schuur, gedumpt in de nacht."),
+            ("niets", "Een haven met containers."),
+        ]);
+        let idx = SearchIndex::build_in_ram(&lib).unwrap();
+        let found = search(&idx, &lib, "drugsafval vakantiepark schuur");
+        // `afval` has two words of three; `park` only one, too few; `niets` none.
+        assert_eq!(found, [("alles".to_string(), Tier::Exact), ("afval".to_string(), Tier::Partial)]);
+
+        // Enough hits with every word: no partial hits.
+        let many: Vec<(String, String)> = (0..12)
+            .map(|i| (format!("d{i}"), "Drugsafval op een vakantiepark.".to_string()))
+            .chain([("half".to_string(), "Alleen drugsafval.".to_string())])
+            .collect();
+        let refs: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let lib = crate::testkit::library(&refs);
+        let idx = SearchIndex::build_in_ram(&lib).unwrap();
+        let found = search(&idx, &lib, "drugsafval vakantiepark");
+        assert_eq!(found.len(), 12);
+        assert!(found.iter().all(|h| h.1 == Tier::Exact));
+    }
 }

@@ -13,6 +13,7 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use indexer::pagedocs::HitKind;
+use indexer::search::Tier;
 use indexer::similar::SimilarOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -51,6 +52,9 @@ pub struct SearchHit {
     snippet: String,
     url: String,
     score: f32,
+    /// False when the hit has only part of the query's words: such hits come
+    /// after every hit with all of them, and only when those are few.
+    alle_woorden: bool,
 }
 
 /// Search results.
@@ -105,6 +109,7 @@ pub async fn search(
         .map(|h| {
             let score = (h.score * 100.0).round() / 100.0;
             let snippet = h.snippet.clone();
+            let alle_woorden = h.tier == Tier::Exact;
             match h.kind {
                 HitKind::Dossier => {
                     let d = &lib.dossiers[h.ord];
@@ -118,6 +123,7 @@ pub async fn search(
                         snippet,
                         url: views::dossier_url(d),
                         score,
+                        alle_woorden,
                     }
                 }
                 HitKind::Thema => {
@@ -132,6 +138,7 @@ pub async fn search(
                         snippet,
                         url: format!("/themas/{}", p.slug),
                         score,
+                        alle_woorden,
                     }
                 }
                 HitKind::Collectie => {
@@ -146,6 +153,7 @@ pub async fn search(
                         snippet,
                         url: format!("/collecties/{}", c.slug),
                         score,
+                        alle_woorden,
                     }
                 }
             }

@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use indexer::pagedocs::HitKind;
-use indexer::search::FACETS;
+use indexer::search::{FACETS, Tier};
 use indexer::similar::SimilarOptions;
 use minijinja::{Value, context};
 use serde::Serialize;
@@ -94,22 +94,27 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     let pairs = params::page_pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["taal"])?;
     let results = v.search(&state.search_cache, &req).await?;
+    // A best bet comes first whatever its words; it is not where partial hits start.
+    let best_first = req.page == 1 && results.best_bet.is_some() && results.hits.first().is_some_and(|h| h.kind == HitKind::Thema);
+    let first_partial = (usize::from(best_first)..results.hits.len()).find(|&i| results.hits[i].tier == Tier::Partial);
     let hits: Vec<Value> = results
         .hits
         .iter()
         .enumerate()
         .map(|(i, h)| {
             let snippet = Value::from_safe_string(h.snippet.clone());
+            // The first hit with only part of the words gets a line above it.
+            let deels = Some(i) == first_partial;
             match h.kind {
-                HitKind::Dossier => context! { dossier => card(lib, &lib.dossiers[h.ord]), snippet },
+                HitKind::Dossier => context! { dossier => card(lib, &lib.dossiers[h.ord]), snippet, deels },
                 HitKind::Thema => {
                     let p = &lib.playbooks[h.ord];
                     let beste = i == 0 && req.page == 1 && results.best_bet == Some(h.ord);
-                    context! { pagina => context! { soort => "thema", titel => p.meta.titel, url => format!("/themas/{}", p.slug) }, snippet, beste }
+                    context! { pagina => context! { soort => "thema", titel => p.meta.titel, url => format!("/themas/{}", p.slug) }, snippet, beste, deels }
                 }
                 HitKind::Collectie => {
                     let c = &lib.collections[h.ord];
-                    context! { pagina => context! { soort => "collectie", titel => c.meta.titel, url => format!("/collecties/{}", c.slug) }, snippet }
+                    context! { pagina => context! { soort => "collectie", titel => c.meta.titel, url => format!("/collecties/{}", c.slug) }, snippet, deels }
                 }
             }
         })

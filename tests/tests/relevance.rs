@@ -5,7 +5,8 @@
 //! every author link present, for this engine and for a plain baseline
 //! (tantivy's default tokenizer, no stemming, no expansion), side by side.
 //!
-//! Run `cargo test -p tegenkracht-tests --test relevance -- --nocapture` to see the table.
+//! Run `cargo test -p tegenkracht-tests --test relevance -- --nocapture` to see the table;
+//! with `RELEVANCE_SHOW=<kind or query>` it also prints those queries' hits and grades.
 
 use indexer::index::SearchIndex;
 use indexer::pagedocs::HitKind;
@@ -96,6 +97,19 @@ fn evaluate(index: &SearchIndex, lib: &Library, q: &Query) -> Scores {
     }
     let res = index.search(lib, &req).expect("search");
     let ids: Vec<String> = res.hits.iter().map(|h| hit_id(lib, h)).collect();
+    if std::env::var("RELEVANCE_SHOW").is_ok_and(|k| k == q.kind || k == q.q) {
+        println!("\n{} [{}] found {}", q.q, q.kind, res.total);
+        for (id, h) in ids.iter().zip(&res.hits) {
+            println!(
+                "  {:>6.2} {:?} {} {id}",
+                h.score,
+                h.tier,
+                q.judgments.get(id).map_or("-".into(), |g| g.to_string())
+            );
+        }
+        let missed: Vec<_> = q.judgments.iter().filter(|(id, g)| **g > 0 && !ids.contains(id)).collect();
+        println!("  missed: {missed:?}");
+    }
     let got: Vec<&str> = ids.iter().map(String::as_str).collect();
     let first5 = &got[..got.len().min(5)];
     let p5 = if first5.is_empty() {
@@ -222,18 +236,18 @@ fn dutch_search_beats_the_plain_baseline() {
     worst.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!("weakest queries (nDCG@10, P@5, query): {:?}", &worst[..10.min(worst.len())]);
 
-    // Issue 13 aims at nDCG@10 0.92 overall and 0.80 per kind; these floors are
-    // what the engine reaches today (docs/search.md lists the gap), so a
-    // regression fails while the aim stays open.
+    // Issue 13 aims at nDCG@10 0.92 overall; the engine reaches 0.917
+    // (docs/search.md lists the queries that still fail and why), so the
+    // overall floor is 0.91 and a regression fails while the last step stays open.
     let ndcg = all[1] / n;
-    assert!(ndcg >= 0.85, "nDCG@10 {ndcg:.3} is below the 0.85 floor");
+    assert!(ndcg >= 0.91, "nDCG@10 {ndcg:.3} is below the 0.91 floor");
     assert!(
         ndcg - all[2] / n >= 0.15,
         "nDCG@10 {ndcg:.3} is not 0.15 above the baseline {:.3}",
         all[2] / n
     );
     for (kind, k) in &by_kind {
-        assert!(k[1] / k[0] >= 0.70, "nDCG@10 of {kind} {:.3} is below 0.70", k[1] / k[0]);
+        assert!(k[1] / k[0] >= 0.80, "nDCG@10 of {kind} {:.3} is below 0.80", k[1] / k[0]);
         if NOISE_PRONE.contains(&kind.as_str()) {
             assert!(k[5] / k[0] >= 0.90, "P@5 of {kind} {:.3} is below 0.90", k[5] / k[0]);
         }

@@ -140,6 +140,43 @@ fn questions_find_what_their_content_words_find() {
 }
 
 #[test]
+fn hits_with_part_of_the_words_come_after_those_with_all_and_are_marked() {
+    let (_r, s) = starter_server();
+    // Every word finds little here: hits with part of them follow, marked.
+    let v = search(&s, "hoe herken ik een drugslab in een schuur");
+    let hits = v["hits"].as_array().unwrap();
+    // A best bet comes first whatever its words; the order holds for the rest.
+    let rest = if v.get("beste_antwoord").is_some() { &hits[1..] } else { &hits[..] };
+    let whole: Vec<bool> = rest.iter().map(|h| h["alle_woorden"].as_bool().unwrap()).collect();
+    let first_partial = whole.iter().position(|w| !w).expect("hits with part of the words");
+    assert!(first_partial > 0, "the hits with every word come first: {whole:?}");
+    assert!(
+        whole[first_partial..].iter().all(|w| !w),
+        "no hit with every word after a partial one: {whole:?}"
+    );
+    assert_eq!(v["total"].as_u64().unwrap() as usize, hits.len());
+    let (status, html) = s.get("/zoeken?q=hoe+herken+ik+een+drugslab+in+een+schuur");
+    assert_eq!(status, 200);
+    assert_eq!(
+        html.matches("bevatten niet al uw zoekwoorden").count(),
+        1,
+        "one line above the partial hits"
+    );
+    // A query that finds plenty with every word has no partial hits and no line.
+    let v = search(&s, "horeca");
+    assert!(v["hits"].as_array().unwrap().iter().all(|h| h["alle_woorden"] == true));
+    let (_, html) = s.get("/zoeken?q=criminele+geldstromen");
+    assert!(!html.contains("bevatten niet al uw zoekwoorden"));
+    // The best bet is first even with part of the words; the line stays where partial hits start.
+    let (_, html) = s.get("/zoeken?q=hoe+pak+ik+een+vakantiepark+aan");
+    let (best, line) = (
+        html.find("tk-beste-label").unwrap(),
+        html.find("bevatten niet al uw zoekwoorden").unwrap(),
+    );
+    assert!(best < line, "no line above the best bet");
+}
+
+#[test]
 fn playbooks_and_collections_are_hits_with_a_type_facet_and_a_best_bet() {
     let (_r, s) = starter_server();
     // Words only a playbook explains.
