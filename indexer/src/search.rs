@@ -191,6 +191,8 @@ fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &st
 pub struct Matches {
     /// Every matching dossier ordinal with its score.
     pub found: Vec<(u32, Score)>,
+    /// Every matching playbook and collection with its score (none without words).
+    pub pages: Vec<(HitKind, u32, Score)>,
     /// The query that matched (none for "everything").
     pub query: Option<Box<dyn TQuery>>,
     /// The phrases (analysed tokens) that query searches, for highlighting.
@@ -276,6 +278,7 @@ impl SearchIndex {
         if clauses.is_empty() {
             return Ok(Matches {
                 found: searcher.search(&AllQuery, &collector)?,
+                pages: Vec::new(),
                 query: None,
                 phrases: Vec::new(),
                 relaxed: false,
@@ -286,12 +289,15 @@ impl SearchIndex {
         let mut found = searcher.search(&*all, &collector)?;
         let mut query = all.box_clone();
         let mut relaxed = false;
-        let pages = if self.plain {
-            0
-        } else {
-            self.pages.matches(&*all, &searcher)?.len()
+        let pages_of = |q: &dyn TQuery| {
+            if self.plain {
+                Ok(Vec::new())
+            } else {
+                self.pages.matches(q, &searcher)
+            }
         };
-        if found.len() + pages < RELAX_BELOW && builder.positive_parts(&clauses) > 1 {
+        let mut pages = pages_of(&*all)?;
+        if found.len() + pages.len() < RELAX_BELOW && builder.positive_parts(&clauses) > 1 {
             for mode in [Mode::Most, Mode::Any] {
                 let tiered: Box<dyn TQuery> = Box::new(BooleanQuery::new(vec![
                     (Occur::Must, builder.build(&clauses, mode)),
@@ -299,6 +305,7 @@ impl SearchIndex {
                 ]));
                 let more = searcher.search(&*tiered, &collector)?;
                 if more.len() > found.len() {
+                    pages = pages_of(&*tiered)?;
                     (found, query, relaxed) = (more, tiered, true);
                     break;
                 }
@@ -306,6 +313,7 @@ impl SearchIndex {
         }
         Ok(Matches {
             found,
+            pages,
             query: Some(query),
             phrases: builder.phrases(),
             relaxed,
@@ -321,18 +329,11 @@ impl SearchIndex {
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
         let Matches {
             mut found,
+            mut pages,
             mut query,
             mut phrases,
             mut relaxed,
         } = self.matches(lib, &req.q)?;
-        let searcher = self.reader.searcher();
-        let pages_of = |query: &Option<Box<dyn TQuery>>| -> Result<Vec<(HitKind, u32, Score)>, IndexError> {
-            match query {
-                Some(q) if !self.plain => self.pages.matches(&**q, &searcher),
-                _ => Ok(Vec::new()),
-            }
-        };
-        let mut pages = pages_of(&query)?;
         // Little found with every word: retry with corrected spelling, and offer the correction.
         let exact = |found: &[(u32, Score)], pages: &[(HitKind, u32, Score)], relaxed: bool| {
             let whole = |raw: Score| Tier::of(raw, relaxed).0 == Tier::Exact;
@@ -345,10 +346,9 @@ impl SearchIndex {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
                 let again = self.matches(lib, &corrected)?;
-                let again_pages = pages_of(&again.query)?;
-                if exact(&again.found, &again_pages, again.relaxed) > before {
+                if exact(&again.found, &again.pages, again.relaxed) > before {
                     if before == 0 {
-                        (found, query, phrases, relaxed, pages) = (again.found, again.query, again.phrases, again.relaxed, again_pages);
+                        (found, query, phrases, relaxed, pages) = (again.found, again.query, again.phrases, again.relaxed, again.pages);
                         replaced = true;
                     }
                     suggestion = Some(corrected);
