@@ -152,9 +152,29 @@ pub async fn identify(
     if signed_in || !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
-    res.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Authorization, Cookie"));
+    add_vary(res.headers_mut(), "Authorization, Cookie");
     res
+}
+
+/// Adds header names to `Vary`, keeping those an inner layer set
+/// (`Accept-Language` on pages), each name once, in one header.
+pub fn add_vary(headers: &mut axum::http::HeaderMap, names: &str) {
+    let mut all: Vec<String> = headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    for n in names.split(',').map(str::trim) {
+        if !all.iter().any(|a| a.eq_ignore_ascii_case(n)) {
+            all.push(n.to_string());
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(&all.join(", ")) {
+        headers.insert(header::VARY, v);
+    }
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub async fn language(req: axum::extract::Request, next: axum::middleware::Next)
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    res.headers_mut().append(header::VARY, HeaderValue::from_static("Accept-Language"));
+    crate::auth::add_vary(res.headers_mut(), "Accept-Language");
     res
 }
 

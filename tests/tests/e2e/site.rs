@@ -188,3 +188,37 @@ fn english_interface_on_request_or_from_the_browser() {
     assert!(html.contains("<html lang=\"nl\">"));
     assert!(cookies.iter().any(|c| c.starts_with("taal=nl")), "{cookies:?}");
 }
+
+#[test]
+fn vary_names_every_request_header_a_response_depends_on() {
+    let (_r, s) = starter_server();
+    let vary = |path: &str| -> Vec<String> {
+        let r = reqwest::blocking::get(format!("{}{path}", s.base)).expect("request");
+        // Several Vary fields combine into one list (RFC 9110, 5.3).
+        let names: Vec<String> = r
+            .headers()
+            .get_all("vary")
+            .iter()
+            .flat_map(|v| v.to_str().unwrap().split(',').map(|n| n.trim().to_lowercase()).collect::<Vec<_>>())
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{path}: each name once, {names:?}");
+        names
+    };
+    // A page's language follows Accept-Language: a shared cache must not serve
+    // an English page to a Dutch reader.
+    for path in ["/", "/zoeken?q=horeca", "/bestaat/niet"] {
+        let names = vary(path);
+        for n in ["accept-language", "authorization", "cookie"] {
+            assert!(names.contains(&n.to_string()), "{path}: Vary {names:?} lacks {n}");
+        }
+    }
+    // The API speaks one language.
+    let names = vary("/api/v1/search?q=horeca");
+    assert!(
+        names.contains(&"authorization".to_string()) && !names.contains(&"accept-language".to_string()),
+        "{names:?}"
+    );
+}
