@@ -347,7 +347,10 @@ impl SearchIndex {
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
                 let again = self.matches(lib, &corrected)?;
                 if exact(&again.found, &again.pages, again.relaxed) > before {
-                    if before == 0 {
+                    // The correction's hits replace the query's only when it found nothing at
+                    // all: a word that occurs nowhere may be no typo (`herken`), and the hits
+                    // with the other words are then the better answer.
+                    if found.is_empty() && pages.is_empty() {
                         (found, query, phrases, relaxed, pages) = (again.found, again.query, again.phrases, again.relaxed, again.pages);
                         replaced = true;
                     }

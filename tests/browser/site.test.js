@@ -47,6 +47,7 @@ const PAGES = [
   { name: "zoeken-pagina-2", path: "/zoeken?pagina=2" },
   { name: "zoeken-leeg", path: "/zoeken?q=xyzzyqq" },
   { name: "zoeken-bedoelde-u", path: "/zoeken?q=vastgod" },
+  { name: "zoeken-deels", path: "/zoeken?q=hoe+herken+ik+een+drugslab+in+een+schuur" },
   { name: "dossier", path: "/dossiers/limburg/vastgoed-in-beeld-maastricht" },
   { name: "themas", path: "/themas" },
   { name: "thema", path: "/themas/horeca" },
