@@ -188,18 +188,22 @@ fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &st
 }
 
 /// What a text query matched.
-pub struct Matches {
-    /// Every matching dossier ordinal with its score.
-    pub found: Vec<(u32, Score)>,
-    /// Every matching playbook and collection with its score (none without words).
-    pub pages: Vec<(HitKind, u32, Score)>,
+pub(crate) struct Matches {
+    /// Every matching dossier, with its plain score and tier.
+    found: Vec<Scored>,
+    /// Every matching playbook and collection (none without words).
+    pages: Vec<Scored>,
     /// The query that matched (none for "everything").
-    pub query: Option<Box<dyn TQuery>>,
+    query: Option<Box<dyn TQuery>>,
     /// The phrases (analysed tokens) that query searches, for highlighting.
-    pub phrases: Vec<Vec<String>>,
-    /// Documents with part of the words were let in: scores of those with
-    /// every word carry [`EXACT`].
-    pub relaxed: bool,
+    phrases: Vec<Vec<String>>,
+}
+
+impl Matches {
+    /// How many hits have every word.
+    fn exact(&self) -> usize {
+        self.found.iter().chain(&self.pages).filter(|h| h.tier == Tier::Exact).count()
+    }
 }
 
 /// Collects every matching dossier ordinal with its score.
@@ -271,17 +275,20 @@ impl SearchIndex {
     /// then adds [`EXACT`] to the score of documents that match every word
     /// ([`Tier::of`] takes it off again). Function words never count
     /// (`query::Builder::read`).
-    pub fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
+    pub(crate) fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
         let clauses = crate::query::parse(q);
         if clauses.is_empty() {
+            let found = searcher.search(&AllQuery, &collector)?;
             return Ok(Matches {
-                found: searcher.search(&AllQuery, &collector)?,
+                found: found
+                    .into_iter()
+                    .map(|(ord, s)| Scored::new(Ref(HitKind::Dossier, ord), s, false))
+                    .collect(),
                 pages: Vec::new(),
                 query: None,
                 phrases: Vec::new(),
-                relaxed: false,
             });
         }
         let builder = crate::query::Builder::new(self, lib);
@@ -312,11 +319,16 @@ impl SearchIndex {
             }
         }
         Ok(Matches {
-            found,
-            pages,
+            found: found
+                .into_iter()
+                .map(|(ord, s)| Scored::new(Ref(HitKind::Dossier, ord), s, relaxed))
+                .collect(),
+            pages: pages
+                .into_iter()
+                .map(|(kind, ord, s)| Scored::new(Ref(kind, ord), s, relaxed))
+                .collect(),
             query: Some(query),
             phrases: builder.phrases(),
-            relaxed,
         })
     }
 
@@ -327,80 +339,73 @@ impl SearchIndex {
     /// only the `type` and `thema` filters (a playbook has its own thema).
     /// A playbook the query names comes first (`best_bet`).
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let Matches {
-            mut found,
-            mut pages,
-            mut query,
-            mut phrases,
-            mut relaxed,
-        } = self.matches(lib, &req.q)?;
+        let mut m = self.matches(lib, &req.q)?;
         // Little found with every word: retry with corrected spelling, and offer the correction.
-        let exact = |found: &[(u32, Score)], pages: &[(HitKind, u32, Score)], relaxed: bool| {
-            let whole = |raw: Score| Tier::of(raw, relaxed).0 == Tier::Exact;
-            found.iter().filter(|f| whole(f.1)).count() + pages.iter().filter(|p| whole(p.2)).count()
-        };
         let mut suggestion = None;
         let mut replaced = false;
-        let before = exact(&found, &pages, relaxed);
+        let before = m.exact();
         if before < 3 && !self.plain {
             let clauses = crate::query::parse(&req.q);
             if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
                 let again = self.matches(lib, &corrected)?;
-                if exact(&again.found, &again.pages, again.relaxed) > before {
+                if again.exact() > before {
                     // The correction's hits replace the query's only when it found nothing at
                     // all: a word that occurs nowhere may be no typo (`herken`), and the hits
                     // with the other words are then the better answer.
-                    if found.is_empty() && pages.is_empty() {
-                        (found, query, phrases, relaxed, pages) = (again.found, again.query, again.phrases, again.relaxed, again.pages);
+                    if m.found.is_empty() && m.pages.is_empty() {
+                        m = again;
                         replaced = true;
                     }
                     suggestion = Some(corrected);
                 }
             }
         }
+        let Matches {
+            mut found,
+            mut pages,
+            query,
+            phrases,
+        } = m;
         // Filter and count facets over every match with the library's facet table
         // (integer ids per dossier, no hashing or string comparison per match).
         let table = lib.facet_table();
         let filters = table.filters(&req.filters);
         let mut counts = table.counts();
+        let passes = |h: &Scored| match h.r {
+            Ref(HitKind::Dossier, ord) => table.failures(&filters, ord as usize) == 0,
+            Ref(kind, ord) => page_passes(&req.filters, kind, page_slug(lib, kind, ord), None),
+        };
         // Hits with part of the words only when they score near the best hit
         // with all of them that passes the filters.
-        let whole = |raw: Score| match Tier::of(raw, relaxed) {
-            (Tier::Exact, s) => Some(s),
-            _ => None,
-        };
         let best_exact = found
             .iter()
-            .filter(|f| table.failures(&filters, f.0 as usize) == 0)
-            .filter_map(|f| whole(f.1))
-            .chain(
-                pages
-                    .iter()
-                    .filter(|p| page_passes(&req.filters, p.0, page_slug(lib, p.0, p.1), None))
-                    .filter_map(|p| whole(p.2)),
-            )
+            .chain(&pages)
+            .filter(|h| h.tier == Tier::Exact && passes(h))
+            .map(|h| h.score)
             .fold(0.0, Score::max);
         let floor = PARTIAL_FLOOR * best_exact;
-        found.retain(|f| !matches!(Tier::of(f.1, relaxed), (Tier::Partial, s) if s < floor));
-        pages.retain(|p| !matches!(Tier::of(p.2, relaxed), (Tier::Partial, s) if s < floor));
+        let kept = |h: &Scored| h.tier == Tier::Exact || h.score >= floor;
+        found.retain(kept);
+        pages.retain(kept);
         let mut hits: Vec<Scored> = Vec::with_capacity(found.len() + pages.len());
-        for &(ord, raw) in &found {
-            let failed = table.failures(&filters, ord as usize);
-            table.count(&mut counts, ord as usize, failed);
+        for h in found {
+            let ord = h.r.1 as usize;
+            let failed = table.failures(&filters, ord);
+            table.count(&mut counts, ord, failed);
             if failed == 0 {
-                hits.push(Scored::new(Ref(HitKind::Dossier, ord), raw, relaxed));
+                hits.push(h);
             }
         }
         let mut facets = table.named(counts);
-        for &(kind, ord, raw) in &pages {
-            let slug = page_slug(lib, kind, ord);
-            if page_passes(&req.filters, kind, slug, Some("type"))
+        for h in pages {
+            let Ref(kind, ord) = h.r;
+            if page_passes(&req.filters, kind, page_slug(lib, kind, ord), Some("type"))
                 && let Some(t) = kind.type_value()
             {
                 *facets.entry("type".into()).or_default().entry(t.into()).or_default() += 1;
             }
-            if page_passes(&req.filters, kind, slug, None) {
-                hits.push(Scored::new(Ref(kind, ord), raw, relaxed));
+            if passes(&h) {
+                hits.push(h);
             }
         }
         // Newest first, then by id: a total order, so a partial sort gives the same page.
