@@ -47,13 +47,13 @@ fuzz_target!(|data: &[u8]| {
         vocab: &VOCAB,
         themas: &THEMAS,
     };
-    if let Err(d) = frontmatter::dossier("dossiers/x/fuzz.md", &split, &ctx) {
-        check(&text, &d);
+    match frontmatter::dossier("dossiers/x/fuzz.md", &split, &ctx) {
+        Err(d) | Ok((_, d)) => check(&text, &d),
     }
     if let Err(d) = frontmatter::playbook("themas/fuzz.md", &split) {
         check(&text, &d);
     }
-    if let Err(d) = frontmatter::collection("collecties/fuzz.md", &split) {
+    if let Err(d) = frontmatter::collection("collecties/fuzz.md", &split, &VOCAB) {
         check(&text, &d);
     }
     if let Err(d) = Vocabulary::parse("vocabulaire.yaml", split.yaml) {

@@ -42,8 +42,10 @@ impl SourceSpec {
         }
     }
 
-    fn may_publish(&self, regio: &str) -> bool {
-        self.regions.iter().any(|r| r == "*" || r == regio)
+    /// Whether this source may publish for `regio` (a current region slug);
+    /// a configured former slug counts as the region it merged into.
+    fn may_publish(&self, regio: &str, vocab: &Vocabulary) -> bool {
+        self.regions.iter().any(|r| r == "*" || vocab.canonical_regio(r) == regio)
     }
 
     /// The edit link for a file at `repo_path`, if configured.
@@ -193,7 +195,7 @@ impl Catalog {
             themas: &themas,
         };
         cache.missing_bytes = false;
-        if !cache.has_all_deferred(&snaps) {
+        if !cache.has_all_deferred(&snaps, &cat.vocab) {
             // A file that was not read is needed after all: the caller reads again.
             cache.missing_bytes = true;
             return Catalog::default();
@@ -218,14 +220,14 @@ impl Catalog {
             }
             for file in files {
                 let parsed = cache.dossier(file, &ctx);
-                let (slug, meta) = match &parsed.front {
+                let (slug, meta, notices) = match &parsed.front {
                     Ok(front) => front,
                     Err(errs) => {
                         reports[i].diagnostics.extend(errs.iter().cloned());
                         continue;
                     }
                 };
-                if !spec.may_publish(&meta.regio) {
+                if !spec.may_publish(&meta.regio, &cat.vocab) {
                     let line = line_of_key(file, "regio");
                     reports[i].diagnostics.push(Diagnostic::error(
                         &file.display,
@@ -258,7 +260,7 @@ impl Catalog {
                         continue;
                     }
                 };
-                reports[i].diagnostics.extend(part.warnings.iter().cloned());
+                reports[i].diagnostics.extend(notices.iter().chain(&part.warnings).cloned());
                 let updated = meta.bijgewerkt.or_else(|| snap.changed.get(&file.rel).copied());
                 cat.dossiers.push(Arc::new(Dossier {
                     id,
@@ -317,7 +319,7 @@ impl Catalog {
                 let Some((slug, split)) = prepare(file, &mut reports[i].diagnostics) else {
                     continue;
                 };
-                let meta = match frontmatter::collection(&file.display, &split) {
+                let meta = match frontmatter::collection(&file.display, &split, &cat.vocab) {
                     Ok(meta) => meta,
                     Err(errs) => {
                         reports[i].diagnostics.extend(errs);
@@ -455,8 +457,8 @@ struct Slot {
 pub(crate) struct ParsedDossier {
     pub(crate) rel: String,
     pub(crate) display: String,
-    /// The slug and validated front matter, or the file's errors.
-    pub(crate) front: Result<(String, Arc<DossierMeta>), Vec<Diagnostic>>,
+    /// The slug, validated front matter and its warnings, or the file's errors.
+    pub(crate) front: Result<(String, Arc<DossierMeta>, Vec<Diagnostic>), Vec<Diagnostic>>,
     /// Rendered on first need: a file that is not published (wrong region,
     /// duplicate id) is never rendered, as before the cache.
     pub(crate) body: OnceLock<Result<BodyPart, String>>,
@@ -542,7 +544,7 @@ impl RenderCache {
     /// True when every deferred dossier file has a result that needs nothing
     /// more from the file: its front matter failed, or it is rendered (a
     /// published file). Called after `set_context`.
-    fn has_all_deferred(&self, snaps: &[(SourceSpec, Snapshot)]) -> bool {
+    fn has_all_deferred(&self, snaps: &[(SourceSpec, Snapshot)], vocab: &Vocabulary) -> bool {
         snaps.iter().all(|(spec, snap)| {
             files_of(snap, FileKind::Dossier).filter(|f| f.deferred).all(|f| {
                 let Some(slots) = f.oid.as_ref().and_then(|oid| self.dossiers.get(oid)) else {
@@ -554,7 +556,7 @@ impl RenderCache {
                         && p.display == f.display
                         && match &p.front {
                             Err(_) => true,
-                            Ok((_, meta)) => spec.may_publish(&meta.regio) && p.body.get().is_some(),
+                            Ok((_, meta, _)) => spec.may_publish(&meta.regio, vocab) && p.body.get().is_some(),
                         }
                 })
             })
@@ -615,8 +617,8 @@ impl RenderCache {
                 .map(|(spec, file)| {
                     let parsed = parse_dossier(file, ctx);
                     let mut rendered = false;
-                    if let Ok((_, meta)) = &parsed.front
-                        && spec.may_publish(&meta.regio)
+                    if let Ok((_, meta, _)) = &parsed.front
+                        && spec.may_publish(&meta.regio, ctx.vocab)
                     {
                         let _ = parsed.body.set(body_part(file, meta));
                         rendered = true;
@@ -704,7 +706,7 @@ impl RenderCache {
 pub(crate) fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier {
     let mut diags = Vec::new();
     let front = match prepare(file, &mut diags) {
-        Some((slug, split)) => frontmatter::dossier(&file.display, &split, ctx).map(|meta| (slug, Arc::new(meta))),
+        Some((slug, split)) => frontmatter::dossier(&file.display, &split, ctx).map(|(meta, notices)| (slug, Arc::new(meta), notices)),
         None => Err(diags),
     };
     ParsedDossier {

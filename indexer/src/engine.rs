@@ -44,6 +44,7 @@ impl Loaded {
     /// The shelf for an audience: built at load time for the standard audiences,
     /// or on first use (in memory) for other combinations of regions.
     pub fn shelf(&self, audience: &Audience) -> Result<Arc<Shelf>, IndexError> {
+        let audience = &audience.canonical(&self.catalog.vocab);
         if *audience == Audience::Public {
             return Ok(Arc::clone(&self.public));
         }

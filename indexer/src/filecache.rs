@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
@@ -82,7 +82,7 @@ struct EntryRef<'a> {
     oid: &'a str,
     rel: &'a str,
     display: &'a str,
-    front: Result<(&'a str, &'a DossierMeta), &'a [Diagnostic]>,
+    front: Result<(&'a str, &'a DossierMeta, &'a [Diagnostic]), &'a [Diagnostic]>,
     body: Option<BodyRef<'a>>,
 }
 
@@ -91,7 +91,7 @@ struct Entry {
     oid: String,
     rel: String,
     display: String,
-    front: Result<(String, DossierMeta), Vec<Diagnostic>>,
+    front: Result<(String, DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>>,
     body: Option<BodyOwned>,
 }
 
@@ -101,7 +101,7 @@ fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
         rel: &p.rel,
         display: &p.display,
         front: match &p.front {
-            Ok((slug, meta)) => Ok((slug.as_str(), &**meta)),
+            Ok((slug, meta, notices)) => Ok((slug.as_str(), &**meta, notices.as_slice())),
             Err(errs) => Err(errs.as_slice()),
         },
         body: p.body.get().map(|b| match b {
@@ -123,7 +123,7 @@ fn parsed_of(e: Entry) -> (String, ParsedDossier) {
     let parsed = ParsedDossier {
         rel: e.rel,
         display: e.display,
-        front: e.front.map(|(slug, meta)| (slug, Arc::new(meta))),
+        front: e.front.map(|(slug, meta, notices)| (slug, Arc::new(meta), notices)),
         body,
     };
     (e.oid, parsed)

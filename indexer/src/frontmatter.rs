@@ -57,6 +57,8 @@ struct Fields<'a> {
     /// Line of the mapping itself, for "missing key" errors.
     line: usize,
     errors: Vec<Diagnostic>,
+    /// Warnings: the value was read, but the editor should know something.
+    notices: Vec<Diagnostic>,
 }
 
 impl<'a> Fields<'a> {
@@ -74,6 +76,7 @@ impl<'a> Fields<'a> {
             entries,
             line: node.line + offset,
             errors: Vec::new(),
+            notices: Vec::new(),
         };
         for (k, _) in entries {
             let key = k.as_scalar().unwrap_or_default();
@@ -89,6 +92,10 @@ impl<'a> Fields<'a> {
 
     fn error(&mut self, node: &Node, message: impl Into<String>) {
         self.errors.push(Diagnostic::error(self.path, node.line + self.offset, message));
+    }
+
+    fn notice(&mut self, node: &Node, message: impl Into<String>) {
+        self.notices.push(Diagnostic::warning(self.path, node.line + self.offset, message));
     }
 
     fn get(&self, key: &str) -> Option<&'a Node> {
@@ -228,8 +235,8 @@ fn vocab_check<'v>(names: &'v Names) -> impl Fn(&str) -> bool + 'v {
     move |s| names.contains(s)
 }
 
-/// Validates a dossier's front matter.
-pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<DossierMeta, Vec<Diagnostic>> {
+/// Validates a dossier's front matter: the meta and its warnings, or its errors.
+pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<(DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>> {
     const KEYS: &[&str] = &[
         "titel",
         "type",
@@ -264,8 +271,18 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
         let t = f.text_of("regio", n)?;
         if v.regios.contains(&t) {
             Some(t)
+        } else if v.knows_regio(&t) {
+            let to = v.canonical_regio(&t).to_string();
+            f.notice(
+                n,
+                format!(
+                    "regio `{t}` is now part of `{to}` ({}): the dossier is published as {to}/…; write `regio: {to}`",
+                    v.regios.name(&to)
+                ),
+            );
+            Some(to)
         } else {
-            let all: Vec<&str> = v.regios.slugs().collect();
+            let all: Vec<&str> = v.regios.slugs().chain(v.regio_aliassen.iter().map(|(a, _)| a.as_str())).collect();
             let hint = closest(&t, all).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
             f.error(n, format!("unknown regio `{t}`{hint}"));
             None
@@ -304,9 +321,11 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
     let trefwoorden = f.texts("trefwoorden");
     let lessen = lessons(&mut f, v);
     let mut gerelateerd = Vec::new();
-    for (id, line) in f.slugs("gerelateerd", false, &|s| is_dossier_id(s), &[], "dossier id (expected regio/slug)") {
-        let _ = line;
-        gerelateerd.push(id);
+    for (id, _) in f.slugs("gerelateerd", false, &|s| is_dossier_id(s), &[], "dossier id (expected regio/slug)") {
+        let id = v.canonical_id(&id);
+        if !gerelateerd.contains(&id) {
+            gerelateerd.push(id);
+        }
     }
     let contact = contact(&mut f);
     let bronnen = sources(&mut f);
@@ -343,7 +362,10 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<Dossi
             }
             Err(errors)
         }
-        Some(meta) => f.finish(meta),
+        Some(meta) => {
+            let notices = std::mem::take(&mut f.notices);
+            f.finish(meta).map(|meta| (meta, notices))
+        }
         None => {
             debug_assert!(!f.errors.is_empty());
             Err(f.errors)
@@ -505,8 +527,9 @@ pub fn playbook(path: &str, split: &Split<'_>) -> Result<PlaybookMeta, Vec<Diagn
     }
 }
 
-/// Validates a collection's front matter (items are resolved later).
-pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<Diagnostic>> {
+/// Validates a collection's front matter (items are resolved later; an item
+/// id written with a former region slug is read as its current id).
+pub fn collection(path: &str, split: &Split<'_>, vocab: &Vocabulary) -> Result<CollectionMeta, Vec<Diagnostic>> {
     const KEYS: &[&str] = &[
         "titel",
         "type",
@@ -541,6 +564,7 @@ pub fn collection(path: &str, split: &Split<'_>) -> Result<CollectionMeta, Vec<D
         {
             sub.error(n, format!("item id `{id}` is not a dossier id (regio/slug)"));
         }
+        let id = id.map(|id| vocab.canonical_id(&id));
         let notitie = sub.text("notitie", false, 1, 1000);
         let ok = sub.errors.is_empty();
         f.errors.append(&mut sub.errors);

@@ -34,6 +34,20 @@ impl Audience {
         if rs.is_empty() { Audience::Network } else { Audience::Regions(rs) }
     }
 
+    /// The same audience with former region slugs read as the regions they
+    /// merged into (a reader of `oost-brabant` reads `zeeland-brabant`).
+    pub fn canonical(&self, vocab: &Vocabulary) -> Audience {
+        match self {
+            Audience::Regions(rs) => {
+                let mut out: Vec<String> = rs.iter().map(|r| vocab.canonical_regio(r).to_string()).collect();
+                out.sort();
+                out.dedup();
+                Audience::Regions(out)
+            }
+            other => other.clone(),
+        }
+    }
+
     /// A stable name, used for index folders and logs (never contains content).
     pub fn key(&self) -> String {
         match self {

@@ -6,7 +6,8 @@ use crate::model::is_slug;
 use crate::yaml::{self, Node, Value};
 use serde::Serialize;
 
-/// Slugs every vocabulary must hold (content model, section 4).
+/// Slugs every vocabulary must hold (content model, section 4); a region
+/// slug may also be held as an alias of the region it merged into.
 pub const MIN_REGIOS: &[&str] = &[
     "amsterdam-amstelland",
     "den-haag",
@@ -79,6 +80,9 @@ impl Names {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Vocabulary {
     pub regios: Names,
+    /// Former region slugs → the region they merged into (`regio-aliassen`,
+    /// extension): accepted wherever a region slug is, and read as the target.
+    pub regio_aliassen: Vec<(String, String)>,
     pub partners: Names,
     pub instrumenten: Names,
     pub uitdagingen: Names,
@@ -96,10 +100,12 @@ impl Vocabulary {
         };
         let mut errors = Vec::new();
         let mut vocab = Vocabulary::default();
+        let mut aliases = None;
         for (key, value) in entries {
             let k = key.as_scalar().unwrap_or_default();
             match k {
                 "regios" => vocab.regios = names(path, value, &mut errors),
+                "regio-aliassen" => aliases = Some(value),
                 "partners" => vocab.partners = names(path, value, &mut errors),
                 "instrumenten" => vocab.instrumenten = names(path, value, &mut errors),
                 "uitdagingen" => vocab.uitdagingen = names(path, value, &mut errors),
@@ -108,17 +114,26 @@ impl Vocabulary {
                 other => errors.push(Diagnostic::error(
                     path,
                     key.line,
-                    format!("unknown key `{other}` (expected regios, partners, instrumenten, uitdagingen, synoniemen, vastgezet)"),
+                    format!("unknown key `{other}` (expected regios, regio-aliassen, partners, instrumenten, uitdagingen, synoniemen, vastgezet)"),
                 )),
             }
         }
+        if let Some(node) = aliases {
+            vocab.regio_aliassen = region_aliases(path, node, &vocab.regios, &mut errors);
+        }
+        let pins = std::mem::take(&mut vocab.vastgezet);
+        vocab.vastgezet = pins
+            .into_iter()
+            .map(|(q, ids, line)| (q, ids.iter().map(|id| vocab.canonical_id(id)).collect(), line))
+            .collect();
         for (section, names, required) in [
             ("regios", &vocab.regios, MIN_REGIOS),
             ("partners", &vocab.partners, MIN_PARTNERS),
             ("instrumenten", &vocab.instrumenten, MIN_INSTRUMENTEN),
             ("uitdagingen", &vocab.uitdagingen, MIN_UITDAGINGEN),
         ] {
-            let missing: Vec<&str> = required.iter().copied().filter(|s| !names.contains(s)).collect();
+            let held = |s: &str| names.contains(s) || (section == "regios" && vocab.regio_aliassen.iter().any(|(a, _)| a == s));
+            let missing: Vec<&str> = required.iter().copied().filter(|s| !held(s)).collect();
             if !missing.is_empty() {
                 errors.push(Diagnostic::error(
                     path,
@@ -128,6 +143,28 @@ impl Vocabulary {
             }
         }
         if errors.is_empty() { Ok(vocab) } else { Err(errors) }
+    }
+
+    /// The region a slug stands for: the target of an alias, else the slug.
+    pub fn canonical_regio<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.regio_aliassen
+            .iter()
+            .find(|(a, _)| a == slug)
+            .map_or(slug, |(_, to)| to.as_str())
+    }
+
+    /// A region slug, or a former one, that names a region of this vocabulary.
+    pub fn knows_regio(&self, slug: &str) -> bool {
+        self.regios.contains(self.canonical_regio(slug))
+    }
+
+    /// A dossier id with its region part read through the aliases
+    /// (`oost-brabant/x` → `zeeland-brabant/x`); other text is returned as is.
+    pub fn canonical_id(&self, id: &str) -> String {
+        match id.split_once('/') {
+            Some((regio, slug)) => format!("{}/{slug}", self.canonical_regio(regio)),
+            None => id.to_string(),
+        }
     }
 
     /// The dossier ids pinned to a query (compared folded, single-spaced).
@@ -167,6 +204,46 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
         }
     }
     Names(out)
+}
+
+fn region_aliases(path: &str, node: &Node, regios: &Names, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    let Value::Map(entries) = &node.value else {
+        errors.push(Diagnostic::error(
+            path,
+            node.line,
+            "`regio-aliassen` must map a former region slug to a region slug",
+        ));
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (k, v) in entries {
+        let from = k.as_scalar().unwrap_or_default();
+        let to = v.as_scalar().unwrap_or_default().trim();
+        if !is_slug(from) {
+            errors.push(Diagnostic::error(
+                path,
+                k.line,
+                format!("`{from}` is not a valid slug (a-z, 0-9 and -)"),
+            ));
+        } else if regios.contains(from) {
+            errors.push(Diagnostic::error(
+                path,
+                k.line,
+                format!("`{from}` is a region in `regios` and cannot also be an alias: remove one of the two"),
+            ));
+        } else if v.is_null() || !regios.contains(to) {
+            errors.push(Diagnostic::error(
+                path,
+                v.line,
+                format!("alias `{from}` must point to a region listed in `regios`, not `{to}`"),
+            ));
+        } else if out.iter().any(|(a, _)| a == from) {
+            errors.push(Diagnostic::error(path, k.line, format!("alias `{from}` is listed twice")));
+        } else {
+            out.push((from.to_string(), to.to_string()));
+        }
+    }
+    out
 }
 
 fn pins(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<(String, Vec<String>, usize)> {
@@ -267,6 +344,60 @@ mod tests {
         let bad = format!("{FULL}\n# x\n").replace("vastgezet:\n", "vastgezet:\n  fout: [geen-id]\n");
         let errs = Vocabulary::parse("v.yaml", &bad).unwrap_err();
         assert!(errs.iter().any(|d| d.message.contains("a pin must be a dossier id")), "{errs:?}");
+    }
+
+    #[test]
+    fn former_regions_are_read_as_the_region_they_merged_into() {
+        let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
+        assert_eq!(v.canonical_regio("oost-brabant"), "zeeland-brabant");
+        assert_eq!(v.canonical_regio("zeeland-west-brabant"), "zeeland-brabant");
+        assert_eq!(v.canonical_regio("limburg"), "limburg");
+        assert!(v.knows_regio("oost-brabant") && !v.regios.contains("oost-brabant"));
+        assert!(!v.knows_regio("brabant"));
+        assert_eq!(v.canonical_id("oost-brabant/x"), "zeeland-brabant/x");
+        assert_eq!(v.canonical_id("limburg/x"), "limburg/x");
+        // A pin written with a former slug points to the dossier's current id.
+        let pinned = FULL.replace("vastgezet:\n", "vastgezet:\n  oude pin: [oost-brabant/ondermijningsexperience]\n");
+        let v = Vocabulary::parse("v.yaml", &pinned).unwrap();
+        assert_eq!(v.pinned("oude pin"), ["zeeland-brabant/ondermijningsexperience"]);
+    }
+
+    #[test]
+    fn a_vocabulary_without_the_merge_still_holds_every_required_region() {
+        let old = FULL
+            .replace(
+                "  zeeland-brabant: Regio Zeeland-Brabant\n",
+                "  oost-brabant: RIEC Oost-Brabant\n  zeeland-west-brabant: RIEC Zeeland-West-Brabant\n",
+            )
+            .replace(
+                "regio-aliassen:\n  oost-brabant: zeeland-brabant\n  zeeland-west-brabant: zeeland-brabant\n",
+                "",
+            )
+            .replace("zeeland-brabant/", "oost-brabant/");
+        let v = Vocabulary::parse("v.yaml", &old).unwrap();
+        assert_eq!(v.canonical_regio("oost-brabant"), "oost-brabant");
+        let dropped = FULL.replace("  oost-brabant: zeeland-brabant\n", "");
+        let errs = Vocabulary::parse("v.yaml", &dropped).unwrap_err();
+        assert!(
+            errs.iter().any(|d| d.message.contains("lacks required entries: oost-brabant")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn bad_region_aliases_are_errors() {
+        for (alias, want) in [
+            ("  limburg: zeeland-brabant\n", "is a region in `regios`"),
+            (
+                "  oud-brabant: brabant\n",
+                "must point to a region listed in `regios`, not `brabant`",
+            ),
+            ("  Oud: limburg\n", "is not a valid slug"),
+        ] {
+            let text = FULL.replace("regio-aliassen:\n", &format!("regio-aliassen:\n{alias}"));
+            let errs = Vocabulary::parse("v.yaml", &text).unwrap_err();
+            assert!(errs.iter().any(|d| d.message.contains(want)), "{alias}: {errs:?}");
+        }
     }
 
     #[test]

@@ -588,6 +588,9 @@ pub async fn collectie(
 #[derive(Serialize, ToSchema)]
 pub struct VocabulaireResponse {
     regios: BTreeMap<String, String>,
+    /// Former region slug → the region it merged into (extension); accepted
+    /// wherever a region slug is.
+    regio_aliassen: BTreeMap<String, String>,
     themas: BTreeMap<String, String>,
     partners: BTreeMap<String, String>,
     instrumenten: BTreeMap<String, String>,
@@ -608,6 +611,7 @@ pub async fn vocabulaire(
     let voc = &lib.vocab;
     Ok(Json(VocabulaireResponse {
         regios: map(&voc.regios),
+        regio_aliassen: voc.regio_aliassen.iter().cloned().collect(),
         themas: lib.playbooks.iter().map(|p| (p.slug.clone(), p.meta.titel.clone())).collect(),
         partners: map(&voc.partners),
         instrumenten: map(&voc.instrumenten),

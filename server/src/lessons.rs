@@ -28,7 +28,7 @@ impl Filter {
         Ok(Filter {
             uitdaging: get("uitdaging", &|v| lib.vocab.uitdagingen.contains(v))?,
             thema: get("thema", &|v| lib.playbook(v).is_some())?,
-            regio: get("regio", &|v| lib.vocab.regios.contains(v))?,
+            regio: get("regio", &|v| lib.vocab.knows_regio(v))?.map(|r| lib.vocab.canonical_regio(&r).to_string()),
         })
     }
 }

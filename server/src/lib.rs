@@ -16,6 +16,7 @@ pub mod insight;
 pub mod lessons;
 pub mod listener;
 pub mod metrics;
+pub mod moved;
 pub mod pages;
 pub mod params;
 pub mod routes;

@@ -102,7 +102,7 @@ pub fn boolean(pairs: &[(String, String)], name: &str, default: bool) -> Result<
 fn check_facet_value(lib: &Library, facet: &str, value: &str) -> Result<(), Problem> {
     let v = &lib.vocab;
     let known = match facet {
-        "regio" => v.regios.contains(value),
+        "regio" => v.knows_regio(value),
         "thema" => lib.playbook(value).is_some(),
         "type" => matches!(value, "leerdossier" | "praktijk" | "thema" | "collectie"),
         "partner" => v.partners.contains(value),
@@ -131,6 +131,12 @@ pub fn search(pairs: &[(String, String)], lib: &Library, extra: &[&str]) -> Resu
     for (k, v) in pairs {
         if FACETS.contains(&k.as_str()) && !v.is_empty() {
             check_facet_value(lib, k, v)?;
+            // A former region slug filters on the region it merged into.
+            let v = &if k == "regio" {
+                lib.vocab.canonical_regio(v).to_string()
+            } else {
+                v.clone()
+            };
             let values = filters.entry(k.clone()).or_default();
             if !values.contains(v) {
                 values.push(v.clone());

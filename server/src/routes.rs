@@ -90,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .merge(site)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::moved::former_regions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .with_state(state)

@@ -94,6 +94,9 @@ pub struct View {
 
 impl View {
     pub fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, indexer::index::IndexError> {
+        // Former region slugs of the reader count as their current region, so
+        // both names share one shelf and one cache entry.
+        let audience = audience.canonical(&loaded.catalog.vocab);
         let shelf = loaded.shelf(&audience)?;
         Ok(View {
             loaded,

@@ -67,11 +67,33 @@ fn check(text: &str) -> Vec<String> {
 }
 
 #[test]
+fn a_former_region_slug_is_published_under_its_new_region_with_a_warning() {
+    let v = vocab();
+    let t = themas();
+    let text = GOOD.replace("regio: limburg", "regio: oost-brabant").replace(
+        "gerelateerd: [rotterdam/iets]",
+        "gerelateerd: [zeeland-west-brabant/iets, zeeland-brabant/iets]",
+    );
+    let (meta, notices) = dossier("d.md", &split(&text).unwrap(), &Context { vocab: &v, themas: &t }).unwrap();
+    assert_eq!(meta.regio, "zeeland-brabant");
+    assert_eq!(meta.gerelateerd, ["zeeland-brabant/iets"], "links read through the alias, once");
+    let notice = notices.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    assert_eq!(notice.len(), 1, "{notice:?}");
+    assert!(
+        notice[0].starts_with("d.md:4: warning: regio `oost-brabant` is now part of `zeeland-brabant`"),
+        "{notice:?}"
+    );
+    let errs = check(&GOOD.replace("regio: limburg", "regio: oost-braban"));
+    assert_eq!(errs, ["4: unknown regio `oost-braban` (did you mean `oost-brabant`?)"]);
+}
+
+#[test]
 fn can_accept_a_complete_dossier() {
     assert_eq!(check(GOOD), Vec::<String>::new());
     let v = vocab();
     let t = themas();
-    let meta = dossier("d.md", &split(GOOD).unwrap(), &Context { vocab: &v, themas: &t }).unwrap();
+    let (meta, notices) = dossier("d.md", &split(GOOD).unwrap(), &Context { vocab: &v, themas: &t }).unwrap();
+    assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(meta.start.unwrap().to_string(), "2019");
     assert_eq!(meta.lessen[0].uitdaging, "grenzen");
     assert_eq!(meta.contact.unwrap().email, "a@b.example");
@@ -194,12 +216,18 @@ fn can_validate_playbooks_and_collections() {
     );
 
     let col = "---\ntitel: Vastgoed\ntype: collectie\nsamenvatting: Een bundel.\ntoegang: openbaar\ncurator: LIEC\nitems:\n  - id: limburg/a\n    notitie: Begin hier.\n  - id: geen-id\n---\n";
-    let errs = collection("c.md", &split(col).unwrap()).unwrap_err();
+    let v = vocab();
+    let errs = collection("c.md", &split(col).unwrap(), &v).unwrap_err();
     assert_eq!(
         errs[0].to_string(),
         "c.md:10: error: item id `geen-id` is not a dossier id (regio/slug)"
     );
-    let ok = collection("c.md", &split(&col.replace("  - id: geen-id\n", "")).unwrap()).unwrap();
+    let ok = collection("c.md", &split(&col.replace("  - id: geen-id\n", "")).unwrap(), &v).unwrap();
     assert_eq!(ok.items[0].notitie.as_deref(), Some("Begin hier."));
     assert_eq!(ok.items[0].line, 8);
+    let old = collection("c.md", &split(&col.replace("geen-id", "oost-brabant/b")).unwrap(), &v).unwrap();
+    assert_eq!(
+        old.items[1].id, "zeeland-brabant/b",
+        "a former region slug reads as the current one"
+    );
 }

@@ -317,3 +317,131 @@ fn a_webhook_source_without_its_secret_is_a_configuration_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("TK_HOOK_ONTBREEKT"));
 }
+
+/// A regional source that still says `oost-brabant` everywhere after the
+/// central vocabulary merged it into `zeeland-brabant` (an alias).
+#[test]
+fn a_source_with_a_former_region_slug_publishes_under_the_region_it_merged_into() {
+    let f = federation();
+    let brabant = TestRepo::new();
+    brabant
+        .write(
+            "dossiers/oud.md",
+            &fixture::dossier(
+                "Brabantse pandenaanpak",
+                "oost-brabant",
+                "vastgoed",
+                "openbaar",
+                "",
+                "Kasteeltekst.",
+            ),
+        )
+        .write(
+            "dossiers/intern.md",
+            &fixture::dossier(
+                "Brabants regiodossier",
+                "zeeland-west-brabant",
+                "vastgoed",
+                "regio",
+                "gerelateerd: [oost-brabant/oud]\n",
+                "Molentekst.",
+            ),
+        );
+    brabant.commit("brabant");
+    let extra = format!(
+        "[[source]]\nname = \"riec-oost-brabant\"\nurl = \"{}\"\nbranch = \"main\"\nregions = [\"oost-brabant\", \"zeeland-west-brabant\"]\n\
+[auth]\nproxy_user_header = \"X-Forwarded-User\"\nproxy_groups_header = \"X-Forwarded-Groups\"\ntrusted_proxies = [\"127.0.0.1/32\"]\n",
+        brabant.path().display()
+    );
+    let s = start(&f, &extra);
+
+    // Published under the merged region, found by either name of it.
+    let (_, voc) = s.json("/api/v1/vocabulaire");
+    assert_eq!(voc["regio_aliassen"]["oost-brabant"], "zeeland-brabant", "{voc}");
+    assert!(voc["regios"].get("oost-brabant").is_none(), "{voc}");
+    let (code, d) = s.json("/api/v1/dossiers/zeeland-brabant/oud");
+    assert_eq!((code, d["regio"].as_str()), (200, Some("zeeland-brabant")), "{d}");
+    for regio in ["oost-brabant", "zeeland-brabant"] {
+        let (_, v) = s.json(&format!("/api/v1/search?q=kasteeltekst&regio={regio}"));
+        assert_eq!(tegenkracht_tests::hit_ids(&v), ["zeeland-brabant/oud"], "{regio}: {v}");
+    }
+
+    // Old addresses answer 301 with the query kept, and lead to the page.
+    let plain = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (old, new) in [
+        ("/dossiers/oost-brabant/oud?x=1", "/dossiers/zeeland-brabant/oud?x=1"),
+        ("/regios/zeeland-west-brabant/feed.atom", "/regios/zeeland-brabant/feed.atom"),
+        (
+            "/api/v1/dossiers/oost-brabant/oud/vergelijkbaar",
+            "/api/v1/dossiers/zeeland-brabant/oud/vergelijkbaar",
+        ),
+    ] {
+        let r = plain.get(format!("{}{old}", s.base)).send().unwrap();
+        assert_eq!(r.status().as_u16(), 301, "{old}");
+        assert_eq!(r.headers()["location"].to_str().unwrap(), new, "{old}");
+    }
+    let (code, page) = s.get("/regios/oost-brabant");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("Brabantse pandenaanpak"),
+        "the old region page leads to the merged one"
+    );
+    // A path that only looks like one stays a 404.
+    assert_eq!(
+        plain
+            .get(format!("{}/dossiers/oost-brabant/bestaat-niet", s.base))
+            .send()
+            .unwrap()
+            .status(),
+        301
+    );
+    assert_eq!(s.get("/dossiers/zeeland-brabant/bestaat-niet").0, 404);
+
+    // A reader of either former region reads the region's restricted dossier;
+    // other readers do not, and the related link was read through the alias.
+    let as_reader = |groups: &str| -> serde_json::Value {
+        plain
+            .get(format!("{}/api/v1/search?q=molentekst", s.base))
+            .header("x-forwarded-user", "lezer")
+            .header("x-forwarded-groups", groups)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    for groups in ["oost-brabant", "zeeland-west-brabant", "zeeland-brabant", "limburg, oost-brabant"] {
+        assert_eq!(
+            tegenkracht_tests::hit_ids(&as_reader(groups)),
+            ["zeeland-brabant/intern"],
+            "{groups}"
+        );
+    }
+    assert_eq!(as_reader("limburg")["total"], 0);
+    assert_eq!(total(&s, "molentekst"), 0, "anonymous readers never see it");
+    let intern: serde_json::Value = plain
+        .get(format!("{}/api/v1/dossiers/zeeland-brabant/intern", s.base))
+        .header("x-forwarded-user", "lezer")
+        .header("x-forwarded-groups", "oost-brabant")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(intern["gerelateerd"], serde_json::json!(["zeeland-brabant/oud"]), "{intern}");
+
+    // The source's own check passes, and tells the editor the new name.
+    let cfg = f.central.path().join("tk-brabant.toml");
+    std::fs::write(&cfg, config(&f, &extra).replace("data_dir = \"{data}\"\n", "")).unwrap();
+    let out = tegenkracht_tests::run(
+        brabant.path(),
+        &["check", ".", "--config", &cfg.to_string_lossy(), "--source", "riec-oost-brabant"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("dossiers/oud.md:4: warning: regio `oost-brabant` is now part of `zeeland-brabant`"),
+        "{stdout}"
+    );
+}

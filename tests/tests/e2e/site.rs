@@ -115,7 +115,7 @@ fn curated_pins_come_first() {
     let (_r, s) = starter_server();
     let (_, v) = s.json("/api/v1/search?q=Leren+van+elkaar");
     assert_eq!(v["hits"][0]["id"], "landelijk/lerende-gemeenschappen", "{v}");
-    assert_eq!(v["hits"][1]["id"], "oost-brabant/ondermijningsexperience", "{v}");
+    assert_eq!(v["hits"][1]["id"], "zeeland-brabant/ondermijningsexperience", "{v}");
 }
 
 #[test]
