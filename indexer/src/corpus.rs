@@ -270,6 +270,7 @@ impl Catalog {
                     bron: provenance(spec, snap, file),
                     updated,
                     words: Arc::clone(&part.words),
+                    contact_na_inloggen: false,
                 }));
             }
         }

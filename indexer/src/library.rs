@@ -168,7 +168,9 @@ impl Library {
         if !audience.is_signed_in() {
             // Contact blocks are for signed-in readers only: the public library never holds them.
             for d in dossiers.iter_mut().filter(|d| d.meta.contact.is_some()) {
-                Arc::make_mut(&mut Arc::make_mut(d).meta).contact = None;
+                let d = Arc::make_mut(d);
+                Arc::make_mut(&mut d.meta).contact = None;
+                d.contact_na_inloggen = true;
             }
         }
         dossiers.sort_by(|a, b| a.id.cmp(&b.id));

@@ -14,6 +14,16 @@ pub enum Toegang {
     Regio,
 }
 
+impl Toegang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Toegang::Openbaar => "openbaar",
+            Toegang::Netwerk => "netwerk",
+            Toegang::Regio => "regio",
+        }
+    }
+}
+
 /// The two kinds of dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -273,6 +283,10 @@ pub struct Dossier {
     /// statistics and the index sync skip unchanged dossiers.
     #[serde(skip)]
     pub words: Arc<DocWords>,
+    /// Set in a public library whose copy had its `contact` removed: the page
+    /// says that a contact exists for signed-in readers, and nothing more.
+    #[serde(skip)]
+    pub contact_na_inloggen: bool,
 }
 
 /// Serializes a shared value as the value itself.

@@ -46,6 +46,9 @@ pub struct SearchHit {
     titel: String,
     /// The dossier's region; `null` for playbooks and collections.
     regio: Option<String>,
+    /// `openbaar`, `netwerk` or `regio` (extension): who may see it; a label
+    /// for a reader who could forward it.
+    toegang: String,
     themas: Vec<String>,
     samenvatting: String,
     /// HTML: escaped text with `<mark>` around matches.
@@ -118,6 +121,7 @@ pub async fn search(
                         kind: d.meta.kind.as_str().into(),
                         titel: d.meta.titel.clone(),
                         regio: Some(d.meta.regio.clone()),
+                        toegang: d.meta.toegang.as_str().into(),
                         themas: d.meta.themas.clone(),
                         samenvatting: d.meta.samenvatting.clone(),
                         snippet,
@@ -133,6 +137,7 @@ pub async fn search(
                         kind: "thema".into(),
                         titel: p.meta.titel.clone(),
                         regio: None,
+                        toegang: p.meta.toegang.as_str().into(),
                         themas: vec![p.slug.clone()],
                         samenvatting: p.meta.samenvatting.clone(),
                         snippet,
@@ -148,6 +153,7 @@ pub async fn search(
                         kind: "collectie".into(),
                         titel: c.meta.titel.clone(),
                         regio: None,
+                        toegang: c.meta.toegang.as_str().into(),
                         themas: Vec::new(),
                         samenvatting: c.meta.samenvatting.clone(),
                         snippet,
@@ -250,6 +256,9 @@ pub struct DossierResponse {
     /// Only for signed-in readers.
     #[serde(skip_serializing_if = "Option::is_none")]
     contact: Option<Contact>,
+    /// True when the dossier names a contact that only signed-in readers get
+    /// (extension): "contactpersoon zichtbaar na inloggen".
+    contact_na_inloggen: bool,
     /// `bijgewerkt`, or the date of the last commit that touched the file.
     bijgewerkt: Option<String>,
     /// The sanitised body.
@@ -284,10 +293,7 @@ pub async fn dossier(
         regio: m.regio.clone(),
         themas: m.themas.clone(),
         samenvatting: m.samenvatting.clone(),
-        toegang: serde_json::to_value(m.toegang)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        toegang: m.toegang.as_str().into(),
         partners: m.partners.clone(),
         instrumenten: m.instrumenten.clone(),
         status: m.status.map(|s| s.as_str().into()),
@@ -306,6 +312,7 @@ pub async fn dossier(
         gerelateerd: m.gerelateerd.clone(),
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
         bronnen: sources_of(&m.bronnen),
+        contact_na_inloggen: d.contact_na_inloggen,
         contact: m.contact.as_ref().filter(|_| reader.is_signed_in()).map(|c| Contact {
             organisatie: c.organisatie.clone(),
             functie: c.functie.clone(),
@@ -697,6 +704,9 @@ pub struct StatusResponse {
     bronnen: Vec<SourceStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     laatste_update: Option<UpdateStatus>,
+    /// Warnings about the configuration (extension), such as an unset `site_url`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    configuratie: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
@@ -712,6 +722,7 @@ pub async fn status(
             dossiers: 0,
             bronnen: Vec::new(),
             laatste_update: None,
+            configuratie: state.config.site_url_warning().into_iter().collect(),
         }));
     };
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
@@ -752,6 +763,7 @@ pub async fn status(
         dossiers: lib.dossiers.len(),
         bronnen,
         laatste_update,
+        configuratie: state.config.site_url_warning().into_iter().collect(),
     }))
 }
 

@@ -13,6 +13,16 @@ use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
+tokio::task_local! {
+    /// The reader of the request being handled, for the page header.
+    static READER: Reader;
+}
+
+/// The reader of the request being handled (anonymous outside a request).
+pub fn current() -> Reader {
+    READER.try_with(Clone::clone).unwrap_or_else(|_| Reader::anonymous())
+}
+
 /// The reader of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reader {
@@ -146,8 +156,8 @@ pub async fn identify(
         Err(e) => return e.into_response(),
     };
     let signed_in = reader.is_signed_in();
-    req.extensions_mut().insert(reader);
-    let mut res = next.run(req).await;
+    req.extensions_mut().insert(reader.clone());
+    let mut res = READER.scope(reader, next.run(req)).await;
     let value = if signed_in { "private, no-store" } else { "public, max-age=60" };
     if signed_in || !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
@@ -193,6 +203,7 @@ mod tests {
                 sha256: hash,
                 regions: vec!["limburg".into()],
             }],
+            ..AuthConfig::default()
         })
         .unwrap()
     }

@@ -81,6 +81,14 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<String>,
     #[serde(default)]
     pub token: Vec<TokenConfig>,
+    /// Where the "Inloggen" link of every page leads, e.g. oauth2-proxy's
+    /// `/oauth2/start` (extension; without it no sign-in link is shown).
+    #[serde(default)]
+    pub sign_in_url: Option<String>,
+    /// Where the "Uitloggen" link leads for a signed-in reader, e.g.
+    /// `/oauth2/sign_out` (extension).
+    #[serde(default)]
+    pub sign_out_url: Option<String>,
 }
 
 /// One `[[auth.token]]`.
@@ -99,6 +107,19 @@ fn default_search_cache() -> usize {
 fn default_listen() -> SocketAddr {
     "127.0.0.1:8080".parse().expect("valid address")
 }
+impl Config {
+    /// A warning when absolute links (feeds, sitemap, canonical links) would
+    /// point to the default address while the server listens elsewhere.
+    pub fn site_url_warning(&self) -> Option<String> {
+        (self.site_url == default_site_url() && self.listen != default_listen()).then(|| {
+            format!(
+                "site_url is not set: feeds, the sitemap and canonical links point to {}, not to the address the server listens on; set site_url to the public address",
+                self.site_url
+            )
+        })
+    }
+}
+
 fn default_site_url() -> String {
     "http://127.0.0.1:8080".into()
 }
@@ -252,6 +273,13 @@ impl Config {
         if self.poll_interval < Duration::from_secs(1) {
             bail!("poll_interval must be at least 1s");
         }
+        for (key, url) in [("sign_in_url", &self.auth.sign_in_url), ("sign_out_url", &self.auth.sign_out_url)] {
+            if let Some(u) = url
+                && !((u.starts_with('/') && !u.starts_with("//")) || u.starts_with("https://") || u.starts_with("http://"))
+            {
+                bail!("auth.{key} must be a path on this site (/oauth2/start) or an http(s):// address, not `{u}`");
+            }
+        }
         for t in &self.auth.token {
             if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
                 bail!("token `{}`: sha256 must be 64 hexadecimal characters", t.name);
@@ -386,6 +414,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("must match"), "{e}");
+        for bad in ["//elders.example/start", "javascript:alert(1)", "oauth2/start"] {
+            let e = Config::parse(&format!("[auth]\nsign_in_url = \"{bad}\"\n"), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("auth.sign_in_url must be a path on this site"), "{bad}: {e}");
+        }
+        let c = Config::parse(
+            "[auth]\nsign_in_url = \"/oauth2/start\"\nsign_out_url = \"https://sso.example/out\"\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.auth.sign_in_url.as_deref(), Some("/oauth2/start"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Being found and followed: Atom feeds (everything, per thema, per region,
-//! and any search as a saved-search feed), `sitemap.xml`, `robots.txt` and
+//! per collection, and any search as a saved-search feed), `sitemap.xml`, `robots.txt` and
 //! `/.well-known/security.txt` (RFC 9116). Absolute URLs come from
 //! `site_url` only, never from the Host header. Feeds show what the reader
 //! may see, like every other view.
@@ -127,6 +127,31 @@ pub async fn regio_feed(
         &format!("Tegenkracht: {naam}"),
         &format!("/regios/{slug}/feed.atom"),
         &format!("/regios/{slug}"),
+        &ds,
+    ))
+}
+
+/// `/collecties/{slug}/feed.atom`: the collection's dossiers the reader may
+/// see, newest first.
+pub async fn collectie_feed(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
+    let ds: Vec<&Dossier> = lib
+        .recent()
+        .into_iter()
+        .filter(|d| c.meta.items.iter().any(|it| it.id == d.id))
+        .collect();
+    Ok(atom(
+        &state,
+        lib,
+        &format!("Tegenkracht: {}", c.meta.titel),
+        &format!("/collecties/{slug}/feed.atom"),
+        &format!("/collecties/{slug}"),
         &ds,
     ))
 }

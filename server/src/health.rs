@@ -10,11 +10,13 @@ pub async fn healthz() -> &'static str {
 }
 
 /// The index is loaded and requests can be served.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.loaded().is_some() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "loading\n")
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if state.loaded().is_none() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "loading\n".into());
+    }
+    match state.config.site_url_warning() {
+        Some(w) => (StatusCode::OK, format!("ready\nwarning: {w}\n")),
+        None => (StatusCode::OK, "ready\n".into()),
     }
 }
 

@@ -56,6 +56,7 @@ pub async fn language(req: axum::extract::Request, next: axum::middleware::Next)
         }
     }
     crate::auth::add_vary(res.headers_mut(), "Accept-Language");
+    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(taal));
     res
 }
 

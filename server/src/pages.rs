@@ -42,7 +42,21 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
             .unwrap_or_default();
         context! { meldingen }
     });
-    let site = context! { naam => "Tegenkracht", url => state.config.site_url.trim_end_matches('/'), voorbeeld };
+    let reader = crate::auth::current();
+    let lezer = reader.name.as_ref().map(|naam| {
+        let loaded = state.loaded();
+        let vocab = loaded.as_ref().map(|l| &l.catalog.vocab);
+        context! { naam, ..crate::views::access_of(&reader.audience, vocab) }
+    });
+    let auth = &state.config.auth;
+    let site = context! {
+        naam => "Tegenkracht",
+        url => state.config.site_url.trim_end_matches('/'),
+        voorbeeld,
+        lezer,
+        inloggen => auth.sign_in_url,
+        uitloggen => auth.sign_out_url,
+    };
     let taal = crate::i18n::current();
     Ok(Html(tmpl.render(context! { site, taal, ..ctx })?))
 }
@@ -57,7 +71,7 @@ pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Re
     render(
         &state,
         "home.html",
-        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len() },
+        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len(), feed => feed("/feed.atom", "Nieuw en bijgewerkt") },
     )
 }
 
@@ -188,7 +202,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     render(
         &state,
         "zoeken.html",
-        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij },
+        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij, feed => feed(&format!("/zoeken/feed.atom?{}", views::search_query(&req)), "Nieuwe resultaten van deze zoekopdracht") },
     )
 }
 
@@ -248,9 +262,16 @@ pub async fn dossier(
             bewerk_url => v.loaded.catalog.edit_link(&d.bron),
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
             contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
+            contact_na_inloggen => d.contact_na_inloggen,
             herzien,
         },
     )
+}
+
+/// The Atom feed that follows a page: announced in its head (autodiscovery)
+/// and linked as "Volg" on the page; `titel` is interface text (translated).
+fn feed(url: &str, titel: &str) -> Value {
+    context! { url, titel }
 }
 
 /// Today's date, for review banners.
@@ -308,6 +329,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
             synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
             groepen, collecties, bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+            feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema"),
             redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
         },
     )
@@ -343,7 +365,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     render(
         &state,
         "regio.html",
-        context! { slug, naam, leerdossiers, praktijken, regios => regions(lib) },
+        context! { slug, naam, leerdossiers, praktijken, regios => regions(lib), feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio") },
     )
 }
 
@@ -369,7 +391,7 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     render(
         &state,
         "collectie.html",
-        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron) },
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie") },
     )
 }
 

@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .route("/feed.atom", get(discovery::feed))
         .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))
         .route("/regios/{slug}/feed.atom", get(discovery::regio_feed))
+        .route("/collecties/{slug}/feed.atom", get(discovery::collectie_feed))
         .route("/zoeken/feed.atom", get(discovery::search_feed))
         .route("/static/{*path}", get(pages::static_file))
         .fallback(pages::not_found)

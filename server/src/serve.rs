@@ -34,6 +34,9 @@ pub fn run(config: Config) -> Result<ExitCode> {
 
 async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
+    if let Some(w) = config.site_url_warning() {
+        tracing::warn!("{w}");
+    }
     let state = AppState::new(config)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -24,10 +24,35 @@ pub struct Card {
     pub regio: Named,
     pub themas: Vec<Named>,
     pub samenvatting: String,
+    /// `openbaar`, `netwerk` or `regio`: lists label the restricted ones.
+    pub toegang: &'static str,
     pub status: Option<&'static str>,
     pub periode: Option<String>,
     pub bijgewerkt: Option<String>,
     pub url: String,
+}
+
+/// What a signed-in reader may see, for the page header: `soort` is
+/// `netwerk`, `regio` or `landelijk`; `regios` names the reader's regions.
+pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vocabulary>) -> minijinja::Value {
+    use indexer::Audience;
+    let (soort, regios): (&str, Vec<String>) = match audience {
+        Audience::Public | Audience::Network => ("netwerk", Vec::new()),
+        Audience::Liec => ("landelijk", Vec::new()),
+        Audience::Regions(rs) => {
+            // Groups that are no region (of this vocabulary) grant nothing: not shown.
+            let mut names: Vec<String> = rs
+                .iter()
+                .filter_map(|r| match vocab {
+                    Some(v) => v.regios.get(v.canonical_regio(r)).map(str::to_string),
+                    None => Some(r.clone()),
+                })
+                .collect();
+            names.dedup();
+            (if names.is_empty() { "netwerk" } else { "regio" }, names)
+        }
+    };
+    minijinja::context! { soort, regios }
 }
 
 pub fn regio(lib: &Library, slug: &str) -> Named {
@@ -77,6 +102,7 @@ pub fn card(lib: &Library, d: &Dossier) -> Card {
         regio: regio(lib, &d.meta.regio),
         themas: d.meta.themas.iter().map(|t| thema(lib, t)).collect(),
         samenvatting: d.meta.samenvatting.clone(),
+        toegang: d.meta.toegang.as_str(),
         status: d.meta.status.map(|s| s.as_str()),
         periode: periode(d),
         bijgewerkt: d.updated.map(|u| u.to_string()),

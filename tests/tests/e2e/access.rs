@@ -385,3 +385,82 @@ fn cached_search_results_never_cross_audiences() {
         .expect("cache metric");
     assert!(hits >= 9, "{metrics}");
 }
+
+/// A reader sees what is restricted and who they are signed in as; a
+/// dossier's contact is announced to anonymous readers, never shown to them.
+#[test]
+fn access_is_visible_and_contacts_show_only_after_signing_in() {
+    let r = TestRepo::new();
+    public(&r, true);
+    restricted(&r);
+    r.write(
+        "dossiers/limburg/met-contact.md",
+        &fixture::dossier(
+            "Openbaar dossier met contactpersoon",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "contact:\n  organisatie: Gemeente Y\n  functie: adviseur\n  email: adviseur@y.example\n",
+            "Contacttekst over panden.",
+        ),
+    );
+    r.commit("with contact");
+    let cfg = config(&r).replace(
+        "[auth]\n",
+        "[auth]\nsign_in_url = \"/oauth2/start\"\nsign_out_url = \"/oauth2/sign_out\"\n",
+    );
+    let s = Server::start(r.path(), &cfg);
+    let limburg = format!("Bearer {TOKEN_LIMBURG}");
+    let as_limburg = [("authorization", limburg.as_str())];
+    let partner = format!("Bearer {TOKEN_NETWERK}");
+    let as_partner = [("authorization", partner.as_str())];
+
+    // Anonymous: the contact is announced with a sign-in link, never shown.
+    let (code, html, _) = get_as(&s, "/dossiers/limburg/met-contact", &[]);
+    assert_eq!(code, 200);
+    assert!(html.contains("Contactpersoon zichtbaar na inloggen"), "{html}");
+    assert!(html.contains("href=\"/oauth2/start\""), "sign-in link");
+    assert!(!html.contains("adviseur@y.example") && !html.contains("Gemeente Y"), "{html}");
+    assert!(!html.contains("Ingelogd als"));
+    let (_, api, _) = get_as(&s, "/api/v1/dossiers/limburg/met-contact", &[]);
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["contact_na_inloggen"], true, "{api}");
+    assert!(api.get("contact").is_none(), "{api}");
+    assert!(!api.to_string().contains("adviseur@y.example"));
+
+    // Signed in: the contact itself, who the reader is and what they may see.
+    let (_, html, _) = get_as(&s, "/dossiers/limburg/met-contact", &as_limburg);
+    assert!(html.contains("adviseur@y.example"), "{html}");
+    assert!(!html.contains("Contactpersoon zichtbaar na inloggen"));
+    assert!(
+        html.contains("Ingelogd als <strong>analist-limburg</strong> (netwerkpartner, RIEC Limburg)"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/oauth2/sign_out\"") && !html.contains("href=\"/oauth2/start\""));
+    let (_, api, _) = get_as(&s, "/api/v1/dossiers/limburg/met-contact", &as_limburg);
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(
+        (api["contact_na_inloggen"].as_bool(), api["contact"]["email"].as_str()),
+        (Some(false), Some("adviseur@y.example"))
+    );
+    let (_, html, _) = get_as(&s, "/", &as_partner);
+    assert!(html.contains("Ingelogd als <strong>partner</strong> (netwerkpartner)"), "{html}");
+
+    // Restricted dossiers say so: a banner on the page, a label in lists and the API.
+    let (_, html, _) = get_as(&s, "/dossiers/limburg/netwerk-panden", &as_partner);
+    assert!(html.contains("Alleen voor netwerkpartners."), "{html}");
+    let (_, html, _) = get_as(&s, "/dossiers/limburg/regio-vastgoed", &as_limburg);
+    assert!(html.contains("Alleen voor lezers van RIEC Limburg en landelijke lezers."), "{html}");
+    let (_, html, _) = get_as(&s, "/dossiers/limburg/panden", &as_limburg);
+    assert!(!html.contains("tk-toegang-banner"), "a public dossier has no banner");
+    let (_, html, _) = get_as(&s, "/zoeken?q=geheimterm", &as_partner);
+    assert!(html.contains("Alleen netwerkpartners</span>"), "{html}");
+    let (_, api, _) = get_as(&s, "/api/v1/search?q=limburgsgeheim", &as_limburg);
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["hits"][0]["toegang"], "regio", "{api}");
+    let (_, api, _) = get_as(&s, "/api/v1/search?q=panden", &[]);
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert!(api["hits"].as_array().unwrap().iter().all(|h| h["toegang"] == "openbaar"), "{api}");
+    // ... and still nothing restricted for anonymous readers.
+    assert_eq!(get_as(&s, "/dossiers/limburg/netwerk-panden", &[]).0, 404);
+}

@@ -215,10 +215,69 @@ fn vary_names_every_request_header_a_response_depends_on() {
             assert!(names.contains(&n.to_string()), "{path}: Vary {names:?} lacks {n}");
         }
     }
+    // Content-Language names the language each negotiated page was made in.
+    let lang = |headers: &[(&str, &str)]| {
+        let mut req = reqwest::blocking::Client::new().get(format!("{}/themas", s.base));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().unwrap();
+        r.headers()["content-language"].to_str().unwrap().to_string()
+    };
+    assert_eq!(lang(&[]), "nl");
+    assert_eq!(lang(&[("accept-language", "en-GB,en;q=0.9")]), "en");
+    assert_eq!(lang(&[("cookie", "taal=en")]), "en");
     // The API speaks one language.
     let names = vary("/api/v1/search?q=horeca");
     assert!(
         names.contains(&"authorization".to_string()) && !names.contains(&"accept-language".to_string()),
         "{names:?}"
     );
+}
+
+/// Every page that can be followed announces its feed in the head and links
+/// it visibly; the feed it names answers.
+#[test]
+fn followable_pages_announce_and_link_their_feeds() {
+    let (_r, s) = starter_server();
+    for (page, feed) in [
+        ("/", "/feed.atom"),
+        ("/zoeken?q=vastgoed", "/zoeken/feed.atom?q=vastgoed"),
+        ("/themas/horeca", "/themas/horeca/feed.atom"),
+        ("/regios/limburg", "/regios/limburg/feed.atom"),
+        ("/collecties/begin-hier", "/collecties/begin-hier/feed.atom"),
+    ] {
+        let (_, html) = s.get(page);
+        let href = format!("href=\"{}\"", feed.replace('&', "&amp;"));
+        let head = &html[..html.find("</head>").unwrap()];
+        assert!(
+            head.contains("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"") && head.contains(&href),
+            "{page}: no autodiscovery of {feed}"
+        );
+        let body = &html[html.find("<body").unwrap()..];
+        assert!(body.contains(&href) && body.contains(">Volg: "), "{page}: no visible follow link");
+        let (code, atom) = s.get(feed);
+        assert_eq!(code, 200, "{feed}");
+        assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""), "{feed}");
+    }
+    // The collection's feed holds its dossiers only.
+    let (_, atom) = s.get("/collecties/begin-hier/feed.atom");
+    let (_, c) = s.json("/api/v1/collecties/begin-hier");
+    let entries = atom.matches("<entry>").count();
+    assert!(
+        entries > 0 && entries == c["items"].as_array().unwrap().len(),
+        "{entries} entries: {c}"
+    );
+}
+
+/// Without `site_url`, a server on another address says that its absolute
+/// links point elsewhere (test servers listen on a free port).
+#[test]
+fn an_unset_site_url_is_reported_when_listening_elsewhere() {
+    let (_r, s) = starter_server();
+    let (code, body) = s.get("/readyz");
+    assert_eq!(code, 200);
+    assert!(body.starts_with("ready\nwarning: site_url is not set"), "{body}");
+    let (_, st) = s.json("/api/v1/status");
+    assert!(st["configuratie"][0].as_str().unwrap().contains("site_url is not set"), "{st}");
 }
