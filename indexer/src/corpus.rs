@@ -13,6 +13,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+mod texts;
+
 /// Where a source's files are read from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Location {
@@ -78,6 +80,10 @@ pub struct Catalog {
     pub dossiers: Vec<Arc<Dossier>>,
     pub playbooks: Vec<Playbook>,
     pub collections: Vec<Collection>,
+    /// Site pages (`paginas/`); public.
+    pub pages: Vec<Page>,
+    /// Region descriptions (`regios/`), in vocabulary order; public.
+    pub regions: Vec<RegionPage>,
     pub reports: Vec<SourceReport>,
     /// Edit links by dossier/playbook/collection path (`source name`, repo path).
     pub edit_links: HashMap<String, String>,
@@ -360,6 +366,11 @@ impl Catalog {
             }
         }
 
+        // 5. Site pages and region descriptions.
+        let (pages, mut regions) = texts::assemble(&snaps, &mut reports, cache, &cat.vocab);
+        regions.sort_by_key(|r| cat.vocab.regios.slugs().position(|s| s == r.slug));
+        (cat.pages, cat.regions) = (pages, regions);
+
         for (spec, _) in &snaps {
             for (path, link) in [
                 cat.dossiers
@@ -377,6 +388,8 @@ impl Catalog {
                     .filter(|d| d.bron.source == spec.name)
                     .map(|d| d.bron.path.clone())
                     .collect(),
+                cat.pages.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
+                cat.regions.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
             ]
             .into_iter()
             .flatten()
@@ -396,7 +409,9 @@ impl Catalog {
             r.warnings = r.diagnostics.len() - r.errors;
             r.documents = cat.dossiers.iter().filter(|d| d.bron.source == r.name).count()
                 + cat.playbooks.iter().filter(|d| d.bron.source == r.name).count()
-                + cat.collections.iter().filter(|d| d.bron.source == r.name).count();
+                + cat.collections.iter().filter(|d| d.bron.source == r.name).count()
+                + cat.pages.iter().filter(|d| d.bron.source == r.name).count()
+                + cat.regions.iter().filter(|d| d.bron.source == r.name).count();
         }
         cat.reports = reports;
         cache.finish();

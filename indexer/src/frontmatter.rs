@@ -9,6 +9,9 @@ use crate::vocab::{Names, Vocabulary};
 use crate::yaml::{self, Node, Value};
 use std::collections::BTreeSet;
 
+mod site;
+pub use site::{page, region};
+
 /// A document split at its front matter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Split<'a> {

@@ -106,6 +106,9 @@ pub struct Library {
     pub dossiers: Vec<Arc<Dossier>>,
     pub playbooks: Vec<Playbook>,
     pub collections: Vec<Collection>,
+    /// Site pages and region descriptions: public, the same in every library.
+    pub pages: Vec<Page>,
+    pub regions: Vec<RegionPage>,
     /// Document frequencies of this library's dossiers, and per ordinal its key
     /// terms, computed on first use (see `keyterms`).
     keyterms: KeyTerms,
@@ -214,6 +217,8 @@ impl Library {
             dossiers,
             playbooks,
             collections,
+            pages: catalog.pages.clone(),
+            regions: catalog.regions.clone(),
             keyterms,
             words,
             synonyms,

@@ -236,6 +236,39 @@ pub struct CollectionMeta {
     pub items: Vec<CollectionItem>,
 }
 
+/// The front matter of a site page (`paginas/{slug}.md`, an extension): Over,
+/// Contact, Privacyverklaring and the like. Pages are public.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageMeta {
+    pub titel: String,
+    pub samenvatting: String,
+    pub redactie: Option<String>,
+    pub bronnen: Vec<Bron>,
+}
+
+/// Public contact data of a region's centre (`regios/{slug}.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionContact {
+    pub email: Option<String>,
+    pub telefoon: Option<String>,
+    pub adres: Option<String>,
+}
+
+/// The front matter of a region's description (`regios/{slug}.md`, an
+/// extension); its name comes from the vocabulary. Region pages are public.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionMeta {
+    pub samenvatting: String,
+    /// Provinces and areas the region covers (searchable).
+    pub werkgebied: Vec<String>,
+    /// Municipalities in the region (searchable).
+    pub gemeenten: Vec<String>,
+    pub website: Option<String>,
+    pub contact: Option<RegionContact>,
+    pub redactie: Option<String>,
+    pub bronnen: Vec<Bron>,
+}
+
 /// One heading of a document's outline, for its table of contents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Heading {
@@ -335,6 +368,24 @@ pub struct Playbook {
 pub struct Collection {
     pub slug: String,
     pub meta: CollectionMeta,
+    pub body: Rendered,
+    pub bron: Provenance,
+}
+
+/// A site page ready to publish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub slug: String,
+    pub meta: PageMeta,
+    pub body: Rendered,
+    pub bron: Provenance,
+}
+
+/// A region's description ready to publish; `slug` is a region of the vocabulary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionPage {
+    pub slug: String,
+    pub meta: RegionMeta,
     pub body: Rendered,
     pub bron: Provenance,
 }

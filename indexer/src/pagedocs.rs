@@ -1,5 +1,5 @@
-//! Playbooks and collections as search hits: a small in-RAM index of one
-//! library's playbooks and collections beside its dossier index, with the
+//! Playbooks, collections, site pages and region descriptions as search
+//! hits: a small in-RAM index of one library's pages beside its dossier index, with the
 //! same schema and analysis. A query runs on it with the dossier index's BM25
 //! statistics, so a playbook and a dossier rank on one scale and the dossier
 //! ranking is unchanged by the pages' text.
@@ -26,6 +26,10 @@ pub enum HitKind {
     Thema,
     /// A collection: `Hit::ord` indexes `Library::collections`.
     Collectie,
+    /// A site page: `Hit::ord` indexes `Library::pages`.
+    Pagina,
+    /// A region's description: `Hit::ord` indexes `Library::regions`.
+    Regio,
 }
 
 impl HitKind {
@@ -35,6 +39,8 @@ impl HitKind {
             HitKind::Dossier => None,
             HitKind::Thema => Some("thema"),
             HitKind::Collectie => Some("collectie"),
+            HitKind::Pagina => Some("pagina"),
+            HitKind::Regio => Some("regio"),
         }
     }
 }
@@ -85,6 +91,30 @@ impl PageIndex {
                 f.afkortingen => crate::text::acronyms(&text),
             ))?;
             refs.push((format!("collecties/{}", c.slug), (HitKind::Collectie, i as u32)));
+        }
+        // Site pages by their title and summary only, so that their general
+        // words (dossier, regio, RIEC) do not push them into topical searches.
+        for (i, p) in lib.pages.iter().enumerate() {
+            writer.add_document(doc!(
+                f.id => format!("paginas/{}", p.slug),
+                f.hash => 0u64,
+                f.titel => p.meta.titel.as_str(),
+                f.samenvatting => p.meta.samenvatting.as_str(),
+            ))?;
+            refs.push((format!("paginas/{}", p.slug), (HitKind::Pagina, i as u32)));
+        }
+        // Regions by their name, area and municipalities: a search for a
+        // municipality finds its region; their description stays out (it
+        // retells the region's dossiers, which are found themselves).
+        for (i, r) in lib.regions.iter().enumerate() {
+            let places = r.meta.werkgebied.iter().chain(&r.meta.gemeenten).cloned().collect::<Vec<_>>().join(" \n ");
+            writer.add_document(doc!(
+                f.id => format!("regios/{}", r.slug),
+                f.hash => 0u64,
+                f.titel => lib.vocab.regios.name(&r.slug),
+                f.meta => places,
+            ))?;
+            refs.push((format!("regios/{}", r.slug), (HitKind::Regio, i as u32)));
         }
         writer.commit()?;
         drop(writer);

@@ -142,6 +142,8 @@ fn page_slug(lib: &Library, kind: HitKind, ord: u32) -> &str {
         HitKind::Dossier => &lib.dossiers[ord as usize].slug,
         HitKind::Thema => &lib.playbooks[ord as usize].slug,
         HitKind::Collectie => &lib.collections[ord as usize].slug,
+        HitKind::Pagina => &lib.pages[ord as usize].slug,
+        HitKind::Regio => &lib.regions[ord as usize].slug,
     }
 }
 
@@ -151,6 +153,8 @@ fn sort_key(lib: &Library, r: Ref) -> (u8, &str) {
         HitKind::Dossier => (0, lib.dossiers[r.1 as usize].id.as_str()),
         HitKind::Thema => (1, page_slug(lib, r.0, r.1)),
         HitKind::Collectie => (2, page_slug(lib, r.0, r.1)),
+        HitKind::Pagina => (3, page_slug(lib, r.0, r.1)),
+        HitKind::Regio => (4, page_slug(lib, r.0, r.1)),
     }
 }
 
@@ -169,12 +173,21 @@ fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (&str, &str) {
             let c = &lib.collections[ord as usize];
             (&c.body.text, &c.meta.samenvatting)
         }
+        HitKind::Pagina => {
+            let p = &lib.pages[ord as usize];
+            (&p.body.text, &p.meta.samenvatting)
+        }
+        HitKind::Regio => {
+            let r = &lib.regions[ord as usize];
+            (&r.body.text, &r.meta.samenvatting)
+        }
     }
 }
 
 /// True when a page passes the request's filters (but `ignore`): pages have a
-/// `type` (`thema`, `collectie`) and a playbook has its own slug as `thema`;
-/// any other filter leaves pages out.
+/// `type` (`thema`, `collectie`, `pagina`, `regio`), a playbook has its own
+/// slug as `thema` and a region description its own as `regio`; any other
+/// filter leaves pages out.
 fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &str, ignore: Option<&str>) -> bool {
     filters.iter().all(|(facet, values)| {
         values.is_empty()
@@ -182,6 +195,7 @@ fn page_passes(filters: &BTreeMap<String, Vec<String>>, kind: HitKind, slug: &st
             || match facet.as_str() {
                 "type" => kind.type_value().is_some_and(|t| values.iter().any(|v| v == t)),
                 "thema" => kind == HitKind::Thema && values.iter().any(|v| v == slug),
+                "regio" => kind == HitKind::Regio && values.iter().any(|v| v == slug),
                 _ => false,
             }
     })

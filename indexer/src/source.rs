@@ -70,6 +70,10 @@ pub enum FileKind {
     Playbook,
     Collection,
     Vocabulary,
+    /// A site page, `paginas/{slug}.md` (extension).
+    Page,
+    /// A region's description, `regios/{slug}.md` (extension).
+    Region,
 }
 
 /// Classifies a path relative to the source root; `None` means ignored.
@@ -85,13 +89,17 @@ pub fn classify(rel: &str) -> Option<FileKind> {
         "dossiers" => Some(FileKind::Dossier),
         "themas" if !rest.contains('/') => Some(FileKind::Playbook),
         "collecties" if !rest.contains('/') => Some(FileKind::Collection),
+        "paginas" if !rest.contains('/') => Some(FileKind::Page),
+        "regios" if !rest.contains('/') => Some(FileKind::Region),
         _ => None,
     }
 }
 
 /// True for folders that may hold relevant files.
 fn descend(rel_dir: &str) -> bool {
-    rel_dir.is_empty() || rel_dir == "themas" || rel_dir == "collecties" || rel_dir == "dossiers" || rel_dir.starts_with("dossiers/")
+    rel_dir.is_empty()
+        || matches!(rel_dir, "themas" | "collecties" | "paginas" | "regios" | "dossiers")
+        || rel_dir.starts_with("dossiers/")
 }
 
 /// True for entries that would be read if they were regular files.

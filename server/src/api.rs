@@ -38,13 +38,14 @@ pub struct ErrorDetail {
 #[derive(Serialize, ToSchema)]
 pub struct SearchHit {
     /// `{regio}/{slug}` for a dossier, `themas/{slug}` for a playbook,
-    /// `collecties/{slug}` for a collection.
+    /// `collecties/{slug}` for a collection, `paginas/{slug}` for a site page,
+    /// `regios/{slug}` for a region's description.
     id: String,
-    /// `leerdossier`, `praktijk`, `thema` or `collectie`.
+    /// `leerdossier`, `praktijk`, `thema`, `collectie`, `pagina` or `regio`.
     #[serde(rename = "type")]
     kind: String,
     titel: String,
-    /// The dossier's region; `null` for playbooks and collections.
+    /// The dossier's region (a region description's own); `null` for other pages.
     regio: Option<String>,
     /// `openbaar`, `netwerk` or `regio` (extension): who may see it; a label
     /// for a reader who could forward it.
@@ -142,6 +143,38 @@ pub async fn search(
                         samenvatting: p.meta.samenvatting.clone(),
                         snippet,
                         url: format!("/themas/{}", p.slug),
+                        score,
+                        alle_woorden,
+                    }
+                }
+                HitKind::Pagina => {
+                    let p = &lib.pages[h.ord];
+                    SearchHit {
+                        id: format!("paginas/{}", p.slug),
+                        kind: "pagina".into(),
+                        titel: p.meta.titel.clone(),
+                        regio: None,
+                        toegang: "openbaar".into(),
+                        themas: Vec::new(),
+                        samenvatting: p.meta.samenvatting.clone(),
+                        snippet,
+                        url: format!("/paginas/{}", p.slug),
+                        score,
+                        alle_woorden,
+                    }
+                }
+                HitKind::Regio => {
+                    let r = &lib.regions[h.ord];
+                    SearchHit {
+                        id: format!("regios/{}", r.slug),
+                        kind: "regio".into(),
+                        titel: lib.vocab.regios.name(&r.slug).to_string(),
+                        regio: Some(r.slug.clone()),
+                        toegang: "openbaar".into(),
+                        themas: Vec::new(),
+                        samenvatting: r.meta.samenvatting.clone(),
+                        snippet,
+                        url: format!("/regios/{}", r.slug),
                         score,
                         alle_woorden,
                     }

@@ -219,6 +219,9 @@ pub async fn sitemap(State(state): State<AppState>, Extension(reader): Extension
     for c in &lib.collections {
         url(&format!("/collecties/{}", c.slug), None);
     }
+    for p in &lib.pages {
+        url(&format!("/paginas/{}", p.slug), None);
+    }
     for d in &lib.dossiers {
         url(&format!("/dossiers/{}", d.id), d.updated);
     }

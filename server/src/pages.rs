@@ -49,6 +49,11 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
         context! { naam, ..crate::views::access_of(&reader.audience, vocab) }
     });
     let auth = &state.config.auth;
+    // The footer links every site page; pages are public, the same for every reader.
+    let paginas: Vec<Value> = state
+        .loaded()
+        .map(|l| l.catalog.pages.iter().map(|p| context! { slug => p.slug, titel => p.meta.titel }).collect())
+        .unwrap_or_default();
     let site = context! {
         naam => "Tegenkracht",
         url => state.config.site_url.trim_end_matches('/'),
@@ -56,6 +61,7 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
         lezer,
         inloggen => auth.sign_in_url,
         uitloggen => auth.sign_out_url,
+        paginas,
     };
     let taal = crate::i18n::current();
     Ok(Html(tmpl.render(context! { site, taal, ..ctx })?))
@@ -129,6 +135,14 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
                 HitKind::Collectie => {
                     let c = &lib.collections[h.ord];
                     context! { pagina => context! { soort => "collectie", titel => c.meta.titel, url => format!("/collecties/{}", c.slug) }, snippet, deels }
+                }
+                HitKind::Pagina => {
+                    let p = &lib.pages[h.ord];
+                    context! { pagina => context! { soort => "pagina", titel => p.meta.titel, url => format!("/paginas/{}", p.slug) }, snippet, deels }
+                }
+                HitKind::Regio => {
+                    let r = &lib.regions[h.ord];
+                    context! { pagina => context! { soort => "regio", titel => lib.vocab.regios.name(&r.slug), url => format!("/regios/{}", r.slug) }, snippet, deels }
                 }
             }
         })
@@ -335,6 +349,22 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
     )
 }
 
+/// `/paginas/{slug}`: a site page (Over, Contact, Privacyverklaring, ...).
+pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let p = lib.pages.iter().find(|p| p.slug == slug).ok_or(Problem::NotFound)?;
+    render(
+        &state,
+        "pagina.html",
+        context! {
+            slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, redactie => p.meta.redactie,
+            html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc, bronlijst => p.meta.bronnen,
+            bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+        },
+    )
+}
+
 pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
@@ -350,6 +380,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
+    let beschrijving = lib.regions.iter().find(|r| r.slug == slug);
     let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.regio == slug).collect();
     dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));
     let leerdossiers: Vec<_> = dossiers
@@ -365,7 +396,13 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     render(
         &state,
         "regio.html",
-        context! { slug, naam, leerdossiers, praktijken, regios => regions(lib), feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio") },
+        context! {
+            slug, naam, leerdossiers, praktijken, regios => regions(lib),
+            feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio"),
+            beschrijving => beschrijving.map(|r| &r.meta),
+            beschrijving_html => beschrijving.map(|r| Value::from_safe_string(r.body.html.clone())),
+            bewerk_url => beschrijving.and_then(|r| v.loaded.catalog.edit_link(&r.bron)),
+        },
     )
 }
 

@@ -104,7 +104,7 @@ fn check_facet_value(lib: &Library, facet: &str, value: &str) -> Result<(), Prob
     let known = match facet {
         "regio" => v.knows_regio(value),
         "thema" => lib.playbook(value).is_some(),
-        "type" => matches!(value, "leerdossier" | "praktijk" | "thema" | "collectie"),
+        "type" => matches!(value, "leerdossier" | "praktijk" | "thema" | "collectie" | "pagina" | "regio"),
         "partner" => v.partners.contains(value),
         "instrument" => v.instrumenten.contains(value),
         "status" => indexer::model::Status::ALL.iter().any(|(n, _)| *n == value),

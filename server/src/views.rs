@@ -123,6 +123,8 @@ pub fn facet_name(lib: &Library, facet: &str, slug: &str) -> String {
             "praktijk" => "Praktijk".into(),
             "thema" => "Thema".into(),
             "collectie" => "Collectie".into(),
+            "pagina" => "Pagina".into(),
+            "regio" => "Regiobeschrijving".into(),
             s => s.into(),
         },
         _ => capitalize(slug),

@@ -56,6 +56,8 @@ fn hit_id(lib: &Library, h: &indexer::search::Hit) -> String {
         HitKind::Dossier => lib.dossiers[h.ord].id.clone(),
         HitKind::Thema => format!("themas/{}", lib.playbooks[h.ord].slug),
         HitKind::Collectie => format!("collecties/{}", lib.collections[h.ord].slug),
+        HitKind::Pagina => format!("paginas/{}", lib.pages[h.ord].slug),
+        HitKind::Regio => format!("regios/{}", lib.regions[h.ord].slug),
     }
 }
 

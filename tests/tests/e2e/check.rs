@@ -223,3 +223,36 @@ fn preview_serves_a_working_folder_with_its_findings_on_the_page() {
     );
     assert_eq!(central, 200, "the central content is served too");
 }
+
+#[test]
+fn region_descriptions_and_pages_are_checked() {
+    let r = repo_with_context();
+    r.write(
+        "content/regios/limburg.md",
+        "---\ntype: regio\nsamenvatting: Het zuidelijkste RIEC, met Maastricht als grootste stad.\ngemeenten: [Maastricht]\n---\nTekst.\n",
+    )
+    .write(
+        "content/regios/limbrug.md",
+        "---\ntype: regio\nsamenvatting: Een regio met een tikfout in de naam van het bestand.\n---\n",
+    )
+    .write(
+        "content/regios/oost-brabant.md",
+        "---\ntype: regio\nsamenvatting: Een regio die is opgegaan in een andere regio, met een oude naam.\n---\n",
+    )
+    .write(
+        "content/paginas/over.md",
+        "---\ntitel: Over\ntype: pagina\nsamenvatting: Kort.\nkleur: rood\n---\n",
+    );
+    let out = run(r.path(), &["check", "content"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for want in [
+        "content/regios/limbrug.md:1: error: `limbrug` is not a region of the vocabulary (did you mean `limburg`?)",
+        "content/regios/oost-brabant.md:1: error: `oost-brabant` is not a region of the vocabulary: `oost-brabant` is now part of `zeeland-brabant`",
+        "content/paginas/over.md:4: error: `samenvatting` must be",
+        "content/paginas/over.md:5: error: unknown key `kleur`",
+    ] {
+        assert!(stdout.contains(want), "missing {want}\n{stdout}");
+    }
+    assert!(!stdout.contains("regios/limburg.md"), "{stdout}");
+}

@@ -281,3 +281,42 @@ fn an_unset_site_url_is_reported_when_listening_elsewhere() {
     let (_, st) = s.json("/api/v1/status");
     assert!(st["configuratie"][0].as_str().unwrap().contains("site_url is not set"), "{st}");
 }
+
+/// Site pages and region descriptions: pages of their own, linked from the
+/// footer, found by search (a municipality finds its region).
+#[test]
+fn site_pages_and_region_descriptions_are_served_and_found() {
+    let (_r, s) = starter_server();
+    let (_, home) = s.get("/");
+    for slug in ["over", "contact", "privacy", "toegankelijkheid"] {
+        assert!(home.contains(&format!("href=\"/paginas/{slug}\"")), "footer lacks {slug}");
+        let (code, html) = s.get(&format!("/paginas/{slug}"));
+        assert_eq!(code, 200, "{slug}");
+        assert!(html.contains("class=\"utrecht-html tk-tekst\""), "{slug}");
+    }
+    assert!(s.get("/paginas/privacy").1.contains("<h1 class=\"utrecht-heading-1\">Privacyverklaring</h1>"));
+    assert_eq!(s.get("/paginas/bestaat-niet").0, 404);
+
+    let (_, region) = s.get("/regios/oost-nederland");
+    assert!(region.contains("Over deze regio") && region.contains("Werkgebied"), "{region}");
+    assert!(region.contains("href=\"/zoeken?q=Deventer\""), "municipalities link to a search");
+
+    // A municipality or an area finds its region first; filters work on it.
+    for (q, want) in [("deventer", "regios/oost-nederland"), ("Twente", "regios/oost-nederland"), ("maastricht", "regios/limburg")] {
+        let (_, v) = s.json(&format!("/api/v1/search?q={q}"));
+        let ids = tegenkracht_tests::hit_ids(&v);
+        assert!(ids.contains(&want.to_string()), "{q}: {ids:?}");
+        let hit = v["hits"].as_array().unwrap().iter().find(|h| h["id"] == want).unwrap();
+        assert_eq!((hit["type"].as_str(), hit["url"].as_str()), (Some("regio"), Some(&*format!("/{want}"))), "{hit}");
+    }
+    let (_, v) = s.json("/api/v1/search?q=deventer&type=regio");
+    assert_eq!(tegenkracht_tests::hit_ids(&v), ["regios/oost-nederland"], "{v}");
+    let (_, v) = s.json("/api/v1/search?q=deventer&regio=limburg");
+    assert!(!tegenkracht_tests::hit_ids(&v).contains(&"regios/oost-nederland".to_string()), "{v}");
+    let (_, v) = s.json("/api/v1/search?q=cookie");
+    assert!(tegenkracht_tests::hit_ids(&v).contains(&"paginas/privacy".to_string()), "{v}");
+    let (_, html) = s.get("/zoeken?q=deventer");
+    assert!(html.contains("href=\"/regios/oost-nederland\"") && html.contains("Regiobeschrijving"), "{html}");
+    let (_, sitemap) = s.get("/sitemap.xml");
+    assert!(sitemap.contains("/paginas/toegankelijkheid</loc>"));
+}
