@@ -27,6 +27,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/lessen.html",
     "templates/fout.html",
     "templates/inzicht.html",
+    "templates/pagina.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",
