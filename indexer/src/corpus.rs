@@ -388,8 +388,16 @@ impl Catalog {
                     .filter(|d| d.bron.source == spec.name)
                     .map(|d| d.bron.path.clone())
                     .collect(),
-                cat.pages.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
-                cat.regions.iter().filter(|d| d.bron.source == spec.name).map(|d| d.bron.path.clone()).collect(),
+                cat.pages
+                    .iter()
+                    .filter(|d| d.bron.source == spec.name)
+                    .map(|d| d.bron.path.clone())
+                    .collect(),
+                cat.regions
+                    .iter()
+                    .filter(|d| d.bron.source == spec.name)
+                    .map(|d| d.bron.path.clone())
+                    .collect(),
             ]
             .into_iter()
             .flatten()

@@ -107,7 +107,14 @@ impl PageIndex {
         // municipality finds its region; their description stays out (it
         // retells the region's dossiers, which are found themselves).
         for (i, r) in lib.regions.iter().enumerate() {
-            let places = r.meta.werkgebied.iter().chain(&r.meta.gemeenten).cloned().collect::<Vec<_>>().join(" \n ");
+            let places = r
+                .meta
+                .werkgebied
+                .iter()
+                .chain(&r.meta.gemeenten)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" \n ");
             writer.add_document(doc!(
                 f.id => format!("regios/{}", r.slug),
                 f.hash => 0u64,

@@ -97,9 +97,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
 
 /// True for folders that may hold relevant files.
 fn descend(rel_dir: &str) -> bool {
-    rel_dir.is_empty()
-        || matches!(rel_dir, "themas" | "collecties" | "paginas" | "regios" | "dossiers")
-        || rel_dir.starts_with("dossiers/")
+    rel_dir.is_empty() || matches!(rel_dir, "themas" | "collecties" | "paginas" | "regios" | "dossiers") || rel_dir.starts_with("dossiers/")
 }
 
 /// True for entries that would be read if they were regular files.

@@ -52,7 +52,13 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     // The footer links every site page; pages are public, the same for every reader.
     let paginas: Vec<Value> = state
         .loaded()
-        .map(|l| l.catalog.pages.iter().map(|p| context! { slug => p.slug, titel => p.meta.titel }).collect())
+        .map(|l| {
+            l.catalog
+                .pages
+                .iter()
+                .map(|p| context! { slug => p.slug, titel => p.meta.titel })
+                .collect()
+        })
         .unwrap_or_default();
     let site = context! {
         naam => "Tegenkracht",

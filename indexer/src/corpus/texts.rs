@@ -27,7 +27,10 @@ pub(super) fn assemble(
                 diags.push(Diagnostic::error(
                     &file.display,
                     1,
-                    format!("source `{}` may not publish pages: only a source with regions = [\"*\"] may", spec.name),
+                    format!(
+                        "source `{}` may not publish pages: only a source with regions = [\"*\"] may",
+                        spec.name
+                    ),
                 ));
                 continue;
             }
@@ -60,7 +63,10 @@ pub(super) fn assemble(
             let Some((slug, split)) = prepare(file, diags) else { continue };
             if !vocab.regios.contains(&slug) {
                 let hint = if vocab.knows_regio(&slug) {
-                    format!(": `{slug}` is now part of `{}`, name the file after it", vocab.canonical_regio(&slug))
+                    format!(
+                        ": `{slug}` is now part of `{}`, name the file after it",
+                        vocab.canonical_regio(&slug)
+                    )
                 } else {
                     closest(&slug, vocab.regios.slugs())
                         .map(|c| format!(" (did you mean `{c}`?)"))

@@ -127,7 +127,11 @@ mod tests {
             let errs = region("r.md", &split(&region_text.replace(bad, want)).unwrap()).unwrap_err();
             assert!(!errs.is_empty(), "{want}");
         }
-        let errs = region("r.md", &split(&region_text.replace("contact:\n  email: info@example.nl", "contact: {}")).unwrap()).unwrap_err();
+        let errs = region(
+            "r.md",
+            &split(&region_text.replace("contact:\n  email: info@example.nl", "contact: {}")).unwrap(),
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("needs at least one of"), "{errs:?}");
     }
 }

@@ -294,7 +294,11 @@ fn site_pages_and_region_descriptions_are_served_and_found() {
         assert_eq!(code, 200, "{slug}");
         assert!(html.contains("class=\"utrecht-html tk-tekst\""), "{slug}");
     }
-    assert!(s.get("/paginas/privacy").1.contains("<h1 class=\"utrecht-heading-1\">Privacyverklaring</h1>"));
+    assert!(
+        s.get("/paginas/privacy")
+            .1
+            .contains("<h1 class=\"utrecht-heading-1\">Privacyverklaring</h1>")
+    );
     assert_eq!(s.get("/paginas/bestaat-niet").0, 404);
 
     let (_, region) = s.get("/regios/oost-nederland");
@@ -302,21 +306,35 @@ fn site_pages_and_region_descriptions_are_served_and_found() {
     assert!(region.contains("href=\"/zoeken?q=Deventer\""), "municipalities link to a search");
 
     // A municipality or an area finds its region first; filters work on it.
-    for (q, want) in [("deventer", "regios/oost-nederland"), ("Twente", "regios/oost-nederland"), ("maastricht", "regios/limburg")] {
+    for (q, want) in [
+        ("deventer", "regios/oost-nederland"),
+        ("Twente", "regios/oost-nederland"),
+        ("maastricht", "regios/limburg"),
+    ] {
         let (_, v) = s.json(&format!("/api/v1/search?q={q}"));
         let ids = tegenkracht_tests::hit_ids(&v);
         assert!(ids.contains(&want.to_string()), "{q}: {ids:?}");
         let hit = v["hits"].as_array().unwrap().iter().find(|h| h["id"] == want).unwrap();
-        assert_eq!((hit["type"].as_str(), hit["url"].as_str()), (Some("regio"), Some(&*format!("/{want}"))), "{hit}");
+        assert_eq!(
+            (hit["type"].as_str(), hit["url"].as_str()),
+            (Some("regio"), Some(&*format!("/{want}"))),
+            "{hit}"
+        );
     }
     let (_, v) = s.json("/api/v1/search?q=deventer&type=regio");
     assert_eq!(tegenkracht_tests::hit_ids(&v), ["regios/oost-nederland"], "{v}");
     let (_, v) = s.json("/api/v1/search?q=deventer&regio=limburg");
-    assert!(!tegenkracht_tests::hit_ids(&v).contains(&"regios/oost-nederland".to_string()), "{v}");
+    assert!(
+        !tegenkracht_tests::hit_ids(&v).contains(&"regios/oost-nederland".to_string()),
+        "{v}"
+    );
     let (_, v) = s.json("/api/v1/search?q=cookie");
     assert!(tegenkracht_tests::hit_ids(&v).contains(&"paginas/privacy".to_string()), "{v}");
     let (_, html) = s.get("/zoeken?q=deventer");
-    assert!(html.contains("href=\"/regios/oost-nederland\"") && html.contains("Regiobeschrijving"), "{html}");
+    assert!(
+        html.contains("href=\"/regios/oost-nederland\"") && html.contains("Regiobeschrijving"),
+        "{html}"
+    );
     let (_, sitemap) = s.get("/sitemap.xml");
     assert!(sitemap.contains("/paginas/toegankelijkheid</loc>"));
 }
