@@ -920,7 +920,7 @@ mod tests {
             assert!(all.iter().any(|d| d.contains(want)), "{want}: {all:?}");
         }
         // Without the partner in the vocabulary the same files no longer validate.
-        let fewer = vocab.replace("  politie: Politie\n", "");
+        let fewer = vocab.replace("  politie: {naam: Politie, en: Police}\n", "");
         assert_ne!(fewer, vocab);
         let changed = Catalog::assemble_cached(sources(&fewer), &mut cache);
         assert_eq!(summary(&changed), summary(&Catalog::assemble(sources(&fewer))));

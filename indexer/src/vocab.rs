@@ -53,9 +53,10 @@ pub const MIN_INSTRUMENTEN: &[&str] = &[
 ];
 pub const MIN_UITDAGINGEN: &[&str] = &["capaciteit", "draagvlak", "grenzen", "samenwerking", "overlegcultuur", "leren"];
 
-/// An ordered slug → display name list.
+/// An ordered slug → display name list, and the English names of those that
+/// have one (written `slug: {naam: ..., en: ...}`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Names(pub Vec<(String, String)>);
+pub struct Names(pub Vec<(String, String)>, pub Vec<(String, String)>);
 
 impl Names {
     pub fn get(&self, slug: &str) -> Option<&str> {
@@ -69,6 +70,13 @@ impl Names {
     /// The display name, or the slug itself when it is unknown.
     pub fn name<'a>(&'a self, slug: &'a str) -> &'a str {
         self.get(slug).unwrap_or(slug)
+    }
+
+    /// The display name in an interface language (`nl` or `en`): the English
+    /// name when asked for and given, else the Dutch one.
+    pub fn name_in<'a>(&'a self, slug: &'a str, taal: &str) -> &'a str {
+        let en = (taal == "en").then(|| self.1.iter().find(|(s, _)| s == slug).map(|(_, n)| n.as_str()));
+        en.flatten().unwrap_or_else(|| self.name(slug))
     }
 
     pub fn slugs(&self) -> impl Iterator<Item = &str> {
@@ -188,6 +196,8 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
         return Names::default();
     };
     let mut out = Vec::new();
+    let mut english = Vec::new();
+    let text = |n: &Node| n.as_scalar().filter(|t| !n.is_null() && !t.trim().is_empty()).map(|t| t.trim().to_string());
     for (k, v) in entries {
         let slug = k.as_scalar().unwrap_or_default();
         if !is_slug(slug) {
@@ -198,12 +208,35 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
             ));
             continue;
         }
-        match v.as_scalar() {
-            Some(name) if !v.is_null() && !name.trim().is_empty() => out.push((slug.to_string(), name.trim().to_string())),
-            _ => errors.push(Diagnostic::error(path, v.line, format!("`{slug}` needs a display name"))),
+        // `slug: Naam`, or `slug: {naam: Naam, en: Name}` with an English name.
+        if let Value::Map(fields) = &v.value {
+            let mut naam = None;
+            for (fk, fv) in fields {
+                match fk.as_scalar().unwrap_or_default() {
+                    "naam" => naam = text(fv),
+                    "en" => match text(fv) {
+                        Some(en) => english.push((slug.to_string(), en)),
+                        None => errors.push(Diagnostic::error(path, fv.line, format!("`en` of `{slug}` needs a name"))),
+                    },
+                    other => errors.push(Diagnostic::error(
+                        path,
+                        fk.line,
+                        format!("unknown key `{other}` for `{slug}` (expected naam, en)"),
+                    )),
+                }
+            }
+            match naam {
+                Some(n) => out.push((slug.to_string(), n)),
+                None => errors.push(Diagnostic::error(path, v.line, format!("`{slug}` needs a `naam`"))),
+            }
+            continue;
+        }
+        match text(v) {
+            Some(name) => out.push((slug.to_string(), name)),
+            None => errors.push(Diagnostic::error(path, v.line, format!("`{slug}` needs a display name"))),
         }
     }
-    Names(out)
+    Names(out, english)
 }
 
 fn region_aliases(path: &str, node: &Node, regios: &Names, errors: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
@@ -337,6 +370,20 @@ mod tests {
     }
 
     #[test]
+    fn names_may_have_an_english_name() {
+        let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
+        assert_eq!(v.partners.name_in("gemeente", "en"), "Municipality");
+        assert_eq!(v.partners.name_in("gemeente", "nl"), "Gemeente");
+        assert_eq!(v.partners.name("gemeente"), "Gemeente");
+        let text = FULL.replace("  gemeente: {naam: Gemeente, en: Municipality}\n", "  gemeente: {naam: Gemeente, engels: Municipality}\n");
+        let errs = Vocabulary::parse("v.yaml", &text).unwrap_err();
+        assert!(errs.iter().any(|d| d.message.contains("unknown key `engels` for `gemeente`")), "{errs:?}");
+        let text = FULL.replace("  gemeente: {naam: Gemeente, en: Municipality}\n", "  gemeente: {en: Municipality}\n");
+        let errs = Vocabulary::parse("v.yaml", &text).unwrap_err();
+        assert!(errs.iter().any(|d| d.message.contains("`gemeente` needs a `naam`")), "{errs:?}");
+    }
+
+    #[test]
     fn can_parse_curated_pins() {
         let v = Vocabulary::parse("vocabulaire.yaml", FULL).unwrap();
         assert_eq!(v.pinned("Leren  van ELKAAR")[0], "landelijk/lerende-gemeenschappen");
@@ -366,7 +413,7 @@ mod tests {
     fn a_vocabulary_without_the_merge_still_holds_every_required_region() {
         let old = FULL
             .replace(
-                "  zeeland-brabant: Regio Zeeland-Brabant\n",
+                "  zeeland-brabant: {naam: Regio Zeeland-Brabant, en: Zeeland-Brabant region}\n",
                 "  oost-brabant: RIEC Oost-Brabant\n  zeeland-west-brabant: RIEC Zeeland-West-Brabant\n",
             )
             .replace(

@@ -54,7 +54,7 @@ pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
         .0
         .iter()
         .filter(|(slug, _)| filter.uitdaging.as_ref().is_none_or(|u| u == slug))
-        .map(|(slug, naam)| {
+        .map(|(slug, _)| {
             let lessen = lib
                 .dossiers
                 .iter()
@@ -70,7 +70,7 @@ pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
             Group {
                 uitdaging: Named {
                     slug: slug.clone(),
-                    naam: naam.clone(),
+                    naam: views::label(&lib.vocab.uitdagingen, slug).to_string(),
                     url: format!("/lessen?uitdaging={slug}"),
                 },
                 lessen,

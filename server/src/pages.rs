@@ -93,9 +93,9 @@ fn regions(lib: &indexer::Library) -> Vec<Value> {
         .regios
         .0
         .iter()
-        .map(|(slug, naam)| {
+        .map(|(slug, _)| {
             let aantal = lib.dossiers.iter().filter(|d| &d.meta.regio == slug).count();
-            context! { slug, naam, aantal, url => format!("/regios/{slug}") }
+            context! { slug, naam => views::label(&lib.vocab.regios, slug), aantal, url => format!("/regios/{slug}") }
         })
         .collect()
 }
@@ -148,7 +148,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
                 }
                 HitKind::Regio => {
                     let r = &lib.regions[h.ord];
-                    context! { pagina => context! { soort => "regio", titel => lib.vocab.regios.name(&r.slug), url => format!("/regios/{}", r.slug) }, snippet, deels }
+                    context! { pagina => context! { soort => "regio", titel => views::label(&lib.vocab.regios, &r.slug), url => format!("/regios/{}", r.slug) }, snippet, deels }
                 }
             }
         })
@@ -258,7 +258,7 @@ pub async fn dossier(
         })
         .collect();
     let voc = &lib.vocab;
-    let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, voc.uitdagingen.name(&l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
+    let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, views::label(&voc.uitdagingen, &l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
     let today = today();
     let herzien = d.meta.herzien_voor.is_some_and(|h| h.sort_key() < today.sort_key());
     render(
@@ -269,8 +269,8 @@ pub async fn dossier(
             titel => d.meta.titel,
             html => Value::from_safe_string(d.body.html.clone()),
             toc => d.body.toc,
-            partners => d.meta.partners.iter().map(|p| views::filter("partner", p, voc.partners.name(p))).collect::<Vec<_>>(),
-            instrumenten => d.meta.instrumenten.iter().map(|p| views::filter("instrument", p, voc.instrumenten.name(p))).collect::<Vec<_>>(),
+            partners => d.meta.partners.iter().map(|p| views::filter("partner", p, views::label(&voc.partners, p))).collect::<Vec<_>>(),
+            instrumenten => d.meta.instrumenten.iter().map(|p| views::filter("instrument", p, views::label(&voc.instrumenten, p))).collect::<Vec<_>>(),
             themas => d.meta.themas.iter().map(|t| views::thema(lib, t)).collect::<Vec<_>>(),
             gemeenten => d.meta.gemeenten,
             trefwoorden => d.meta.trefwoorden,
@@ -385,7 +385,8 @@ pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<
 pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
-    let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
+    lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
+    let naam = views::label(&lib.vocab.regios, &slug);
     let beschrijving = lib.regions.iter().find(|r| r.slug == slug);
     let mut dossiers: Vec<&indexer::model::Dossier> = lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.regio == slug).collect();
     dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));

@@ -44,7 +44,7 @@ pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vo
             let mut names: Vec<String> = rs
                 .iter()
                 .filter_map(|r| match vocab {
-                    Some(v) => v.regios.get(v.canonical_regio(r)).map(str::to_string),
+                    Some(v) => v.regios.contains(v.canonical_regio(r)).then(|| label(&v.regios, v.canonical_regio(r)).to_string()),
                     None => Some(r.clone()),
                 })
                 .collect();
@@ -55,10 +55,17 @@ pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vo
     minijinja::context! { soort, regios }
 }
 
+/// A vocabulary name in the interface language of the request being handled
+/// (its English name on an English page, when the vocabulary gives one; the
+/// API and feeds, outside a page, get the Dutch name).
+pub fn label<'a>(names: &'a indexer::vocab::Names, slug: &'a str) -> &'a str {
+    names.name_in(slug, crate::i18n::current())
+}
+
 pub fn regio(lib: &Library, slug: &str) -> Named {
     Named {
         slug: slug.into(),
-        naam: lib.vocab.regios.name(slug).into(),
+        naam: label(&lib.vocab.regios, slug).into(),
         url: format!("/regios/{slug}"),
     }
 }
@@ -114,10 +121,10 @@ pub fn card(lib: &Library, d: &Dossier) -> Card {
 pub fn facet_name(lib: &Library, facet: &str, slug: &str) -> String {
     let v = &lib.vocab;
     match facet {
-        "regio" => v.regios.name(slug).into(),
+        "regio" => label(&v.regios, slug).into(),
         "thema" => lib.thema_name(slug).into(),
-        "partner" => v.partners.name(slug).into(),
-        "instrument" => v.instrumenten.name(slug).into(),
+        "partner" => label(&v.partners, slug).into(),
+        "instrument" => label(&v.instrumenten, slug).into(),
         "type" => match slug {
             "leerdossier" => "Leerdossier".into(),
             "praktijk" => "Praktijk".into(),

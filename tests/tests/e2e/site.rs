@@ -176,6 +176,14 @@ fn english_interface_on_request_or_from_the_browser() {
     let (_, _, html) = get("/dossiers/limburg/vastgoed-in-beeld-maastricht?taal=en", &[]);
     assert!(html.contains("Similar initiatives in other regions") && html.contains("Lessons learned"));
     assert!(html.contains("Vastgoed in Beeld Maastricht"), "the title is not translated");
+    // Vocabulary names have English names where the vocabulary gives them.
+    assert!(html.contains(">Business</a>") && !html.contains(">Bedrijfsleven</a>"), "partner names in English");
+    let (_, _, html) = get("/lessen?taal=en", &[]);
+    assert!(html.contains("The learning government") && !html.contains("De lerende overheid"));
+    let (_, _, html) = get("/regios?taal=en", &[]);
+    assert!(html.contains("National (LIEC and national partners)"));
+    let (_, _, html) = get("/regios", &[]);
+    assert!(html.contains("Landelijk (LIEC en landelijke partners)"), "Dutch by default");
     let (status, _, html) = get("/bestaat/niet", &[("cookie", "taal=en")]);
     assert_eq!(status, 404);
     assert!(html.contains("Page not found") && !html.contains("Pagina niet gevonden"));
