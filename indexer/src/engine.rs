@@ -481,7 +481,10 @@ mod tests {
     /// The starter vocabulary with one more partner, `extra`.
     fn with_extra() -> String {
         let vocab = include_str!("../../content/vocabulaire.yaml");
-        let out = vocab.replace("  bewoners: {naam: Bewoners, en: Residents}\n", "  bewoners: Bewoners\n  extra: Extra\n");
+        let out = vocab.replace(
+            "  bewoners: {naam: Bewoners, en: Residents}\n",
+            "  bewoners: Bewoners\n  extra: Extra\n",
+        );
         assert_ne!(out, vocab);
         out
     }

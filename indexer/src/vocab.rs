@@ -197,7 +197,11 @@ fn names(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Names {
     };
     let mut out = Vec::new();
     let mut english = Vec::new();
-    let text = |n: &Node| n.as_scalar().filter(|t| !n.is_null() && !t.trim().is_empty()).map(|t| t.trim().to_string());
+    let text = |n: &Node| {
+        n.as_scalar()
+            .filter(|t| !n.is_null() && !t.trim().is_empty())
+            .map(|t| t.trim().to_string())
+    };
     for (k, v) in entries {
         let slug = k.as_scalar().unwrap_or_default();
         if !is_slug(slug) {
@@ -375,10 +379,19 @@ mod tests {
         assert_eq!(v.partners.name_in("gemeente", "en"), "Municipality");
         assert_eq!(v.partners.name_in("gemeente", "nl"), "Gemeente");
         assert_eq!(v.partners.name("gemeente"), "Gemeente");
-        let text = FULL.replace("  gemeente: {naam: Gemeente, en: Municipality}\n", "  gemeente: {naam: Gemeente, engels: Municipality}\n");
+        let text = FULL.replace(
+            "  gemeente: {naam: Gemeente, en: Municipality}\n",
+            "  gemeente: {naam: Gemeente, engels: Municipality}\n",
+        );
         let errs = Vocabulary::parse("v.yaml", &text).unwrap_err();
-        assert!(errs.iter().any(|d| d.message.contains("unknown key `engels` for `gemeente`")), "{errs:?}");
-        let text = FULL.replace("  gemeente: {naam: Gemeente, en: Municipality}\n", "  gemeente: {en: Municipality}\n");
+        assert!(
+            errs.iter().any(|d| d.message.contains("unknown key `engels` for `gemeente`")),
+            "{errs:?}"
+        );
+        let text = FULL.replace(
+            "  gemeente: {naam: Gemeente, en: Municipality}\n",
+            "  gemeente: {en: Municipality}\n",
+        );
         let errs = Vocabulary::parse("v.yaml", &text).unwrap_err();
         assert!(errs.iter().any(|d| d.message.contains("`gemeente` needs a `naam`")), "{errs:?}");
     }

@@ -459,7 +459,7 @@ pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<
         .uitdagingen
         .0
         .iter()
-        .map(|(s, n)| views::filter("uitdaging", s, n))
+        .map(|(s, _)| views::filter("uitdaging", s, views::label(&lib.vocab.uitdagingen, s)))
         .collect();
     render(
         &state,

@@ -44,7 +44,10 @@ pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vo
             let mut names: Vec<String> = rs
                 .iter()
                 .filter_map(|r| match vocab {
-                    Some(v) => v.regios.contains(v.canonical_regio(r)).then(|| label(&v.regios, v.canonical_regio(r)).to_string()),
+                    Some(v) => v
+                        .regios
+                        .contains(v.canonical_regio(r))
+                        .then(|| label(&v.regios, v.canonical_regio(r)).to_string()),
                     None => Some(r.clone()),
                 })
                 .collect();

@@ -177,7 +177,10 @@ fn english_interface_on_request_or_from_the_browser() {
     assert!(html.contains("Similar initiatives in other regions") && html.contains("Lessons learned"));
     assert!(html.contains("Vastgoed in Beeld Maastricht"), "the title is not translated");
     // Vocabulary names have English names where the vocabulary gives them.
-    assert!(html.contains(">Business</a>") && !html.contains(">Bedrijfsleven</a>"), "partner names in English");
+    assert!(
+        html.contains(">Business</a>") && !html.contains(">Bedrijfsleven</a>"),
+        "partner names in English"
+    );
     let (_, _, html) = get("/lessen?taal=en", &[]);
     assert!(html.contains("The learning government") && !html.contains("De lerende overheid"));
     let (_, _, html) = get("/regios?taal=en", &[]);
