@@ -17,7 +17,10 @@ use indexer::search::Tier;
 use indexer::similar::SimilarOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
+
+pub mod regios;
+pub use regios::{regio, regios};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -29,7 +32,7 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code: `bad_request`, `not_found`, `unavailable`, `internal`.
+    /// Stable machine-readable code: `bad_request`, `unauthorized`, `not_found`, `unavailable`, `internal`.
     code: String,
     message: String,
 }
@@ -83,18 +86,23 @@ pub struct SearchResponse {
     beste_antwoord: Option<String>,
 }
 
+/// Search dossiers, playbooks, collections, pages and regions
+///
+/// Full-text search with filters (OR within a facet, AND across facets), facet
+/// counts, highlighted snippets and pagination. Without `q` every dossier is
+/// listed, newest first.
 #[utoipa::path(get, path = "/api/v1/search",
     params(
         ("q" = Option<String>, Query, description = "Free text; phrases in quotes"),
         ("regio" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("thema" = Option<Vec<String>>, Query, description = "Repeatable"),
-        ("type" = Option<Vec<String>>, Query, description = "leerdossier, praktijk, thema or collectie; repeatable"),
+        ("type" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("partner" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("instrument" = Option<Vec<String>>, Query, description = "Repeatable"),
         ("status" = Option<Vec<String>>, Query, description = "Repeatable"),
-        ("sort" = Option<String>, Query, description = "relevantie or datum"),
-        ("pagina" = Option<usize>, Query, description = "1-based page"),
-        ("per_pagina" = Option<usize>, Query, description = "At most 100"),
+        ("sort" = Option<String>, Query, description = "Default `relevantie` with `q`, else `datum`"),
+        ("pagina" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "1-based page (default 1)"),
+        ("per_pagina" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Hits per page (default 20)"),
     ),
     responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
 pub async fn search(
@@ -305,6 +313,10 @@ fn dossier_ord(lib: &indexer::Library, regio: &str, slug: &str) -> Result<usize,
     lib.ordinal(&format!("{regio}/{slug}")).ok_or(Problem::NotFound)
 }
 
+/// One dossier
+///
+/// Every front-matter field and the sanitised HTML body. The contact is only
+/// given to signed-in readers; restricted dossiers answer 404 to others.
 #[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}",
     params(("regio" = String, Path), ("slug" = String, Path)),
     responses((status = 200, body = DossierResponse), (status = 404, body = ErrorBody)))]
@@ -394,9 +406,13 @@ pub struct SimilarResponse {
     hits: Vec<SimilarHit>,
 }
 
+/// Similar initiatives in other regions
+///
+/// The author's own links first, then dossiers that share words, thema's,
+/// partners or instruments, each with the reasons.
 #[utoipa::path(get, path = "/api/v1/dossiers/{regio}/{slug}/vergelijkbaar",
     params(("regio" = String, Path), ("slug" = String, Path),
-        ("k" = Option<usize>, Query, description = "How many, 1 to 50 (default 5)"),
+        ("k" = Option<usize>, Query, minimum = 1, maximum = 50, description = "How many (default 5)"),
         ("zelfde_regio" = Option<bool>, Query, description = "Include the dossier's own region (default false)"),
         ("auteur_alle_regios" = Option<bool>, Query, description = "List the author's own links (`gerelateerd`) of the same region too, first (default false)")),
     responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -504,6 +520,7 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
     }
 }
 
+/// All thema playbooks
 #[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
 pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
@@ -512,6 +529,7 @@ pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<
     Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
 }
 
+/// One thema playbook with its dossiers
 #[utoipa::path(get, path = "/api/v1/themas/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = ThemaDetail), (status = 404, body = ErrorBody)))]
 pub async fn thema(
@@ -594,6 +612,7 @@ fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Colle
     }
 }
 
+/// All collections
 #[utoipa::path(get, path = "/api/v1/collecties", responses((status = 200, body = Vec<Collectie>)))]
 pub async fn collecties(
     State(state): State<AppState>,
@@ -606,6 +625,7 @@ pub async fn collecties(
     Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
 }
 
+/// One collection with its items
 #[utoipa::path(get, path = "/api/v1/collecties/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = CollectieDetail), (status = 404, body = ErrorBody)))]
 pub async fn collectie(
@@ -638,6 +658,10 @@ pub struct VocabulaireResponse {
     synoniemen: Vec<Vec<String>>,
 }
 
+/// The controlled vocabularies
+///
+/// Slug to display name for regions, thema's, partners, instruments and
+/// challenges; synonym groups and former region slugs.
 #[utoipa::path(get, path = "/api/v1/vocabulaire", responses((status = 200, body = VocabulaireResponse)))]
 pub async fn vocabulaire(
     State(state): State<AppState>,
@@ -671,6 +695,9 @@ pub struct LesHit {
     url: String,
 }
 
+/// Lessons learned across all dossiers
+///
+/// Grouped by challenge, optionally filtered by challenge, thema and region.
 #[utoipa::path(get, path = "/api/v1/lessen",
     params(("uitdaging" = Option<String>, Query), ("thema" = Option<String>, Query), ("regio" = Option<String>, Query)),
     responses((status = 200, body = Vec<LesHit>), (status = 400, body = ErrorBody)))]
@@ -742,6 +769,10 @@ pub struct StatusResponse {
     configuratie: Vec<String>,
 }
 
+/// The state of the knowledge base
+///
+/// Per source: commit, documents, errors and warnings; findings and the last
+/// update only for signed-in readers.
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
 pub async fn status(
     State(state): State<AppState>,
@@ -801,20 +832,6 @@ pub async fn status(
 }
 
 /// The OpenAPI description of this API.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Tegenkracht API",
-        description = "Zoeken in leerdossiers, praktijken, thema's en collecties van de RIEC's en het LIEC."
-    ),
-    paths(search, dossier, similar, themas, thema, collecties, collectie, vocabulaire, lessen, status)
-)]
-pub struct ApiDoc;
-
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
-
 /// Unknown API paths answer in JSON too.
 pub async fn not_found() -> ApiError {
     ApiError(Problem::NotFound)

@@ -1,6 +1,6 @@
 //! Permanent redirects from a former region slug (`regio-aliassen` in the
 //! vocabulary) to the region it merged into, for every URL that names a region:
-//! dossier pages and their API, region pages and region feeds.
+//! dossier pages and their API, region pages, their API and region feeds.
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -44,7 +44,7 @@ fn moved_path(path: &str, rename: impl Fn(&str) -> Option<String>) -> Option<Str
     let mut parts: Vec<&str> = path.split('/').collect();
     let at = match parts.as_slice() {
         ["", "dossiers", _, _, ..] | ["", "regios", _, ..] => 2,
-        ["", "api", "v1", "dossiers", _, _, ..] => 4,
+        ["", "api", "v1", "dossiers", _, _, ..] | ["", "api", "v1", "regios", _, ..] => 4,
         _ => return None,
     };
     let to = rename(parts[at])?;
@@ -75,6 +75,7 @@ mod tests {
             ("/themas/oost-brabant", None),
             ("/regios", None),
             ("/api/v1/dossiers/oost-brabant", None),
+            ("/api/v1/regios/oost-brabant", Some("/api/v1/regios/zeeland-brabant")),
         ] {
             assert_eq!(moved_path(from, rename).as_deref(), to, "{from}");
         }

@@ -49,9 +49,11 @@ pub fn app(state: AppState) -> Router {
         .route("/collecties", get(api::collecties))
         .route("/collecties/{slug}", get(api::collectie))
         .route("/vocabulaire", get(api::vocabulaire))
+        .route("/regios", get(api::regios))
+        .route("/regios/{slug}", get(api::regio))
         .route("/lessen", get(api::lessen))
         .route("/status", get(api::status))
-        .route("/openapi.json", get(api::openapi))
+        .route("/openapi.json", get(crate::openapi::document))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(api::escape_json));
 

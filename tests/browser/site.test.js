@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { validate, compileErrors } from "@readme/openapi-parser";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..");
@@ -327,5 +328,19 @@ describe("Nu HTML Checker", () => {
     assert.deepEqual(errors.map(shown), [], "Nu HTML Checker errors");
     assert.deepEqual(warnings.map(shown), [], "Nu HTML Checker warnings");
     assert.equal(run.status, 0);
+  });
+});
+
+describe("OpenAPI", () => {
+  test("the served document is valid OpenAPI (a maintained validator)", async () => {
+    const res = await fetch(baseUrl + "/api/v1/openapi.json");
+    assert.equal(res.status, 200);
+    const doc = await res.json();
+    writeFileSync(join(artifacts, "openapi.json"), JSON.stringify(doc, null, 2));
+    const result = await validate(structuredClone(doc));
+    assert.ok(result.valid, compileErrors(result));
+    // Some of what it must say, so that a valid but empty document fails.
+    assert.ok(doc.paths["/api/v1/regios"], "the regions endpoint is described");
+    assert.equal(doc.components.securitySchemes.bearer.scheme, "bearer");
   });
 });

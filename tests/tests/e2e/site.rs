@@ -98,6 +98,34 @@ fn openapi_is_generated_from_the_code() {
         assert!(v["paths"][path].is_object(), "{path} missing");
     }
     assert!(v["components"]["schemas"]["SearchResponse"].is_object());
+    // Every operation has a summary, may be called with a token, and says what a bad one gets.
+    for (path, item) in v["paths"].as_object().unwrap() {
+        let op = &item["get"];
+        assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{path}: no summary");
+        assert_eq!(op["security"], serde_json::json!([{}, {"bearer": []}]), "{path}");
+        assert!(op["responses"]["401"].is_object(), "{path}: no 401");
+    }
+    assert_eq!(v["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    // Allowed values come from the vocabulary; numbers start at 1.
+    let params = v["paths"]["/api/v1/search"]["get"]["parameters"].as_array().unwrap();
+    let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name}"));
+    let regios = &param("regio")["schema"]["items"]["enum"];
+    assert!(regios.as_array().unwrap().contains(&"limburg".into()) && regios.as_array().unwrap().contains(&"oost-brabant".into()), "{regios}");
+    assert!(param("thema")["schema"]["items"]["enum"].as_array().unwrap().contains(&"horeca".into()));
+    assert_eq!(param("sort")["schema"]["enum"], serde_json::json!(["relevantie", "datum"]));
+    assert_eq!(param("pagina")["schema"]["minimum"], 1);
+    assert_eq!(param("per_pagina")["schema"]["maximum"], 100);
+    // The regions endpoint.
+    assert!(v["paths"]["/api/v1/regios"].is_object() && v["paths"]["/api/v1/regios/{slug}"].is_object());
+    let (code, regios) = s.json("/api/v1/regios");
+    assert_eq!(code, 200);
+    let on = regios.as_array().unwrap().iter().find(|r| r["slug"] == "oost-nederland").unwrap();
+    assert!(on["gemeenten"].as_array().unwrap().contains(&"Deventer".into()), "{on}");
+    assert!(on.get("html").is_none(), "the list has no bodies");
+    let (code, one) = s.json("/api/v1/regios/oost-nederland");
+    assert_eq!(code, 200);
+    assert!(one["html"].as_str().unwrap().contains("<p>"), "{one}");
+    assert_eq!(s.json("/api/v1/regios/atlantis").0, 404);
 }
 
 #[test]

@@ -1,0 +1,101 @@
+//! The OpenAPI document of `/api/v1`: generated from the handlers'
+//! `#[utoipa::path]` annotations, then completed with what holds for every
+//! operation (an optional bearer token, 401 for a wrong one) and with what
+//! only the running server knows: the values the vocabulary filters accept,
+//! for the reader asking (a playbook the reader may not see is not listed).
+
+use crate::api;
+use crate::auth::Reader;
+use crate::error::ApiError;
+use crate::pages::view;
+use crate::state::AppState;
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use indexer::Library;
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tegenkracht API",
+        description = "Zoeken in leerdossiers, praktijken, thema's, collecties, pagina's en regio's van de RIEC's en het LIEC. \
+Zonder token ziet u alleen openbare documenten; met een token (`Authorization: Bearer …`) ook wat dat token mag zien. \
+Documenten die u niet mag zien bestaan voor u niet (404)."
+    ),
+    paths(
+        api::search,
+        api::dossier,
+        api::similar,
+        api::themas,
+        api::thema,
+        api::collecties,
+        api::collectie,
+        api::regios::regios,
+        api::regios::regio,
+        api::vocabulaire,
+        api::lessen,
+        api::status
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, ApiError> {
+    let v = view(&state, &reader)?;
+    Ok(Json(complete(&v.shelf().library)))
+}
+
+/// The generated document with security, 401 answers and allowed values.
+pub fn complete(lib: &Library) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    doc["components"]["securitySchemes"]["bearer"] = json!({
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Een toegangssleutel van de beheerder. Zonder sleutel ziet u alleen openbare documenten."
+    });
+    let allowed = allowed_values(lib);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(ops) = item.as_object_mut() else { continue };
+            for op in ops.values_mut() {
+                // Signing in is optional everywhere; a wrong token is a 401.
+                op["security"] = json!([{}, {"bearer": []}]);
+                op["responses"]["401"] = json!({
+                    "description": "De meegestuurde toegangssleutel is onbekend of ongeldig.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+                });
+                let Some(params) = op["parameters"].as_array_mut() else { continue };
+                for p in params.iter_mut().filter(|p| p["in"] == "query") {
+                    let Some(values) = p["name"].as_str().and_then(|n| allowed.iter().find(|(k, _)| *k == n)) else {
+                        continue;
+                    };
+                    let schema = &mut p["schema"];
+                    let target = if schema["type"] == "array" { &mut schema["items"] } else { schema };
+                    target["enum"] = json!(values.1);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// Query parameter → the values the server accepts for it now.
+fn allowed_values(lib: &Library) -> Vec<(&'static str, Vec<String>)> {
+    let v = &lib.vocab;
+    let slugs = |n: &indexer::vocab::Names| n.slugs().map(str::to_string).collect::<Vec<_>>();
+    let mut regios = slugs(&v.regios);
+    regios.extend(v.regio_aliassen.iter().map(|(a, _)| a.clone()));
+    let fixed = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        ("regio", regios),
+        ("thema", lib.playbooks.iter().map(|p| p.slug.clone()).collect()),
+        ("partner", slugs(&v.partners)),
+        ("instrument", slugs(&v.instrumenten)),
+        ("uitdaging", slugs(&v.uitdagingen)),
+        ("status", indexer::model::Status::ALL.iter().map(|(n, _)| n.to_string()).collect()),
+        ("type", fixed(&["leerdossier", "praktijk", "thema", "collectie", "pagina", "regio"])),
+        ("sort", fixed(&["relevantie", "datum"])),
+    ]
+}
