@@ -66,7 +66,8 @@ pub fn complete(lib: &Library) -> Value {
                     "description": "De meegestuurde toegangssleutel is onbekend of ongeldig.",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
                 });
-                let Some(params) = op["parameters"].as_array_mut() else { continue };
+                // (`get_mut`: indexing a missing key mutably would add a `null`.)
+                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
                 for p in params.iter_mut().filter(|p| p["in"] == "query") {
                     let Some(values) = p["name"].as_str().and_then(|n| allowed.iter().find(|(k, _)| *k == n)) else {
                         continue;

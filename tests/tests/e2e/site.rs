@@ -104,6 +104,7 @@ fn openapi_is_generated_from_the_code() {
         assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{path}: no summary");
         assert_eq!(op["security"], serde_json::json!([{}, {"bearer": []}]), "{path}");
         assert!(op["responses"]["401"].is_object(), "{path}: no 401");
+        assert!(op.get("parameters").is_none_or(|p| p.is_array()), "{path}: parameters {}", op["parameters"]);
     }
     assert_eq!(v["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     // Allowed values come from the vocabulary; numbers start at 1.
