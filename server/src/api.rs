@@ -207,7 +207,7 @@ pub async fn search(
         })
         .collect();
     state.metrics.record_search(results.total);
-    state.insight.record(&reader, &req.q, results.total);
+    state.insight.record(&reader, &req.q, results.total == 0 || results.replaced);
     Ok(Json(SearchResponse {
         query: req.q,
         total: results.total,

@@ -23,6 +23,7 @@ pub mod params;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod store;
 pub mod theme;
 pub mod updater;
 pub mod views;

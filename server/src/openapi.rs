@@ -67,7 +67,9 @@ pub fn complete(lib: &Library) -> Value {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
                 });
                 // (`get_mut`: indexing a missing key mutably would add a `null`.)
-                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                    continue;
+                };
                 for p in params.iter_mut().filter(|p| p["in"] == "query") {
                     let Some(values) = p["name"].as_str().and_then(|n| allowed.iter().find(|(k, _)| *k == n)) else {
                         continue;

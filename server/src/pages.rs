@@ -209,7 +209,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     };
     let filters: BTreeMap<String, Vec<String>> = req.filters.clone();
     state.metrics.record_search(results.total);
-    state.insight.record(&reader, &req.q, results.total);
+    state.insight.record(&reader, &req.q, results.total == 0 || results.replaced);
     // "Bedoelde u ...?": the corrected query, as a link keeping the filters.
     let bedoelde_u = results.suggestion.as_ref().map(|s| {
         let mut r = req.clone();

@@ -32,6 +32,21 @@ pub fn run(config: Config) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Saves changed usage counts every `FLUSH_EVERY` (and `serve` once more at shutdown).
+async fn save_insight(state: crate::AppState) {
+    let mut tick = tokio::time::interval(crate::insight::FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = state.clone();
+        match tokio::task::spawn_blocking(move || s.insight.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %format!("{e:#}"), "could not save the usage counts"),
+            Err(e) => tracing::warn!(error = %e, "saving the usage counts failed"),
+        }
+    }
+}
+
 async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
     if let Some(w) = config.site_url_warning() {
@@ -43,8 +58,12 @@ async fn serve(config: Config) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving Tegenkracht");
     tokio::spawn(crate::updater::run(state.clone()));
-    let app = crate::app(state);
+    tokio::spawn(save_insight(state.clone()));
+    let app = crate::app(state.clone());
     crate::listener::serve(listener, app, shutdown()).await;
+    if let Err(e) = tokio::task::spawn_blocking(move || state.insight.flush()).await? {
+        tracing::error!(error = %format!("{e:#}"), "could not save the usage counts");
+    }
     Ok(())
 }
 

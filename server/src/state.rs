@@ -50,6 +50,7 @@ impl AppState {
         let templates = theme.environment();
         let auth = Auth::new(&config.auth)?;
         let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
+        let insight = crate::insight::Insight::open(&config.data_dir);
         Ok(AppState(Arc::new(App {
             config,
             theme,
@@ -59,7 +60,7 @@ impl AppState {
             deliveries: Deliveries::default(),
             updates: Updates::default(),
             metrics: Metrics::default(),
-            insight: crate::insight::Insight::default(),
+            insight,
             search_cache: SearchCache::new(search_cache),
             loaded: RwLock::new(None),
         })))

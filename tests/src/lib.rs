@@ -215,6 +215,16 @@ impl Server {
         Server { child, base, _data: data }
     }
 
+    /// Stops the server as an operator would (SIGTERM) and waits until it exited.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait().ok().flatten().is_none() {
+            assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// GET a path; returns status and body.
     pub fn get(&self, path: &str) -> (u16, String) {
         let r = reqwest::blocking::get(format!("{}{path}", self.base)).expect("request");

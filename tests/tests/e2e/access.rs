@@ -344,7 +344,14 @@ fn usage_insight_shows_only_anonymous_aggregates_to_liec_readers() {
     let (status, html, _) = get_as(&s, "/beheer/inzicht", &liec);
     assert_eq!(status, 200);
     assert!(html.contains("xyzzy onbekend") && html.contains("panden"), "{html}");
-    assert!(!html.contains("limburgsgeheim"), "signed-in readers' searches are never counted");
+    assert!(
+        !html.contains("limburgsgeheim"),
+        "signed-in readers' searches are never counted by their text"
+    );
+    assert!(
+        html.contains("Lezers van een regio</td><td class=\"utrecht-table__cell\">3<"),
+        "... only per kind of reader: {html}"
+    );
     assert!(!html.contains("eenmalig"), "small counts are suppressed");
     assert_eq!(get_as(&s, "/beheer/inzicht", &[]).0, 404);
     assert_eq!(
@@ -463,4 +470,40 @@ fn access_is_visible_and_contacts_show_only_after_signing_in() {
     assert!(api["hits"].as_array().unwrap().iter().all(|h| h["toegang"] == "openbaar"), "{api}");
     // ... and still nothing restricted for anonymous readers.
     assert_eq!(get_as(&s, "/dossiers/limburg/netwerk-panden", &[]).0, 404);
+}
+
+/// The usage counts survive a restart (saved at a graceful stop), and a query
+/// that found nothing as typed counts as a miss even when a correction was
+/// shown instead, with a synonym group proposed for it.
+#[test]
+fn usage_insight_survives_a_restart_and_proposes_synonyms_for_misses() {
+    let r = TestRepo::new();
+    public(&r, false);
+    r.commit("public");
+    let data = tempfile::tempdir().unwrap();
+    let cfg = config(&r).replace("data_dir = \"{data}\"", &format!("data_dir = \"{}\"", data.path().display()));
+    let liec = [("x-forwarded-user", "beheerder"), ("x-forwarded-groups", "liec")];
+    {
+        let s = Server::start(r.path(), &cfg);
+        for _ in 0..3 {
+            get_as(&s, "/zoeken?q=smokel", &[]);
+            get_as(&s, "/api/v1/search?q=haven", &[]);
+        }
+        let (_, v, _) = get_as(&s, "/api/v1/search?q=smokel", &[]);
+        assert!(v.contains("\"vervangen\":true"), "the typo is corrected: {v}");
+        s.stop();
+    }
+    let s = Server::start(r.path(), &cfg);
+    let (status, html, _) = get_as(&s, "/beheer/inzicht", &liec);
+    assert_eq!(status, 200);
+    assert!(html.contains(">haven</td><td class=\"utrecht-table__cell\">3<"), "{html}");
+    assert!(
+        html.contains(">smokel</td><td class=\"utrecht-table__cell\">4<"),
+        "counted as a miss: {html}"
+    );
+    assert!(
+        html.contains("- [&quot;smokel&quot;, &quot;smokkel&quot;]"),
+        "a synonym group is proposed: {html}"
+    );
+    assert!(data.path().join("tegenkracht.redb").exists());
 }

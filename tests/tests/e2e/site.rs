@@ -104,15 +104,27 @@ fn openapi_is_generated_from_the_code() {
         assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{path}: no summary");
         assert_eq!(op["security"], serde_json::json!([{}, {"bearer": []}]), "{path}");
         assert!(op["responses"]["401"].is_object(), "{path}: no 401");
-        assert!(op.get("parameters").is_none_or(|p| p.is_array()), "{path}: parameters {}", op["parameters"]);
+        assert!(
+            op.get("parameters").is_none_or(|p| p.is_array()),
+            "{path}: parameters {}",
+            op["parameters"]
+        );
     }
     assert_eq!(v["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     // Allowed values come from the vocabulary; numbers start at 1.
     let params = v["paths"]["/api/v1/search"]["get"]["parameters"].as_array().unwrap();
     let param = |name: &str| params.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name}"));
     let regios = &param("regio")["schema"]["items"]["enum"];
-    assert!(regios.as_array().unwrap().contains(&"limburg".into()) && regios.as_array().unwrap().contains(&"oost-brabant".into()), "{regios}");
-    assert!(param("thema")["schema"]["items"]["enum"].as_array().unwrap().contains(&"horeca".into()));
+    assert!(
+        regios.as_array().unwrap().contains(&"limburg".into()) && regios.as_array().unwrap().contains(&"oost-brabant".into()),
+        "{regios}"
+    );
+    assert!(
+        param("thema")["schema"]["items"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&"horeca".into())
+    );
     assert_eq!(param("sort")["schema"]["enum"], serde_json::json!(["relevantie", "datum"]));
     assert_eq!(param("pagina")["schema"]["minimum"], 1);
     assert_eq!(param("per_pagina")["schema"]["maximum"], 100);

@@ -1,0 +1,26 @@
+//! The server's own small state that must outlive a restart, in one redb
+//! database, `data_dir/tegenkracht.redb` (mode 0600): ACID transactions, so a
+//! crash leaves the last committed state. Today it holds the usage aggregates
+//! of `insight`; nothing in it is content, and nothing identifies a reader.
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// The database file in `data_dir`.
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join("tegenkracht.redb")
+}
+
+/// Opens (or creates) the database, creating `data_dir` if needed.
+pub fn open(data_dir: &Path) -> Result<redb::Database> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let file = path(data_dir);
+    let db = redb::Database::create(&file).with_context(|| format!("cannot open {}", file.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot restrict {}", file.display()))?;
+    }
+    Ok(db)
+}
