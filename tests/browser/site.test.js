@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { validate, compileErrors } from "@readme/openapi-parser";
@@ -38,6 +39,21 @@ const WIDTHS = [
   { name: "1280", width: 1280, height: 900 },
   { name: "375", width: 375, height: 740 },
 ];
+
+/** Bearer tokens of the test configuration, by reader. */
+const TOKENS = { netwerk: "browser-token-limburg", liec: "browser-token-liec" };
+const sha256 = (t) => createHash("sha256").update(t).digest("hex");
+
+/** A small regional source beside the starter content: restricted dossiers and a contact. */
+function writeExampleSource(dir) {
+  const dossier = (titel, toegang, extra, body) =>
+    `---\ntitel: ${titel}\ntype: praktijk\nregio: limburg\nthemas: [vastgoed]\nsamenvatting: Een voorbeelddossier van de browsertoets, met genoeg tekst om geldig te zijn.\ntoegang: ${toegang}\n${extra}---\n\n## Aanpak\n\n${body}\n`;
+  mkdirSync(join(dir, "dossiers", "limburg"), { recursive: true });
+  writeFileSync(join(dir, "dossiers/limburg/browser-netwerkdossier.md"), dossier("Netwerkdossier browsertoets", "netwerk", "", "Alleen voor netwerkpartners: browsertoets."));
+  writeFileSync(join(dir, "dossiers/limburg/browser-regiodossier.md"), dossier("Regiodossier browsertoets", "regio", "", "Alleen voor Limburg: browsertoets."));
+  const contact = "contact:\n  organisatie: Gemeente Voorbeeld\n  functie: projectleider\n  email: projectleider@voorbeeld.example\n";
+  writeFileSync(join(dir, "dossiers/limburg/browser-contactdossier.md"), dossier("Openbaar dossier met contactpersoon", "openbaar", contact, "Een openbaar dossier met een contactpersoon."));
+}
 
 /** Every page type of the site, with the status it must answer (and its interface language, if not Dutch). */
 const PAGES = [
@@ -64,6 +80,13 @@ const PAGES = [
   { name: "lessen-gefilterd", path: "/lessen?uitdaging=samenwerking" },
   { name: "niet-gevonden", path: "/bestaat/niet", status: 404 },
   { name: "foute-vraag", path: "/zoeken?regio=atlantis", status: 400 },
+  // Signed-in and access states, from the example regional source below.
+  { name: "dossier-netwerk", path: "/dossiers/limburg/browser-netwerkdossier", as: "netwerk", expect: "Alleen voor netwerkpartners." },
+  { name: "dossier-regio", path: "/dossiers/limburg/browser-regiodossier", as: "netwerk", expect: "Alleen voor lezers van RIEC Limburg" },
+  { name: "zoeken-ingelogd", path: "/zoeken?q=browsertoets", as: "netwerk", expect: "Alleen netwerkpartners</span>" },
+  { name: "dossier-contact-anoniem", path: "/dossiers/limburg/browser-contactdossier", expect: "Contactpersoon zichtbaar na inloggen" },
+  { name: "dossier-contact-ingelogd", path: "/dossiers/limburg/browser-contactdossier", as: "netwerk", expect: "projectleider@voorbeeld.example" },
+  { name: "inzicht", path: "/beheer/inzicht", as: "liec", expect: "Zoekopdrachten van aangemelde lezers" },
   // The English interface (content stays Dutch).
   { name: "home-en", path: "/?taal=en", lang: "en" },
   { name: "zoeken-q-en", path: "/zoeken?q=vastgoed&taal=en", lang: "en" },
@@ -118,9 +141,25 @@ before(async () => {
   // A data folder of its own, so the test never shares an index with a
   // server a developer is running from the same checkout.
   dataDir = mkdtempSync(join(tmpdir(), "tegenkracht-browser-"));
-  server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`], {
+  // The starter content as the README serves it, plus an example regional
+  // source with restricted dossiers, tokens and a sign-in link.
+  const example = join(dataDir, "riec-voorbeeld");
+  writeExampleSource(example);
+  const config = join(dataDir, "tegenkracht.toml");
+  writeFileSync(
+    config,
+    [
+      `data_dir = ${JSON.stringify(join(dataDir, "data"))}`,
+      `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]`,
+      `[[source]]\nname = "riec-voorbeeld"\nurl = ${JSON.stringify(example)}\nbranch = "-"\nregions = ["limburg"]`,
+      `[auth]\nsign_in_url = "/oauth2/start"\nsign_out_url = "/oauth2/sign_out"`,
+      `[[auth.token]]\nname = "lezer-limburg"\nsha256 = "${sha256(TOKENS.netwerk)}"\nregions = ["limburg"]`,
+      `[[auth.token]]\nname = "redactie-landelijk"\nsha256 = "${sha256(TOKENS.liec)}"\nregions = ["liec"]`,
+    ].join("\n") + "\n",
+  );
+  server = spawn(binary, ["serve", "--config", config, "--listen", `127.0.0.1:${port}`], {
     cwd: repoRoot,
-    env: { ...process.env, TEGENKRACHT_DATA_DIR: dataDir, RUST_LOG: process.env.RUST_LOG || "warn" },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   server.stdout.on("data", (d) => (serverLog += d));
@@ -162,8 +201,9 @@ after(async () => {
 });
 
 /** A fresh page that records console errors (CSP violations land there) and failed loads. */
-async function openPage(viewport) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "nl-NL" });
+async function openPage(viewport, as) {
+  const extraHTTPHeaders = as ? { authorization: `Bearer ${TOKENS[as]}` } : {};
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "nl-NL", extraHTTPHeaders });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (msg) => {
@@ -187,7 +227,7 @@ describe("every page type", () => {
   for (const p of PAGES) {
     test(`${p.name} (${p.path})`, async (t) => {
       for (const w of WIDTHS) {
-        const { context, page, problems } = await openPage({ width: w.width, height: w.height });
+        const { context, page, problems } = await openPage({ width: w.width, height: w.height }, p.as);
         try {
           const res = await page.goto(baseUrl + p.path, { waitUntil: "load" });
           assert.equal(res.status(), p.status ?? 200, `${p.path}: status`);
@@ -197,6 +237,7 @@ describe("every page type", () => {
             const lang = p.lang ?? "nl";
             assert.match(html, new RegExp(`<html lang="${lang}"`));
             assert.ok(html.includes(SKIP_LINK[lang]), `${p.path}: skip link in ${lang}`);
+            if (p.expect) assert.ok(html.includes(p.expect), `${p.path}: shows "${p.expect}"`);
           }
 
           const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
