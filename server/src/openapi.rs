@@ -102,3 +102,86 @@ fn allowed_values(lib: &Library) -> Vec<(&'static str, Vec<String>)> {
         ("sort", fixed(&["relevantie", "datum"])),
     ]
 }
+
+/// `GET /api`: the same document as a page people can read, rendered on the
+/// server from `complete` (so it never disagrees with `openapi.json`), with
+/// no script: it works under the site's CSP and without JavaScript.
+pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> crate::pages::Page {
+    let v = view(&state, &reader)?;
+    let doc = complete(&v.shelf().library);
+    crate::pages::render(&state, "api.html", readable(&doc))
+}
+
+/// The document as operations and schemas with plain type names.
+fn readable(doc: &Value) -> minijinja::Value {
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let params: Vec<Value> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    json!({
+                        "naam": p["name"], "waar": p["in"], "verplicht": p["required"].as_bool().unwrap_or(false),
+                        "type": type_name(&p["schema"]), "waarden": allowed(&p["schema"]),
+                        "minimum": p["schema"]["minimum"], "maximum": p["schema"]["maximum"],
+                        "uitleg": p["description"],
+                    })
+                })
+                .collect();
+            let responses: Vec<Value> = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, r)| json!({"status": status, "uitleg": r["description"], "type": type_name(&r["content"]["application/json"]["schema"])}))
+                .collect();
+            operations.push(json!({
+                "id": op["operationId"], "methode": method.to_uppercase(), "pad": path,
+                "samenvatting": op["summary"], "uitleg": op["description"], "parameters": params, "antwoorden": responses,
+            }));
+        }
+    }
+    let schemas: Vec<Value> = doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, s)| {
+            let required: Vec<&str> = s["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let velden: Vec<Value> = s["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(f, fs)| json!({"naam": f, "type": type_name(fs), "verplicht": required.contains(&f.as_str()), "uitleg": fs["description"]}))
+                .collect();
+            json!({"naam": name, "uitleg": s["description"], "velden": velden})
+        })
+        .collect();
+    minijinja::Value::from_serialize(json!({
+        "titel": doc["info"]["title"], "uitleg": doc["info"]["description"], "versie": doc["info"]["version"],
+        "operaties": operations, "schemas": schemas,
+    }))
+}
+
+/// A schema's type in words: `string`, `lijst van SearchHit`, `integer of null`.
+fn type_name(s: &Value) -> String {
+    if let Some(r) = s["$ref"].as_str() {
+        return r.rsplit('/').next().unwrap_or(r).to_string();
+    }
+    if let Some(all) = s["oneOf"].as_array().or(s["anyOf"].as_array()).or(s["allOf"].as_array()) {
+        return all.iter().map(type_name).collect::<Vec<_>>().join(" of ");
+    }
+    let one = |t: &str| if t == "array" { format!("lijst van {}", type_name(&s["items"])) } else { t.to_string() };
+    match &s["type"] {
+        Value::String(t) => one(t),
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).map(one).collect::<Vec<_>>().join(" of "),
+        _ if s.get("additionalProperties").is_some() => format!("object met {}", type_name(&s["additionalProperties"])),
+        _ => "object".into(),
+    }
+}
+
+/// The allowed values of a parameter, if it has a list.
+fn allowed(s: &Value) -> Value {
+    let e = if s["type"] == "array" { &s["items"]["enum"] } else { &s["enum"] };
+    e.clone()
+}

@@ -16,7 +16,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-type Page = Result<Html<String>, PageError>;
+pub type Page = Result<Html<String>, PageError>;
 
 /// The content the current reader may see.
 pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {

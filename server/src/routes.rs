@@ -69,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .route("/collecties/{slug}", get(pages::collectie))
         .route("/lessen", get(pages::lessen))
         .route("/paginas/{slug}", get(pages::pagina))
+        .route("/api", get(crate::openapi::page))
         .route("/beheer/inzicht", get(crate::insight::page))
         .route("/feed.atom", get(discovery::feed))
         .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))

@@ -28,6 +28,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/fout.html",
     "templates/inzicht.html",
     "templates/pagina.html",
+    "templates/api.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",

@@ -74,6 +74,7 @@ const PAGES = [
   { name: "zoeken-gemeente", path: "/zoeken?q=deventer" },
   { name: "pagina", path: "/paginas/toegankelijkheid" },
   { name: "pagina-privacy", path: "/paginas/privacy" },
+  { name: "api", path: "/api", expect: "GET /api/v1/search" },
   { name: "collecties", path: "/collecties" },
   { name: "collectie", path: "/collecties/jonge-aanwas" },
   { name: "lessen", path: "/lessen" },

@@ -139,6 +139,17 @@ fn openapi_is_generated_from_the_code() {
     assert_eq!(code, 200);
     assert!(one["html"].as_str().unwrap().contains("<p>"), "{one}");
     assert_eq!(s.json("/api/v1/regios/atlantis").0, 404);
+
+    // The same document as a page people can read, linked from every footer.
+    let (code, html) = s.get("/api");
+    assert_eq!(code, 200);
+    for op in v["paths"].as_object().unwrap().keys() {
+        assert!(html.contains(&format!("GET {op}</code>")), "/api lacks {op}");
+    }
+    assert!(html.contains("<code>oost-nederland</code>"), "allowed values are listed");
+    assert!(html.contains("id=\"schema-SearchHit\""), "schemas are described");
+    assert!(!html.contains("<script"), "no script");
+    assert!(s.get("/").1.contains("href=\"/api\""));
 }
 
 #[test]
