@@ -53,7 +53,7 @@ pub fn complete(lib: &Library) -> Value {
     doc["components"]["securitySchemes"]["bearer"] = json!({
         "type": "http",
         "scheme": "bearer",
-        "description": "Een toegangssleutel van de beheerder. Zonder sleutel ziet u alleen openbare documenten."
+        "description": "A token handed out by the operator. Without one, only public documents exist."
     });
     let allowed = allowed_values(lib);
     if let Some(paths) = doc["paths"].as_object_mut() {
@@ -63,7 +63,7 @@ pub fn complete(lib: &Library) -> Value {
                 // Signing in is optional everywhere; a wrong token is a 401.
                 op["security"] = json!([{}, {"bearer": []}]);
                 op["responses"]["401"] = json!({
-                    "description": "De meegestuurde toegangssleutel is onbekend of ongeldig.",
+                    "description": "The bearer token sent is unknown or invalid (without a token the request is answered as for an anonymous reader).",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
                 });
                 // (`get_mut`: indexing a missing key mutably would add a `null`.)
