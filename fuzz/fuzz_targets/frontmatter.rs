@@ -46,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let ctx = Context {
         vocab: &VOCAB,
         themas: &THEMAS,
+        thema_namen: &[],
     };
     match frontmatter::dossier("dossiers/x/fuzz.md", &split, &ctx) {
         Err(d) | Ok((_, d)) => check(&text, &d),

@@ -196,9 +196,19 @@ impl Catalog {
         // statistics, its own findings) is cached by blob id; the rules that involve
         // the source or other files (region ownership, unique ids) run every time.
         cache.set_context(&cat.vocab, &themas);
+        let thema_namen: Vec<(String, String)> = cat
+            .playbooks
+            .iter()
+            .flat_map(|p| {
+                std::iter::once(p.meta.titel.to_lowercase())
+                    .chain(p.meta.synoniemen.iter().cloned())
+                    .map(|n| (n, p.slug.clone()))
+            })
+            .collect();
         let ctx = Context {
             vocab: &cat.vocab,
             themas: &themas,
+            thema_namen: &thema_namen,
         };
         cache.missing_bytes = false;
         if !cache.has_all_deferred(&snaps, &cat.vocab) {
@@ -213,7 +223,8 @@ impl Catalog {
                 .collect();
             cache.prefetch(&files, &ctx);
         }
-        let mut ids: HashSet<String> = HashSet::new();
+        // Published ids → the source and file that publish them.
+        let mut ids: HashMap<String, (String, String)> = HashMap::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             let files: Vec<&RawFile> = files_of(snap, FileKind::Dossier).collect();
             if !vocab_found && !files.is_empty() {
@@ -233,6 +244,21 @@ impl Catalog {
                         continue;
                     }
                 };
+                // A dossier in a folder named after a region must say that region.
+                if let Some((folder, _)) = file.rel.strip_prefix("dossiers/").and_then(|r| r.split_once('/'))
+                    && cat.vocab.knows_regio(folder)
+                    && cat.vocab.canonical_regio(folder) != meta.regio
+                {
+                    reports[i].diagnostics.push(Diagnostic::error(
+                        &file.display,
+                        line_of_key(file, "regio"),
+                        format!(
+                            "the file is in dossiers/{folder}/ but its `regio` is `{}`: move it to dossiers/{}/ or correct `regio`",
+                            meta.regio, meta.regio
+                        ),
+                    ));
+                    continue;
+                }
                 if !spec.may_publish(&meta.regio, &cat.vocab) {
                     let line = line_of_key(file, "regio");
                     reports[i].diagnostics.push(Diagnostic::error(
@@ -243,14 +269,20 @@ impl Catalog {
                     continue;
                 }
                 let id = format!("{}/{}", meta.regio, slug);
-                if !ids.insert(id.clone()) {
-                    reports[i].diagnostics.push(Diagnostic::error(
-                        &file.display,
-                        1,
-                        format!("duplicate id `{id}`: an earlier source or file already publishes it"),
-                    ));
+                if let Some((source, path)) = ids.get(&id) {
+                    let by = if *source == spec.name {
+                        format!("{path} in this source has the same id")
+                    } else {
+                        format!(
+                            "source `{source}` already publishes it from {path}, and the first source wins, so this file is never published"
+                        )
+                    };
+                    reports[i]
+                        .diagnostics
+                        .push(Diagnostic::error(&file.display, 1, format!("duplicate id `{id}`: {by}")));
                     continue;
                 }
+                ids.insert(id.clone(), (spec.name.clone(), file.display.clone()));
                 let part = match parsed.body.get() {
                     Some(part) => part,
                     None => {
@@ -283,14 +315,14 @@ impl Catalog {
 
         // 4. Related links must resolve; unresolved ones are dropped with a warning.
         for d in &mut cat.dossiers {
-            if d.meta.gerelateerd.iter().all(|g| ids.contains(g) && *g != d.id) {
+            if d.meta.gerelateerd.iter().all(|g| ids.contains_key(g) && *g != d.id) {
                 continue;
             }
             let d = Arc::make_mut(d);
             let source = reports.iter_mut().find(|r| r.name == d.bron.source).expect("report per source");
             let (id, path) = (&d.id, &d.bron.path);
             Arc::make_mut(&mut d.meta).gerelateerd.retain(|g| {
-                let ok = ids.contains(g) && g != id;
+                let ok = ids.contains_key(g) && g != id;
                 if !ok {
                     source.diagnostics.push(Diagnostic::warning(
                         path,
@@ -309,7 +341,7 @@ impl Catalog {
             .find_map(|(i, (_, s))| s.files.iter().find(|f| f.rel == "vocabulaire.yaml").map(|f| (i, f.display.clone())));
         if let Some((i, vpath)) = vocab_source {
             for (query, pins, line) in &cat.vocab.vastgezet {
-                for id in pins.iter().filter(|id| !ids.contains(*id)) {
+                for id in pins.iter().filter(|id| !ids.contains_key(*id)) {
                     reports[i].diagnostics.push(Diagnostic::warning(
                         &vpath,
                         *line,
@@ -333,7 +365,7 @@ impl Catalog {
                         continue;
                     }
                 };
-                let unresolved: Vec<&CollectionItem> = meta.items.iter().filter(|it| !ids.contains(&it.id)).collect();
+                let unresolved: Vec<&CollectionItem> = meta.items.iter().filter(|it| !ids.contains_key(&it.id)).collect();
                 if !unresolved.is_empty() {
                     for it in unresolved {
                         reports[i].diagnostics.push(Diagnostic::error(
@@ -798,6 +830,24 @@ fn prepare<'f>(file: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(String
             return None;
         }
     };
+    // Every line still holding a skeleton's placeholder, so all are found in one run.
+    let unwritten: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(frontmatter::PLACEHOLDER))
+        .map(|(i, _)| i + 1)
+        .take(100)
+        .collect();
+    if !unwritten.is_empty() {
+        for line in unwritten {
+            diags.push(Diagnostic::error(
+                &file.display,
+                line,
+                format!("`{}` is still here: write this part, or remove it", frontmatter::PLACEHOLDER),
+            ));
+        }
+        return None;
+    }
     match frontmatter::split(text) {
         Ok(split) => Some((stem.to_string(), split)),
         Err((line, message)) => {

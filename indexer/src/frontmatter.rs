@@ -45,11 +45,18 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     Err((1, "front matter is not closed: add a line `---` after it".into()))
 }
 
+/// The mark of a text still to be written in a new file's skeleton
+/// (`tegenkracht nieuw`); a document that still holds it is not published.
+pub const PLACEHOLDER: &str = "[in te vullen]";
+
 /// What validation needs to know beyond the document itself.
 pub struct Context<'a> {
     pub vocab: &'a Vocabulary,
     /// Thema slugs: the playbooks in the federation.
     pub themas: &'a BTreeSet<String>,
+    /// Other names of the themas (a playbook's title and `synoniemen`, lowercase)
+    /// → its slug, for hints on unknown themas.
+    pub thema_namen: &'a [(String, String)],
 }
 
 /// Reads the keys of one mapping, recording errors with file line numbers.
@@ -238,6 +245,22 @@ fn vocab_check<'v>(names: &'v Names) -> impl Fn(&str) -> bool + 'v {
     move |s| names.contains(s)
 }
 
+/// The thema a name (a title or synonym, compared lowercase, plural `-en`/`-s` too) stands for.
+fn thema_by_name<'c>(ctx: &'c Context<'_>, name: &str) -> Option<&'c str> {
+    let n = name.trim().to_lowercase();
+    let forms = [
+        n.clone(),
+        format!("{n}en"),
+        format!("{n}s"),
+        n.trim_end_matches("en").to_string(),
+        n.trim_end_matches('s').to_string(),
+    ];
+    ctx.thema_namen
+        .iter()
+        .find(|(k, _)| forms.contains(k))
+        .map(|(_, slug)| slug.as_str())
+}
+
 /// Validates a dossier's front matter: the meta and its warnings, or its errors.
 pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<(DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>> {
     const KEYS: &[&str] = &[
@@ -292,13 +315,26 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<(Doss
         }
     });
     let thema_list: Vec<&str> = ctx.themas.iter().map(String::as_str).collect();
-    let themas = f.slugs(
+    let mut themas = f.slugs(
         "themas",
         true,
-        &|s| ctx.themas.contains(s),
+        &|s| ctx.themas.contains(s) || thema_by_name(ctx, s).is_some(),
         &thema_list,
         "thema (no playbook themas/{slug}.md)",
     );
+    // Another name of a thema (its title, a synonym) is an error that names the slug.
+    themas.retain(|(t, line)| match thema_by_name(ctx, t).filter(|_| !ctx.themas.contains(t)) {
+        Some(slug) => {
+            let line = *line;
+            f.errors.push(Diagnostic::error(
+                f.path,
+                line,
+                format!("`{t}` is another name of thema `{slug}`: write `{slug}` in `themas`"),
+            ));
+            false
+        }
+        None => true,
+    });
     if let Some(node) = f.get("themas")
         && let Value::Seq(items) = &node.value
         && (items.is_empty() || items.len() > 5)

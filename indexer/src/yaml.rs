@@ -77,6 +77,20 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.parse::<f64>().is_ok()
 }
 
+/// Plain advice for the YAML mistakes editors make most.
+fn hint(text: &str, line: usize, info: &str) -> &'static str {
+    let near = |l: usize| text.lines().nth(l.saturating_sub(1)).unwrap_or_default();
+    if near(line).contains('\t') || near(line.saturating_sub(1)).contains('\t') || info.contains("tab") {
+        " (YAML does not allow tabs: indent with spaces)"
+    } else if info.contains("mapping values are not allowed") {
+        " (is there a colon in a value? Put the value in quotes, for example titel: \"Vastgoed: de aanpak\")"
+    } else if info.contains("'-' indicator") || info.contains("block end") {
+        " (does every item of a list start with `- `, indented like the others?)"
+    } else {
+        ""
+    }
+}
+
 fn err(line: usize, message: impl Into<String>) -> YamlError {
     YamlError {
         line,
@@ -93,9 +107,10 @@ pub fn load(text: &str) -> Result<Node, YamlError> {
     // The scanner reports the end of the stream on the line after the last one.
     let last = line_count(text);
     loop {
-        let (event, mark) = parser
-            .next_token()
-            .map_err(|e| err(e.marker().line().clamp(1, last), format!("malformed YAML: {}", e.info())))?;
+        let (event, mark) = parser.next_token().map_err(|e| {
+            let line = e.marker().line().clamp(1, last);
+            err(line, format!("malformed YAML: {}{}", e.info(), hint(text, line, e.info())))
+        })?;
         let line = mark.line().clamp(1, last);
         match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
@@ -275,6 +290,16 @@ mod tests {
         assert!(load(&deep).unwrap_err().message.contains("nested deeper"));
         let e = load("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (3, "duplicate key `a`"));
+    }
+
+    #[test]
+    fn common_mistakes_get_a_hint() {
+        let colon = load("titel: Vastgoed: de aanpak\n").unwrap_err();
+        assert!(colon.message.contains("Put the value in quotes"), "{colon:?}");
+        let tab = load("a:\n\tb: 1\n").unwrap_err();
+        assert!(tab.message.contains("indent with spaces"), "{tab:?}");
+        let dash = load("lessen:\n  - uitdaging: leren\n    les: x\n  uitdaging: grenzen\n").unwrap_err();
+        assert!(dash.message.contains("start with `- `"), "{dash:?}");
     }
 
     #[test]

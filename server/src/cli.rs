@@ -52,6 +52,21 @@ pub enum Command {
         #[arg(long)]
         vergelijk: bool,
     },
+    /// Writes the skeleton of a new dossier at dossiers/REGIO/SLUG.md, every field explained.
+    Nieuw {
+        /// The region that publishes it (a slug of the vocabulary).
+        regio: String,
+        /// The file name without .md: a-z, 0-9 and -.
+        slug: String,
+        /// A praktijk (a practice to adopt) instead of a leerdossier.
+        #[arg(long)]
+        praktijk: bool,
+        /// The repository to write in (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        map: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Output format of `check`.
@@ -60,6 +75,8 @@ pub enum Format {
     Human,
     Github,
     Json,
+    /// GitLab Code Quality report (JSON), for merge request widgets.
+    Gitlab,
 }
 
 /// Parses the command line and runs the command; never panics on bad input.
@@ -88,6 +105,13 @@ pub fn main() -> ExitCode {
             format,
             vergelijk,
         } => Config::load(config.as_deref()).and_then(|c| crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk)),
+        Command::Nieuw {
+            regio,
+            slug,
+            praktijk,
+            map,
+            config,
+        } => Config::load(config.as_deref()).and_then(|c| crate::nieuw::run(&c, &map, &regio, &slug, praktijk)),
     };
     match result {
         Ok(code) => code,

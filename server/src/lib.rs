@@ -17,6 +17,7 @@ pub mod lessons;
 pub mod listener;
 pub mod metrics;
 pub mod moved;
+pub mod nieuw;
 pub mod openapi;
 pub mod pages;
 pub mod params;

@@ -171,7 +171,13 @@ fn type_name(s: &Value) -> String {
     if let Some(all) = s["oneOf"].as_array().or(s["anyOf"].as_array()).or(s["allOf"].as_array()) {
         return all.iter().map(type_name).collect::<Vec<_>>().join(" of ");
     }
-    let one = |t: &str| if t == "array" { format!("lijst van {}", type_name(&s["items"])) } else { t.to_string() };
+    let one = |t: &str| {
+        if t == "array" {
+            format!("lijst van {}", type_name(&s["items"]))
+        } else {
+            t.to_string()
+        }
+    };
     match &s["type"] {
         Value::String(t) => one(t),
         Value::Array(ts) => ts.iter().filter_map(Value::as_str).map(one).collect::<Vec<_>>().join(" of "),

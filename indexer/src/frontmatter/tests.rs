@@ -55,7 +55,11 @@ fn with(key: &str, line: &str) -> String {
 fn check(text: &str) -> Vec<String> {
     let v = vocab();
     let t = themas();
-    let ctx = Context { vocab: &v, themas: &t };
+    let ctx = Context {
+        vocab: &v,
+        themas: &t,
+        thema_namen: &[],
+    };
     let split = match split(text) {
         Ok(s) => s,
         Err((line, m)) => return vec![format!("{line}: {m}")],
@@ -74,7 +78,16 @@ fn a_former_region_slug_is_published_under_its_new_region_with_a_warning() {
         "gerelateerd: [rotterdam/iets]",
         "gerelateerd: [zeeland-west-brabant/iets, zeeland-brabant/iets]",
     );
-    let (meta, notices) = dossier("d.md", &split(&text).unwrap(), &Context { vocab: &v, themas: &t }).unwrap();
+    let (meta, notices) = dossier(
+        "d.md",
+        &split(&text).unwrap(),
+        &Context {
+            vocab: &v,
+            themas: &t,
+            thema_namen: &[],
+        },
+    )
+    .unwrap();
     assert_eq!(meta.regio, "zeeland-brabant");
     assert_eq!(meta.gerelateerd, ["zeeland-brabant/iets"], "links read through the alias, once");
     let notice = notices.iter().map(|d| d.to_string()).collect::<Vec<_>>();
@@ -92,7 +105,16 @@ fn can_accept_a_complete_dossier() {
     assert_eq!(check(GOOD), Vec::<String>::new());
     let v = vocab();
     let t = themas();
-    let (meta, notices) = dossier("d.md", &split(GOOD).unwrap(), &Context { vocab: &v, themas: &t }).unwrap();
+    let (meta, notices) = dossier(
+        "d.md",
+        &split(GOOD).unwrap(),
+        &Context {
+            vocab: &v,
+            themas: &t,
+            thema_namen: &[],
+        },
+    )
+    .unwrap();
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(meta.start.unwrap().to_string(), "2019");
     assert_eq!(meta.lessen[0].uitdaging, "grenzen");

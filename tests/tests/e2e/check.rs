@@ -256,3 +256,208 @@ fn region_descriptions_and_pages_are_checked() {
     }
     assert!(!stdout.contains("regios/limburg.md"), "{stdout}");
 }
+
+/// Runs `check` with its standard output into a pipe the reader closes after
+/// one line, as `check … | head -1` does.
+fn check_into_a_closed_pipe(cwd: &std::path::Path) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(tegenkracht_tests::binary())
+        .args(["check", "content"])
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here: further writes fail with a broken pipe.
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn the_checker_speaks_to_editors() {
+    let r = repo_with_context();
+    r.write(
+        "content/themas/recreatieparken.md",
+        &fixture::playbook("Recreatieparken").replace("toegang: openbaar\n", "toegang: openbaar\nsynoniemen: [vakantieparken, chalets]\n"),
+    );
+    // A dossier in the wrong region's folder.
+    r.write(
+        "content/dossiers/oost-nederland/verkeerd.md",
+        &fixture::dossier("Dossier in de verkeerde map", "limburg", "vastgoed", "openbaar", "", "Tekst."),
+    );
+    // A synonym instead of the thema's slug, an overdue review date, a YAML mistake.
+    r.write(
+        "content/dossiers/limburg/synoniem.md",
+        &fixture::dossier("Dossier met een synoniem", "limburg", "vakantieparken", "openbaar", "", "Tekst."),
+    );
+    r.write(
+        "content/dossiers/limburg/verlopen.md",
+        &fixture::dossier(
+            "Dossier om te herzien",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "herzien_voor: 2020-01-01\n",
+            "Tekst.",
+        ),
+    );
+    r.write(
+        "content/dossiers/limburg/dubbele-punt.md",
+        &fixture::dossier("x", "limburg", "vastgoed", "openbaar", "", "Tekst.").replace("titel: x", "titel: Vastgoed: de aanpak"),
+    );
+    let out = run(r.path(), &["check", "content"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for want in [
+        "content/dossiers/oost-nederland/verkeerd.md:4: error: the file is in dossiers/oost-nederland/ but its `regio` is `limburg`: move it to dossiers/limburg/ or correct `regio`",
+        "content/dossiers/limburg/synoniem.md:5: error: `vakantieparken` is another name of thema `recreatieparken`: write `recreatieparken` in `themas`",
+        "content/dossiers/limburg/verlopen.md:1: warning: `herzien_voor` (2020-01-01) has passed",
+        "content/dossiers/limburg/dubbele-punt.md:2: error: malformed YAML: mapping values are not allowed in this context",
+        "Put the value in quotes",
+    ] {
+        assert!(stdout.contains(want), "missing: {want}\n{stdout}");
+    }
+
+    // GitLab Code Quality: one issue per finding, at its path and line.
+    let out = run(r.path(), &["check", "content", "--format", "gitlab"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issues = report.as_array().unwrap();
+    let moved = issues
+        .iter()
+        .find(|i| i["location"]["path"] == "content/dossiers/oost-nederland/verkeerd.md")
+        .unwrap();
+    assert_eq!(
+        (moved["severity"].as_str(), moved["location"]["lines"]["begin"].as_u64()),
+        (Some("major"), Some(4)),
+        "{moved}"
+    );
+    assert_eq!(moved["check_name"], "tegenkracht");
+    assert_eq!(moved["fingerprint"].as_str().unwrap().len(), 64);
+    let overdue = issues
+        .iter()
+        .find(|i| i["description"].as_str().unwrap().contains("herzien_voor"))
+        .unwrap();
+    assert_eq!(overdue["severity"], "minor");
+    assert_eq!(out.status.code(), Some(1));
+
+    // A folder without documents is an error that says where they belong.
+    let out = run(r.path(), &["check", "content/dossiers/limburg"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "content/dossiers/limburg:1: error: no documents found, so nothing was checked: dossiers belong in dossiers/{regio}/{slug}.md"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("check the folder that holds `dossiers/`"), "{stdout}");
+    let out = run(r.path(), &["check", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(try `tegenkracht check ./content`)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // `check | head`: no panic on the closed pipe.
+    let (code, stderr) = check_into_a_closed_pipe(r.path());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+}
+
+#[test]
+fn a_duplicate_of_an_id_in_an_earlier_source_is_named() {
+    let r = repo_with_context();
+    let pr = TestRepo::new();
+    pr.write(
+        "dossiers/limburg/goed.md",
+        &fixture::dossier("Zelfde id als de centrale bron", "limburg", "vastgoed", "openbaar", "", "x"),
+    )
+    .write(
+        "dossiers/limburg/nieuw.md",
+        &fixture::dossier("Een nieuw dossier", "limburg", "vastgoed", "openbaar", "", "x"),
+    );
+    let cfg = pr.path().join("tk.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\n\n[[source]]\nname = \"riec-limburg\"\nurl = \"{}\"\nbranch = \"main\"\nregions = [\"limburg\"]\n",
+            r.path().display(),
+            pr.path().display()
+        ),
+    )
+    .unwrap();
+    let out = run(
+        pr.path(),
+        &["check", ".", "--config", &cfg.to_string_lossy(), "--source", "riec-limburg"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("dossiers/limburg/goed.md:1: error: duplicate id `limburg/goed`: source `centraal` already publishes it from content/dossiers/limburg/goed.md, and the first source wins, so this file is never published"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("nieuw.md"), "{stdout}");
+}
+
+#[test]
+fn nieuw_writes_a_skeleton_that_check_refuses_until_it_is_written() {
+    let r = repo_with_context();
+    let out = run(r.path(), &["nieuw", "limburg", "mijn-project"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = r.path().join("content/dossiers/limburg/mijn-project.md");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "./content/dossiers/limburg/mijn-project.md"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    for key in [
+        "titel:",
+        "type: leerdossier",
+        "regio: limburg",
+        "themas:",
+        "samenvatting:",
+        "toegang:",
+        "partners:",
+        "instrumenten:",
+        "status:",
+        "start:",
+        "gemeenten:",
+        "trefwoorden:",
+        "lessen:",
+        "gerelateerd:",
+        "contact:",
+        "bronnen:",
+        "herzien_voor:",
+        "bijgewerkt:",
+    ] {
+        assert!(text.contains(key), "the skeleton lacks {key}");
+    }
+    assert!(text.contains("# openbaar (iedereen)"), "fields are explained");
+    // Every placeholder is an error, each on its own line.
+    let out = run(r.path(), &["check", "content"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    let unwritten = stdout
+        .lines()
+        .filter(|l| l.contains("mijn-project.md") && l.contains("is still here"))
+        .count();
+    assert_eq!(unwritten, text.matches("[in te vullen]").count(), "{stdout}");
+    // Written, it passes.
+    let done = text
+        .replace("[in te vullen] ", "")
+        .replace("\"[in te vullen]\"", "vastgoed")
+        .replace("[in te vullen]@voorbeeld.nl", "projectleider@voorbeeld.nl");
+    std::fs::write(&path, done).unwrap();
+    let out = run(r.path(), &["check", "content"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // It never overwrites, and it checks what it is given.
+    let out = run(r.path(), &["nieuw", "limburg", "mijn-project"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = run(r.path(), &["nieuw", "limbrug", "x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `limburg`?"));
+    let out = run(r.path(), &["nieuw", "limburg", "Mijn Project"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a slug"));
+}
