@@ -46,7 +46,7 @@ impl SourceSpec {
 
     /// Whether this source may publish for `regio` (a current region slug);
     /// a configured former slug counts as the region it merged into.
-    fn may_publish(&self, regio: &str, vocab: &Vocabulary) -> bool {
+    pub fn may_publish(&self, regio: &str, vocab: &Vocabulary) -> bool {
         self.regions.iter().any(|r| r == "*" || vocab.canonical_regio(r) == regio)
     }
 
@@ -196,15 +196,7 @@ impl Catalog {
         // statistics, its own findings) is cached by blob id; the rules that involve
         // the source or other files (region ownership, unique ids) run every time.
         cache.set_context(&cat.vocab, &themas);
-        let thema_namen: Vec<(String, String)> = cat
-            .playbooks
-            .iter()
-            .flat_map(|p| {
-                std::iter::once(p.meta.titel.to_lowercase())
-                    .chain(p.meta.synoniemen.iter().cloned())
-                    .map(|n| (n, p.slug.clone()))
-            })
-            .collect();
+        let thema_namen = thema_names(&cat.playbooks);
         let ctx = Context {
             vocab: &cat.vocab,
             themas: &themas,
@@ -244,19 +236,8 @@ impl Catalog {
                         continue;
                     }
                 };
-                // A dossier in a folder named after a region must say that region.
-                if let Some((folder, _)) = file.rel.strip_prefix("dossiers/").and_then(|r| r.split_once('/'))
-                    && cat.vocab.knows_regio(folder)
-                    && cat.vocab.canonical_regio(folder) != meta.regio
-                {
-                    reports[i].diagnostics.push(Diagnostic::error(
-                        &file.display,
-                        line_of_key(file, "regio"),
-                        format!(
-                            "the file is in dossiers/{folder}/ but its `regio` is `{}`: move it to dossiers/{}/ or correct `regio`",
-                            meta.regio, meta.regio
-                        ),
-                    ));
+                if let Some(d) = folder_mismatch(file, meta, &cat.vocab) {
+                    reports[i].diagnostics.push(d);
                     continue;
                 }
                 if !spec.may_publish(&meta.regio, &cat.vocab) {
@@ -854,6 +835,85 @@ fn prepare<'f>(file: &'f RawFile, diags: &mut Vec<Diagnostic>) -> Option<(String
             diags.push(Diagnostic::error(&file.display, line, message));
             None
         }
+    }
+}
+
+/// Other names of each thema (its title, lowercase, and its `synoniemen`) → its slug.
+fn thema_names(playbooks: &[Playbook]) -> Vec<(String, String)> {
+    playbooks
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.meta.titel.to_lowercase())
+                .chain(p.meta.synoniemen.iter().cloned())
+                .map(|n| (n, p.slug.clone()))
+        })
+        .collect()
+}
+
+/// A dossier in a folder named after a region (`dossiers/limburg/…`) must say that region.
+fn folder_mismatch(file: &RawFile, meta: &DossierMeta, vocab: &Vocabulary) -> Option<Diagnostic> {
+    let (folder, _) = file.rel.strip_prefix("dossiers/")?.split_once('/')?;
+    (vocab.knows_regio(folder) && vocab.canonical_regio(folder) != meta.regio).then(|| {
+        Diagnostic::error(
+            &file.display,
+            line_of_key(file, "regio"),
+            format!(
+                "the file is in dossiers/{folder}/ but its `regio` is `{}`: move it to dossiers/{}/ or correct `regio`",
+                meta.regio, meta.regio
+            ),
+        )
+    })
+}
+
+impl Catalog {
+    /// Every finding `check` would report for one dossier file `rel` (relative
+    /// to its source root) with `text`, published by `source`, against this
+    /// catalog: its own rules, region ownership, the folder rule and ids taken
+    /// by another file. For the writing form; the file itself is not added.
+    pub fn check_dossier(&self, source: &SourceSpec, rel: &str, text: &str) -> Vec<Diagnostic> {
+        let file = RawFile {
+            rel: rel.to_string(),
+            display: rel.to_string(),
+            bytes: Arc::from(text.as_bytes()),
+            oid: None,
+            deferred: false,
+        };
+        let themas: BTreeSet<String> = self.playbooks.iter().map(|p| p.slug.clone()).collect();
+        let thema_namen = thema_names(&self.playbooks);
+        let ctx = Context {
+            vocab: &self.vocab,
+            themas: &themas,
+            thema_namen: &thema_namen,
+        };
+        let parsed = parse_dossier(&file, &ctx);
+        let (slug, meta, notices) = match parsed.front {
+            Ok(front) => front,
+            Err(errs) => return errs,
+        };
+        let mut out = notices;
+        if let Some(d) = folder_mismatch(&file, &meta, &self.vocab) {
+            out.push(d);
+        }
+        if !source.may_publish(&meta.regio, &self.vocab) {
+            out.push(Diagnostic::error(
+                rel,
+                line_of_key(&file, "regio"),
+                format!("source `{}` may not publish for regio `{}`", source.name, meta.regio),
+            ));
+        }
+        let id = format!("{}/{}", meta.regio, slug);
+        if let Some(other) = self.dossiers.iter().find(|d| d.id == id && !(d.bron.source == source.name && d.bron.path.ends_with(rel))) {
+            out.push(Diagnostic::error(
+                rel,
+                1,
+                format!("duplicate id `{id}`: source `{}` already publishes it from {}", other.bron.source, other.bron.path),
+            ));
+        }
+        match body_part(&file, &meta) {
+            Ok(part) => out.extend(part.warnings),
+            Err(message) => out.push(Diagnostic::error(rel, 1, message)),
+        }
+        out
     }
 }
 

@@ -65,6 +65,11 @@ pub struct SourceConfig {
     pub regions: Vec<String>,
     #[serde(default)]
     pub edit_url: Option<String>,
+    /// The forge's "new file" page with `{path}` and `{content}` (both filled in
+    /// URL-encoded), for the writing form's hand-off (extension), e.g.
+    /// `https://github.com/riec-limburg/leerdossiers/new/main?filename={path}&value={content}`.
+    #[serde(default)]
+    pub new_url: Option<String>,
     #[serde(default)]
     pub webhook_secret_env: Option<String>,
 }
@@ -202,6 +207,7 @@ impl Config {
                 },
                 regions: vec!["*".into()],
                 edit_url: None,
+                new_url: None,
                 webhook_secret_env: None,
             });
         }
@@ -242,6 +248,11 @@ impl Config {
                 && !u.contains("{path}")
             {
                 bail!("source `{}`: edit_url must contain {{path}}", s.name);
+            }
+            if let Some(u) = &s.new_url
+                && !(u.contains("{path}") && u.contains("{content}") && (u.starts_with("https://") || u.starts_with("http://")))
+            {
+                bail!("source `{}`: new_url must be an http(s) address containing {{path}} and {{content}}", s.name);
             }
             if s.url.contains("://") && !["file://", "https://", "http://"].iter().any(|p| s.url.starts_with(p)) {
                 bail!(

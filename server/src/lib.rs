@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod routes;
+pub mod schrijven;
 pub mod serve;
 pub mod state;
 pub mod store;

@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/regios/{slug}", get(api::regio))
         .route("/lessen", get(api::lessen))
         .route("/status", get(api::status))
+        .route("/schrijven/controle", axum::routing::post(crate::schrijven::api_check))
         .route("/openapi.json", get(crate::openapi::document))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(api::escape_json));
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .route("/lessen", get(pages::lessen))
         .route("/paginas/{slug}", get(pages::pagina))
         .route("/api", get(crate::openapi::page))
+        .route("/schrijven", get(crate::schrijven::form).post(crate::schrijven::submit))
         .route("/beheer/inzicht", get(crate::insight::page))
         .route("/feed.atom", get(discovery::feed))
         .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))

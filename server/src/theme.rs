@@ -29,10 +29,12 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/inzicht.html",
     "templates/pagina.html",
     "templates/api.html",
+    "templates/schrijven.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",
     "static/favicon.svg",
+    "static/schrijven.js",
     "i18n/en.json",
 ];
 

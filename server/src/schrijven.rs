@@ -1,0 +1,363 @@
+//! `/schrijven`: writing a new dossier without git or YAML. The form's fields
+//! come from the vocabularies; the server turns them into the markdown file
+//! (`bestand`), checks that file with the rules of `check`
+//! (`Catalog::check_dossier`) and shows every finding beside its field. The
+//! result goes to the source's own forge ("new file" page, `new_url`), where
+//! the author opens the pull request: the server holds no forge tokens and
+//! stores nothing. `POST /api/v1/schrijven/controle` answers the same as JSON
+//! (live validation). Works without JavaScript.
+
+use crate::auth::Reader;
+use crate::error::{ApiError, PageError, Problem};
+use crate::pages::{Page, render, view};
+use crate::state::AppState;
+use axum::Extension;
+use axum::Json;
+use axum::extract::State;
+use indexer::{Catalog, Diagnostic, SourceSpec};
+use minijinja::context;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// Lesson and source rows on the form.
+const LES_RIJEN: usize = 3;
+const BRON_RIJEN: usize = 2;
+/// The longest form accepted (the body limit of the whole server is larger).
+const MAX_FORM: usize = 256 * 1024;
+
+/// The submitted fields, in order, as the browser sent them.
+pub struct Draft(Vec<(String, String)>);
+
+impl Draft {
+    pub fn parse(body: &[u8]) -> Result<Draft, Problem> {
+        if body.len() > MAX_FORM {
+            return Err(Problem::BadRequest(format!("het formulier is groter dan {} kB", MAX_FORM / 1024)));
+        }
+        let text = std::str::from_utf8(body).map_err(|_| Problem::BadRequest("het formulier is geen geldige UTF-8".into()))?;
+        Ok(Draft(crate::params::pairs(Some(text))?))
+    }
+
+    fn one(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().replace("\r\n", "\n")).unwrap_or_default()
+    }
+
+    fn many(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, v)| k == key && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect()
+    }
+
+    /// A comma-separated text field as a list.
+    fn list(&self, key: &str) -> Vec<String> {
+        self.one(key).split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// The file a draft makes, and the line where each field's key starts.
+#[derive(Debug, Serialize)]
+pub struct File {
+    /// Relative to the source root: `dossiers/{regio}/{slug}.md`.
+    pub pad: String,
+    pub tekst: String,
+    #[serde(skip)]
+    regels: Vec<(&'static str, usize)>,
+}
+
+impl File {
+    /// The form field a finding on `line` belongs to.
+    fn field_of(&self, line: usize) -> &'static str {
+        self.regels.iter().rev().find(|(_, l)| *l <= line).map_or("tekst", |(k, _)| k)
+    }
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn quoted_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|i| quoted(i)).collect::<Vec<_>>().join(", "))
+}
+
+/// A slug from a title: lowercase, accents off, words joined by `-`.
+pub fn slugify(titel: &str) -> String {
+    let folded = indexer::text::fold(titel);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(80).collect::<String>().trim_end_matches('-').to_string()
+}
+
+/// The markdown file for a draft: every filled-in field, in the content model's order.
+pub fn to_file(d: &Draft) -> File {
+    let mut lines: Vec<String> = vec!["---".into()];
+    let mut regels = Vec::new();
+    let mut key = |lines: &mut Vec<String>, k: &'static str, text: String| {
+        regels.push((k, lines.len() + 1));
+        lines.push(text);
+    };
+    let titel = d.one("titel");
+    let slug = match d.one("slug") {
+        s if s.is_empty() => slugify(&titel),
+        s => s,
+    };
+    let regio = d.one("regio");
+    key(&mut lines, "titel", format!("titel: {}", quoted(&titel)));
+    key(&mut lines, "type", format!("type: {}", quoted(&d.one("type"))));
+    key(&mut lines, "regio", format!("regio: {}", quoted(&regio)));
+    key(&mut lines, "themas", format!("themas: {}", quoted_list(&d.many("themas"))));
+    key(&mut lines, "samenvatting", format!("samenvatting: {}", quoted(&d.one("samenvatting"))));
+    key(&mut lines, "toegang", format!("toegang: {}", quoted(&d.one("toegang"))));
+    for (k, v) in [("partners", d.many("partners")), ("instrumenten", d.many("instrumenten"))] {
+        if !v.is_empty() {
+            key(&mut lines, k, format!("{k}: {}", quoted_list(&v)));
+        }
+    }
+    for k in ["status", "start", "eind"] {
+        let v = d.one(k);
+        if !v.is_empty() {
+            key(&mut lines, k, format!("{k}: {}", quoted(&v)));
+        }
+    }
+    for (k, v) in [("gemeenten", d.list("gemeenten")), ("trefwoorden", d.list("trefwoorden"))] {
+        if !v.is_empty() {
+            key(&mut lines, k, format!("{k}: {}", quoted_list(&v)));
+        }
+    }
+    let lessen: Vec<(String, String)> = (1..=LES_RIJEN)
+        .map(|i| (d.one(&format!("les_uitdaging_{i}")), d.one(&format!("les_tekst_{i}"))))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    if !lessen.is_empty() {
+        key(&mut lines, "lessen", "lessen:".into());
+        for (u, t) in &lessen {
+            lines.push(format!("  - uitdaging: {}", quoted(u)));
+            lines.push(format!("    les: {}", quoted(t)));
+        }
+    }
+    let gerelateerd = d.list("gerelateerd");
+    if !gerelateerd.is_empty() {
+        key(&mut lines, "gerelateerd", format!("gerelateerd: {}", quoted_list(&gerelateerd)));
+    }
+    let contact = ["organisatie", "functie", "email"].map(|f| d.one(&format!("contact_{f}")));
+    if contact.iter().any(|c| !c.is_empty()) {
+        key(&mut lines, "contact", "contact:".into());
+        for (f, v) in ["organisatie", "functie", "email"].iter().zip(&contact) {
+            lines.push(format!("  {f}: {}", quoted(v)));
+        }
+    }
+    let bronnen: Vec<[String; 5]> = (1..=BRON_RIJEN)
+        .map(|i| ["titel", "uitgever", "jaar", "pagina", "url"].map(|f| d.one(&format!("bron_{f}_{i}"))))
+        .filter(|b| b.iter().any(|v| !v.is_empty()))
+        .collect();
+    if !bronnen.is_empty() {
+        key(&mut lines, "bronnen", "bronnen:".into());
+        for b in &bronnen {
+            lines.push(format!("  - titel: {}", quoted(&b[0])));
+            lines.push(format!("    uitgever: {}", quoted(&b[1])));
+            lines.push(format!("    jaar: {}", quoted(&b[2])));
+            for (f, v) in [("pagina", &b[3]), ("url", &b[4])] {
+                if !v.is_empty() {
+                    lines.push(format!("    {f}: {}", quoted(v)));
+                }
+            }
+        }
+    }
+    key(&mut lines, "herzien_voor", format!("herzien_voor: {}", quoted(&d.one("herzien_voor"))));
+    key(&mut lines, "bijgewerkt", format!("bijgewerkt: {}", quoted(&d.one("bijgewerkt"))));
+    lines.push("---".into());
+    let mut tekst = lines.join("\n");
+    tekst.push('\n');
+    for (field, heading) in [("aanleiding", "Aanleiding"), ("aanpak", "Aanpak"), ("resultaat", "Resultaat"), ("lessen_tekst", "Lessen")] {
+        let body = d.one(field);
+        if !body.is_empty() {
+            let _ = write!(tekst, "\n## {heading}\n\n{body}\n");
+        }
+    }
+    regels.push(("tekst", lines.len() + 1));
+    File {
+        pad: format!("dossiers/{regio}/{slug}.md"),
+        tekst,
+        regels,
+    }
+}
+
+/// The configured source that publishes for `regio`: the first regional one
+/// that may, else the first that may publish for every region.
+fn source_for<'c>(config: &'c crate::config::Config, catalog: &Catalog, regio: &str) -> Option<(SourceSpec, &'c crate::config::SourceConfig)> {
+    let specs = config.source_specs();
+    let pick = |wildcard: bool| {
+        config.sources.iter().find(|s| {
+            let star = s.regions.iter().any(|r| r == "*");
+            star == wildcard && (star || s.regions.iter().any(|r| catalog.vocab.canonical_regio(r) == regio))
+        })
+    };
+    let chosen = pick(false).or_else(|| pick(true))?;
+    specs.into_iter().find(|s| s.name == chosen.name).map(|s| (s, chosen))
+}
+
+/// What a check of the draft yields: the file, the findings by field, the hand-off.
+struct Checked {
+    file: File,
+    findings: Vec<(String, Diagnostic)>,
+    forge: Option<String>,
+    repo_path: String,
+    source: Option<String>,
+}
+
+fn check(state: &AppState, catalog: &Catalog, draft: &Draft) -> Checked {
+    let file = to_file(draft);
+    let regio = draft.one("regio");
+    let canonical = catalog.vocab.canonical_regio(&regio).to_string();
+    let chosen = source_for(&state.config, catalog, &canonical);
+    let diags: Vec<Diagnostic> = match &chosen {
+        Some((spec, _)) => catalog.check_dossier(spec, &file.pad, &file.tekst),
+        None => vec![Diagnostic::error(&file.pad, 1, "no configured source publishes for this region")],
+    };
+    let findings = diags.into_iter().map(|d| (file.field_of(d.line).to_string(), d)).collect();
+    let repo_path = match &chosen {
+        Some((_, s)) if !s.path.trim_matches('/').is_empty() => format!("{}/{}", s.path.trim_matches('/'), file.pad),
+        _ => file.pad.clone(),
+    };
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let forge = chosen
+        .as_ref()
+        .and_then(|(_, s)| s.new_url.as_ref())
+        .map(|u| u.replace("{path}", &enc(&repo_path)).replace("{content}", &enc(&file.tekst)));
+    Checked {
+        file,
+        findings,
+        forge,
+        repo_path,
+        source: chosen.map(|(s, _)| s.name),
+    }
+}
+
+/// The vocabularies the form offers, in the reader's language.
+fn choices(lib: &indexer::Library) -> Value {
+    let names = |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
+    json!({
+        "regios": names(&lib.vocab.regios),
+        "themas": lib.playbooks.iter().map(|p| json!({"slug": p.slug, "naam": p.meta.titel})).collect::<Vec<_>>(),
+        "partners": names(&lib.vocab.partners),
+        "instrumenten": names(&lib.vocab.instrumenten),
+        "uitdagingen": names(&lib.vocab.uitdagingen),
+        "statussen": indexer::model::Status::ALL.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>(),
+        "les_rijen": (1..=LES_RIJEN).collect::<Vec<_>>(),
+        "bron_rijen": (1..=BRON_RIJEN).collect::<Vec<_>>(),
+    })
+}
+
+/// The submitted values by field name (repeated fields as lists), for refilling the form.
+fn values(draft: &Draft) -> Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in &draft.0 {
+        match m.get_mut(k) {
+            Some(Value::Array(a)) => a.push(json!(v)),
+            Some(other) => *other = json!([other.clone(), v]),
+            None => {
+                m.insert(k.clone(), json!(v));
+            }
+        }
+    }
+    // Checkbox groups are always lists, however many were ticked.
+    for k in ["themas", "partners", "instrumenten"] {
+        let v = m.remove(k).map_or_else(|| json!([]), |v| if v.is_array() { v } else { json!([v]) });
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
+}
+
+/// `GET /schrijven`: the empty form (a `regio` in the query preselects it).
+pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Reader>, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Page {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let pairs = crate::params::page_pairs(raw.as_deref())?;
+    crate::params::only(&pairs, &["regio", "taal"])?;
+    let today = crate::pages::today();
+    let regio = crate::params::single(&pairs, "regio")?.unwrap_or_default();
+    let waarden = json!({
+        "type": "leerdossier", "toegang": "netwerk", "regio": regio, "themas": [], "partners": [], "instrumenten": [],
+        "bijgewerkt": today.to_string(),
+        "herzien_voor": format!("{:04}-{:02}-{:02}", today.year + 2, today.month.unwrap_or(1), today.day.unwrap_or(1).min(28)),
+    });
+    render(&state, "schrijven.html", context! { keuzes => choices(lib), waarden, gecontroleerd => false })
+}
+
+/// `POST /schrijven`: the form again with the file, its findings beside their
+/// fields and the hand-off to the forge.
+pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let draft = Draft::parse(&body).map_err(PageError)?;
+    let c = check(&state, &v.loaded.catalog, &draft);
+    let fouten: Value = {
+        let mut m = serde_json::Map::new();
+        for (field, d) in &c.findings {
+            let entry = m.entry(field.clone()).or_insert_with(|| json!([]));
+            if let Value::Array(a) = entry {
+                a.push(json!({"ernst": d.severity, "bericht": d.message, "regel": d.line}));
+            }
+        }
+        Value::Object(m)
+    };
+    let aantal_fouten = c.findings.iter().filter(|(_, d)| d.is_error()).count();
+    render(
+        &state,
+        "schrijven.html",
+        context! {
+            keuzes => choices(lib), waarden => values(&draft), gecontroleerd => true,
+            fouten, aantal_fouten, aantal => c.findings.len(),
+            bestand => c.file.tekst, pad => c.repo_path, forge => c.forge, bron => c.source,
+        },
+    )
+}
+
+/// `POST /api/v1/schrijven/controle`: the same check as JSON.
+pub async fn api_check(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Result<Json<Value>, ApiError> {
+    let v = view(&state, &reader)?;
+    let draft = Draft::parse(&body)?;
+    let c = check(&state, &v.loaded.catalog, &draft);
+    Ok(Json(json!({
+        "pad": c.repo_path,
+        "bron": c.source,
+        "bestand": c.file.tekst,
+        "forge_url": c.forge,
+        "bevindingen": c.findings.iter().map(|(f, d)| json!({"veld": f, "regel": d.line, "ernst": d.severity, "bericht": d.message})).collect::<Vec<_>>(),
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_becomes_a_file_with_every_field_on_a_known_line() {
+        let body = "titel=Panden+in+beeld%3A+de+aanpak&type=praktijk&regio=limburg&themas=vastgoed&themas=horeca&samenvatting=Een+%22samenvatting%22&toegang=openbaar&gemeenten=Maastricht%2C+Heerlen&les_uitdaging_1=leren&les_tekst_1=Begin+klein.&aanpak=Zo+deden+we+het.&herzien_voor=2027-01-01&bijgewerkt=2025-01-01";
+        let f = to_file(&Draft::parse(body.as_bytes()).unwrap());
+        assert_eq!(f.pad, "dossiers/limburg/panden-in-beeld-de-aanpak.md");
+        assert!(f.tekst.contains("titel: \"Panden in beeld: de aanpak\"\n"), "{}", f.tekst);
+        assert!(f.tekst.contains("samenvatting: \"Een \\\"samenvatting\\\"\"\n"));
+        assert!(f.tekst.contains("themas: [\"vastgoed\", \"horeca\"]\n"));
+        assert!(f.tekst.contains("gemeenten: [\"Maastricht\", \"Heerlen\"]\n"));
+        assert!(f.tekst.contains("\n## Aanpak\n\nZo deden we het.\n"));
+        assert_eq!(f.field_of(2), "titel");
+        let lessen = f.tekst.lines().position(|l| l == "lessen:").unwrap() + 1;
+        assert_eq!(f.field_of(lessen + 2), "lessen", "lines inside a block belong to its key");
+        assert_eq!(f.field_of(f.tekst.lines().count()), "tekst");
+        assert_eq!(slugify("Één aanpak, twee regio's!"), "een-aanpak-twee-regio-s");
+    }
+}
