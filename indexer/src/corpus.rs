@@ -868,8 +868,9 @@ fn folder_mismatch(file: &RawFile, meta: &DossierMeta, vocab: &Vocabulary) -> Op
 impl Catalog {
     /// Every finding `check` would report for one dossier file `rel` (relative
     /// to its source root) with `text`, published by `source`, against this
-    /// catalog: its own rules, region ownership, the folder rule and ids taken
-    /// by another file. For the writing form; the file itself is not added.
+    /// catalog: its own rules, region ownership, the folder rule and ids (or the
+    /// path) already taken. For the writing form of new dossiers; the file
+    /// itself is not added.
     pub fn check_dossier(&self, source: &SourceSpec, rel: &str, text: &str) -> Vec<Diagnostic> {
         let file = RawFile {
             rel: rel.to_string(),
@@ -902,12 +903,13 @@ impl Catalog {
             ));
         }
         let id = format!("{}/{}", meta.regio, slug);
-        if let Some(other) = self.dossiers.iter().find(|d| d.id == id && !(d.bron.source == source.name && d.bron.path.ends_with(rel))) {
-            out.push(Diagnostic::error(
-                rel,
-                1,
-                format!("duplicate id `{id}`: source `{}` already publishes it from {}", other.bron.source, other.bron.path),
-            ));
+        if let Some(other) = self.dossiers.iter().find(|d| d.id == id) {
+            let message = if other.bron.source == source.name && other.bron.path.ends_with(rel) {
+                format!("{} already exists in source `{}`: choose another file name (slug)", other.bron.path, other.bron.source)
+            } else {
+                format!("duplicate id `{id}`: source `{}` already publishes it from {}", other.bron.source, other.bron.path)
+            };
+            out.push(Diagnostic::error(rel, 1, message));
         }
         match body_part(&file, &meta) {
             Ok(part) => out.extend(part.warnings),

@@ -75,6 +75,7 @@ const PAGES = [
   { name: "pagina", path: "/paginas/toegankelijkheid" },
   { name: "pagina-privacy", path: "/paginas/privacy" },
   { name: "api", path: "/api", expect: "GET /api/v1/search" },
+  { name: "schrijven", path: "/schrijven", expect: "Een dossier schrijven" },
   { name: "collecties", path: "/collecties" },
   { name: "collectie", path: "/collecties/jonge-aanwas" },
   { name: "lessen", path: "/lessen" },
@@ -151,7 +152,7 @@ before(async () => {
     config,
     [
       `data_dir = ${JSON.stringify(join(dataDir, "data"))}`,
-      `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]`,
+      `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]\nnew_url = "https://forge.example/kennisbank/new/main?filename={path}&value={content}"`,
       `[[source]]\nname = "riec-voorbeeld"\nurl = ${JSON.stringify(example)}\nbranch = "-"\nregions = ["limburg"]`,
       `[auth]\nsign_in_url = "/oauth2/start"\nsign_out_url = "/oauth2/sign_out"`,
       `[[auth.token]]\nname = "lezer-limburg"\nsha256 = "${sha256(TOKENS.netwerk)}"\nregions = ["limburg"]`,
@@ -384,5 +385,88 @@ describe("OpenAPI", () => {
     // Some of what it must say, so that a valid but empty document fails.
     assert.ok(doc.paths["/api/v1/regios"], "the regions endpoint is described");
     assert.equal(doc.components.securitySchemes.bearer.scheme, "bearer");
+  });
+});
+
+describe("writing a dossier through the form", () => {
+  const SAMENVATTING = "Gemeente en politie legden gegevens naast elkaar om leegstaande panden te vinden.";
+
+  /** Axe on the page as it is now. */
+  async function axeClean(page, what) {
+    const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    assert.equal(axe.violations.length, 0, `axe on ${what}:\n${formatViolations(axe.violations)}`);
+  }
+
+  /** The hand-off link holds exactly the file shown on the page. */
+  async function handOffHoldsTheFile(page) {
+    const href = await page.getAttribute("a[href^='https://forge.example/']", "href");
+    const url = new URL(href);
+    assert.equal(url.searchParams.get("filename"), "content/dossiers/limburg/browsertoets-formulier.md");
+    const shown = await page.inputValue("#bestand");
+    assert.equal(url.searchParams.get("value"), shown);
+    assert.match(shown, /^---\ntitel: "Browsertoets formulier"\n/);
+  }
+
+  test("with a mouse: live findings beside the field, then a file for the forge", async () => {
+    for (const w of WIDTHS) {
+      const { context, page, problems } = await openPage({ width: w.width, height: w.height });
+      try {
+        await page.goto(baseUrl + "/schrijven");
+        await page.fill("#titel", "Browsertoets formulier");
+        await page.click("label[for='type-praktijk']");
+        await page.selectOption("#regio", "limburg");
+        await page.click("label[for='thema-vastgoed']");
+        await page.fill("#samenvatting", "Te kort");
+        // Live validation (the script): the finding appears beside the field.
+        await page.waitForSelector("#fout-samenvatting:not([hidden])", { timeout: 10_000 });
+        assert.match(await page.textContent("#fout-samenvatting"), /samenvatting/);
+        assert.equal(await page.getAttribute("#samenvatting", "aria-invalid"), "true");
+        await page.click("button[type=submit]");
+        await page.waitForSelector("#uitkomst");
+        assert.match(await page.textContent("#uitkomst"), /Er is 1 fout/);
+        assert.match(await page.textContent("#fout-samenvatting"), /must be 20 to 600 characters/);
+        await axeClean(page, `the form with a mistake at ${w.width}px`);
+        await page.fill("#samenvatting", SAMENVATTING);
+        await page.fill("#aanpak", "We begonnen met drie panden.");
+        await page.click("button[type=submit]");
+        await page.waitForSelector("#uitkomst");
+        assert.match(await page.textContent("#uitkomst"), /klaar om voor te stellen/);
+        await handOffHoldsTheFile(page);
+        await axeClean(page, `the checked form at ${w.width}px`);
+        await page.screenshot({ path: join(artifacts, `schrijven-klaar-${w.name}.png`), fullPage: true });
+        assert.deepEqual(problems, [], "console errors or failed loads");
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test("with the keyboard only", async () => {
+    const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(baseUrl + "/schrijven");
+      const focusIs = (id) => `document.activeElement && document.activeElement.id === ${JSON.stringify(id)}`;
+      await tabUntil(page, focusIs("titel"), "the title field");
+      await page.keyboard.type("Browsertoets formulier");
+      await tabUntil(page, focusIs("type-leerdossier"), "the kind");
+      await page.keyboard.press("ArrowDown");
+      assert.ok(await page.isChecked("#type-praktijk"), "arrow keys choose the kind");
+      await tabUntil(page, focusIs("regio"), "the region");
+      await page.keyboard.type("RIEC Limburg");
+      assert.equal(await page.inputValue("#regio"), "limburg");
+      await tabUntil(page, focusIs("thema-vastgoed"), "the thema vastgoed");
+      await page.keyboard.press("Space");
+      await tabUntil(page, focusIs("samenvatting"), "the summary");
+      await page.keyboard.type(SAMENVATTING);
+      await tabUntil(page, focusIs("aanpak"), "the approach");
+      await page.keyboard.type("We begonnen met drie panden.");
+      await tabUntil(page, `document.activeElement && document.activeElement.type === "submit"`, "the check button");
+      await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+      assert.match(await page.textContent("#uitkomst"), /klaar om voor te stellen/);
+      await handOffHoldsTheFile(page);
+      assert.deepEqual(problems, [], "console errors or failed loads");
+    } finally {
+      await context.close();
+    }
   });
 });

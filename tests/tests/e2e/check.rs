@@ -461,3 +461,67 @@ fn nieuw_writes_a_skeleton_that_check_refuses_until_it_is_written() {
     let out = run(r.path(), &["nieuw", "limburg", "Mijn Project"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a slug"));
 }
+
+/// The writing form: a draft becomes a file that `check` accepts, and a forge
+/// "new file" address that holds exactly that file; mistakes come back beside
+/// their fields; the JSON check says the same.
+#[test]
+fn the_writing_form_makes_a_file_check_accepts_and_hands_it_to_the_forge() {
+    let r = repo_with_context();
+    let cfg = format!(
+        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\nnew_url = \"https://forge.example/kennisbank/new/main?filename={{path}}&value={{content}}\"\n",
+        r.path().display()
+    );
+    let s = tegenkracht_tests::Server::start(r.path(), &cfg);
+    let client = reqwest::blocking::Client::new();
+    let post = |path: &str, body: &str| {
+        client
+            .post(format!("{}{path}", s.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let good = "titel=Panden+in+beeld%3A+een+proef&type=praktijk&regio=limburg&themas=vastgoed&samenvatting=Gemeente+en+politie+legden+gegevens+naast+elkaar+om+panden+te+vinden.&toegang=openbaar&partners=gemeente&start=2021&gemeenten=Maastricht&les_uitdaging_1=samenwerking&les_tekst_1=Spreek+vooraf+af+wie+wat+doet.&bron_titel_1=Koers+bepalen&bron_uitgever_1=WODC&bron_jaar_1=2022&aanpak=We+begonnen+klein.&herzien_voor=2028-01-01&bijgewerkt=2026-01-01";
+    let (code, html) = {
+        let r = post("/schrijven", good);
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    assert_eq!(code, 200);
+    assert!(html.contains("Het dossier is klaar om voor te stellen"), "{html}");
+    assert!(html.contains("<code>content/dossiers/limburg/panden-in-beeld-een-proef.md</code>"));
+    // The hand-off link carries exactly the file shown.
+    let api: serde_json::Value = post("/api/v1/schrijven/controle", good).json().unwrap();
+    assert_eq!(api["bevindingen"], serde_json::json!([]), "{api}");
+    let file = api["bestand"].as_str().unwrap();
+    let forge = api["forge_url"].as_str().unwrap();
+    let url = reqwest::Url::parse(forge).unwrap();
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["filename"], "content/dossiers/limburg/panden-in-beeld-een-proef.md");
+    assert_eq!(q["value"], file);
+    assert!(html.contains(&forge.replace('&', "&amp;")), "the page links the same address");
+    // `check` accepts the file where the form says it belongs.
+    r.write("content/dossiers/limburg/panden-in-beeld-een-proef.md", file);
+    let out = run(r.path(), &["check", "content"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Mistakes: each finding beside its field, in the summary, no hand-off.
+    let bad = good.replace("samenvatting=Gemeente+en+politie+legden+gegevens+naast+elkaar+om+panden+te+vinden.", "samenvatting=Kort").replace("themas=vastgoed&", "themas=vakantieparken&");
+    let html = post("/schrijven", &bad).text().unwrap();
+    assert!(html.contains("Er zijn 2 fouten"), "{html}");
+    let beside = |field: &str| {
+        let at = html.find(&format!("id=\"fout-{field}\"")).unwrap_or_else(|| panic!("no findings box for {field}"));
+        html[at..at + 600].to_string()
+    };
+    assert!(beside("samenvatting").contains("`samenvatting` must be 20 to 600 characters long"), "{}", beside("samenvatting"));
+    assert!(beside("themas").contains("unknown thema"), "{}", beside("themas"));
+    assert!(html.contains("id=\"samenvatting\" name=\"samenvatting\" rows=\"4\" aria-invalid=\"true\""), "the field is marked");
+    assert!(!html.contains("forge.example"), "no hand-off while there are errors");
+    let api: serde_json::Value = post("/api/v1/schrijven/controle", &bad).json().unwrap();
+    let fields: Vec<&str> = api["bevindingen"].as_array().unwrap().iter().map(|b| b["veld"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["themas", "samenvatting"], "{api}");
+    // A file name of another source's dossier is a duplicate, named.
+    let dup = format!("{good}&slug=goed");
+    let api: serde_json::Value = post("/api/v1/schrijven/controle", &dup).json().unwrap();
+    assert!(api["bevindingen"][0]["bericht"].as_str().unwrap().contains("content/dossiers/limburg/goed.md already exists in source `centraal`"), "{api}");
+}
