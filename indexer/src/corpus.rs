@@ -905,9 +905,15 @@ impl Catalog {
         let id = format!("{}/{}", meta.regio, slug);
         if let Some(other) = self.dossiers.iter().find(|d| d.id == id) {
             let message = if other.bron.source == source.name && other.bron.path.ends_with(rel) {
-                format!("{} already exists in source `{}`: choose another file name (slug)", other.bron.path, other.bron.source)
+                format!(
+                    "{} already exists in source `{}`: choose another file name (slug)",
+                    other.bron.path, other.bron.source
+                )
             } else {
-                format!("duplicate id `{id}`: source `{}` already publishes it from {}", other.bron.source, other.bron.path)
+                format!(
+                    "duplicate id `{id}`: source `{}` already publishes it from {}",
+                    other.bron.source, other.bron.path
+                )
             };
             out.push(Diagnostic::error(rel, 1, message));
         }

@@ -252,7 +252,10 @@ impl Config {
             if let Some(u) = &s.new_url
                 && !(u.contains("{path}") && u.contains("{content}") && (u.starts_with("https://") || u.starts_with("http://")))
             {
-                bail!("source `{}`: new_url must be an http(s) address containing {{path}} and {{content}}", s.name);
+                bail!(
+                    "source `{}`: new_url must be an http(s) address containing {{path}} and {{content}}",
+                    s.name
+                );
             }
             if s.url.contains("://") && !["file://", "https://", "http://"].iter().any(|p| s.url.starts_with(p)) {
                 bail!(

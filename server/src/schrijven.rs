@@ -39,16 +39,29 @@ impl Draft {
     }
 
     fn one(&self, key: &str) -> String {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().replace("\r\n", "\n")).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().replace("\r\n", "\n"))
+            .unwrap_or_default()
     }
 
     fn many(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, v)| k == key && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect()
+        self.0
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
     }
 
     /// A comma-separated text field as a list.
     fn list(&self, key: &str) -> Vec<String> {
-        self.one(key).split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        self.one(key)
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -98,7 +111,12 @@ pub fn slugify(titel: &str) -> String {
             out.push('-');
         }
     }
-    out.trim_end_matches('-').chars().take(80).collect::<String>().trim_end_matches('-').to_string()
+    out.trim_end_matches('-')
+        .chars()
+        .take(80)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 /// The markdown file for a draft: every filled-in field, in the content model's order.
@@ -119,7 +137,11 @@ pub fn to_file(d: &Draft) -> File {
     key(&mut lines, "type", format!("type: {}", quoted(&d.one("type"))));
     key(&mut lines, "regio", format!("regio: {}", quoted(&regio)));
     key(&mut lines, "themas", format!("themas: {}", quoted_list(&d.many("themas"))));
-    key(&mut lines, "samenvatting", format!("samenvatting: {}", quoted(&d.one("samenvatting"))));
+    key(
+        &mut lines,
+        "samenvatting",
+        format!("samenvatting: {}", quoted(&d.one("samenvatting"))),
+    );
     key(&mut lines, "toegang", format!("toegang: {}", quoted(&d.one("toegang"))));
     for (k, v) in [("partners", d.many("partners")), ("instrumenten", d.many("instrumenten"))] {
         if !v.is_empty() {
@@ -176,12 +198,21 @@ pub fn to_file(d: &Draft) -> File {
             }
         }
     }
-    key(&mut lines, "herzien_voor", format!("herzien_voor: {}", quoted(&d.one("herzien_voor"))));
+    key(
+        &mut lines,
+        "herzien_voor",
+        format!("herzien_voor: {}", quoted(&d.one("herzien_voor"))),
+    );
     key(&mut lines, "bijgewerkt", format!("bijgewerkt: {}", quoted(&d.one("bijgewerkt"))));
     lines.push("---".into());
     let mut tekst = lines.join("\n");
     tekst.push('\n');
-    for (field, heading) in [("aanleiding", "Aanleiding"), ("aanpak", "Aanpak"), ("resultaat", "Resultaat"), ("lessen_tekst", "Lessen")] {
+    for (field, heading) in [
+        ("aanleiding", "Aanleiding"),
+        ("aanpak", "Aanpak"),
+        ("resultaat", "Resultaat"),
+        ("lessen_tekst", "Lessen"),
+    ] {
         let body = d.one(field);
         if !body.is_empty() {
             let _ = write!(tekst, "\n## {heading}\n\n{body}\n");
@@ -197,7 +228,11 @@ pub fn to_file(d: &Draft) -> File {
 
 /// The configured source that publishes for `regio`: the first regional one
 /// that may, else the first that may publish for every region.
-fn source_for<'c>(config: &'c crate::config::Config, catalog: &Catalog, regio: &str) -> Option<(SourceSpec, &'c crate::config::SourceConfig)> {
+fn source_for<'c>(
+    config: &'c crate::config::Config,
+    catalog: &Catalog,
+    regio: &str,
+) -> Option<(SourceSpec, &'c crate::config::SourceConfig)> {
     let specs = config.source_specs();
     let pick = |wildcard: bool| {
         config.sources.iter().find(|s| {
@@ -248,7 +283,8 @@ fn check(state: &AppState, catalog: &Catalog, draft: &Draft) -> Checked {
 
 /// The vocabularies the form offers, in the reader's language.
 fn choices(lib: &indexer::Library) -> Value {
-    let names = |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
+    let names =
+        |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
     json!({
         "regios": names(&lib.vocab.regios),
         "themas": lib.playbooks.iter().map(|p| json!({"slug": p.slug, "naam": p.meta.titel})).collect::<Vec<_>>(),
@@ -282,7 +318,11 @@ fn values(draft: &Draft) -> Value {
 }
 
 /// `GET /schrijven`: the empty form (a `regio` in the query preselects it).
-pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Reader>, axum::extract::RawQuery(raw): axum::extract::RawQuery) -> Page {
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Page {
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let pairs = crate::params::page_pairs(raw.as_deref())?;
@@ -294,7 +334,11 @@ pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Re
         "bijgewerkt": today.to_string(),
         "herzien_voor": format!("{:04}-{:02}-{:02}", today.year + 2, today.month.unwrap_or(1), today.day.unwrap_or(1).min(28)),
     });
-    render(&state, "schrijven.html", context! { keuzes => choices(lib), waarden, gecontroleerd => false })
+    render(
+        &state,
+        "schrijven.html",
+        context! { keuzes => choices(lib), waarden, gecontroleerd => false },
+    )
 }
 
 /// `POST /schrijven`: the form again with the file, its findings beside their
@@ -327,7 +371,11 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
 }
 
 /// `POST /api/v1/schrijven/controle`: the same check as JSON.
-pub async fn api_check(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn api_check(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
     let v = view(&state, &reader)?;
     let draft = Draft::parse(&body)?;
     let c = check(&state, &v.loaded.catalog, &draft);

@@ -152,8 +152,8 @@ before(async () => {
     config,
     [
       `data_dir = ${JSON.stringify(join(dataDir, "data"))}`,
-      `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]\nnew_url = "https://forge.example/kennisbank/new/main?filename={path}&value={content}"`,
-      `[[source]]\nname = "riec-voorbeeld"\nurl = ${JSON.stringify(example)}\nbranch = "-"\nregions = ["limburg"]`,
+      `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]`,
+      `[[source]]\nname = "riec-voorbeeld"\nurl = ${JSON.stringify(example)}\nbranch = "-"\nregions = ["limburg"]\nnew_url = "https://forge.example/riec-voorbeeld/new/main?filename={path}&value={content}"`,
       `[auth]\nsign_in_url = "/oauth2/start"\nsign_out_url = "/oauth2/sign_out"`,
       `[[auth.token]]\nname = "lezer-limburg"\nsha256 = "${sha256(TOKENS.netwerk)}"\nregions = ["limburg"]`,
       `[[auth.token]]\nname = "redactie-landelijk"\nsha256 = "${sha256(TOKENS.liec)}"\nregions = ["liec"]`,
@@ -401,7 +401,8 @@ describe("writing a dossier through the form", () => {
   async function handOffHoldsTheFile(page) {
     const href = await page.getAttribute("a[href^='https://forge.example/']", "href");
     const url = new URL(href);
-    assert.equal(url.searchParams.get("filename"), "content/dossiers/limburg/browsertoets-formulier.md");
+    // Limburg's own source publishes it (not the central one).
+    assert.equal(url.searchParams.get("filename"), "dossiers/limburg/browsertoets-formulier.md");
     const shown = await page.inputValue("#bestand");
     assert.equal(url.searchParams.get("value"), shown);
     assert.match(shown, /^---\ntitel: "Browsertoets formulier"\n/);

@@ -506,22 +506,47 @@ fn the_writing_form_makes_a_file_check_accepts_and_hands_it_to_the_forge() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 
     // Mistakes: each finding beside its field, in the summary, no hand-off.
-    let bad = good.replace("samenvatting=Gemeente+en+politie+legden+gegevens+naast+elkaar+om+panden+te+vinden.", "samenvatting=Kort").replace("themas=vastgoed&", "themas=vakantieparken&");
+    let bad = good
+        .replace(
+            "samenvatting=Gemeente+en+politie+legden+gegevens+naast+elkaar+om+panden+te+vinden.",
+            "samenvatting=Kort",
+        )
+        .replace("themas=vastgoed&", "themas=vakantieparken&");
     let html = post("/schrijven", &bad).text().unwrap();
     assert!(html.contains("Er zijn 2 fouten"), "{html}");
     let beside = |field: &str| {
-        let at = html.find(&format!("id=\"fout-{field}\"")).unwrap_or_else(|| panic!("no findings box for {field}"));
+        let at = html
+            .find(&format!("id=\"fout-{field}\""))
+            .unwrap_or_else(|| panic!("no findings box for {field}"));
         html[at..at + 600].to_string()
     };
-    assert!(beside("samenvatting").contains("`samenvatting` must be 20 to 600 characters long"), "{}", beside("samenvatting"));
+    assert!(
+        beside("samenvatting").contains("`samenvatting` must be 20 to 600 characters long"),
+        "{}",
+        beside("samenvatting")
+    );
     assert!(beside("themas").contains("unknown thema"), "{}", beside("themas"));
-    assert!(html.contains("id=\"samenvatting\" name=\"samenvatting\" rows=\"4\" aria-invalid=\"true\""), "the field is marked");
+    assert!(
+        html.contains("id=\"samenvatting\" name=\"samenvatting\" rows=\"4\" aria-invalid=\"true\""),
+        "the field is marked"
+    );
     assert!(!html.contains("forge.example"), "no hand-off while there are errors");
     let api: serde_json::Value = post("/api/v1/schrijven/controle", &bad).json().unwrap();
-    let fields: Vec<&str> = api["bevindingen"].as_array().unwrap().iter().map(|b| b["veld"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = api["bevindingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["veld"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["themas", "samenvatting"], "{api}");
     // A file name of another source's dossier is a duplicate, named.
     let dup = format!("{good}&slug=goed");
     let api: serde_json::Value = post("/api/v1/schrijven/controle", &dup).json().unwrap();
-    assert!(api["bevindingen"][0]["bericht"].as_str().unwrap().contains("content/dossiers/limburg/goed.md already exists in source `centraal`"), "{api}");
+    assert!(
+        api["bevindingen"][0]["bericht"]
+            .as_str()
+            .unwrap()
+            .contains("content/dossiers/limburg/goed.md already exists in source `centraal`"),
+        "{api}"
+    );
 }
