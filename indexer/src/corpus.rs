@@ -865,64 +865,70 @@ fn folder_mismatch(file: &RawFile, meta: &DossierMeta, vocab: &Vocabulary) -> Op
     })
 }
 
-impl Catalog {
-    /// Every finding `check` would report for one dossier file `rel` (relative
-    /// to its source root) with `text`, published by `source`, against this
-    /// catalog: its own rules, region ownership, the folder rule and ids (or the
-    /// path) already taken. For the writing form of new dossiers; the file
-    /// itself is not added.
-    pub fn check_dossier(&self, source: &SourceSpec, rel: &str, text: &str) -> Vec<Diagnostic> {
-        let file = RawFile {
-            rel: rel.to_string(),
-            display: rel.to_string(),
-            bytes: Arc::from(text.as_bytes()),
-            oid: None,
-            deferred: false,
-        };
-        let themas: BTreeSet<String> = self.playbooks.iter().map(|p| p.slug.clone()).collect();
-        let thema_namen = thema_names(&self.playbooks);
-        let ctx = Context {
-            vocab: &self.vocab,
-            themas: &themas,
-            thema_namen: &thema_namen,
-        };
-        let parsed = parse_dossier(&file, &ctx);
-        let (slug, meta, notices) = match parsed.front {
-            Ok(front) => front,
-            Err(errs) => return errs,
-        };
-        let mut out = notices;
-        if let Some(d) = folder_mismatch(&file, &meta, &self.vocab) {
-            out.push(d);
-        }
-        if !source.may_publish(&meta.regio, &self.vocab) {
-            out.push(Diagnostic::error(
-                rel,
-                line_of_key(&file, "regio"),
-                format!("source `{}` may not publish for regio `{}`", source.name, meta.regio),
-            ));
-        }
-        let id = format!("{}/{}", meta.regio, slug);
-        if let Some(other) = self.dossiers.iter().find(|d| d.id == id) {
-            let message = if other.bron.source == source.name && other.bron.path.ends_with(rel) {
-                format!(
-                    "{} already exists in source `{}`: choose another file name (slug)",
-                    other.bron.path, other.bron.source
-                )
-            } else {
-                format!(
-                    "duplicate id `{id}`: source `{}` already publishes it from {}",
-                    other.bron.source, other.bron.path
-                )
-            };
-            out.push(Diagnostic::error(rel, 1, message));
-        }
-        match body_part(&file, &meta) {
-            Ok(part) => out.extend(part.warnings),
-            Err(message) => out.push(Diagnostic::error(rel, 1, message)),
-        }
-        out
+/// Every finding `check` would report for one dossier file `rel` (relative
+/// to its source root) with `text`, published by `source`, against these
+/// playbooks and dossiers: its own rules, region ownership, the folder rule
+/// and ids (or the path) already taken. For the writing form of new dossiers
+/// (`Library::check_dossier`, so a reader learns nothing of documents they
+/// may not see); the file itself is not added.
+pub(crate) fn check_dossier(
+    vocab: &Vocabulary,
+    playbooks: &[Playbook],
+    dossiers: &[Arc<Dossier>],
+    source: &SourceSpec,
+    rel: &str,
+    text: &str,
+) -> Vec<Diagnostic> {
+    let file = RawFile {
+        rel: rel.to_string(),
+        display: rel.to_string(),
+        bytes: Arc::from(text.as_bytes()),
+        oid: None,
+        deferred: false,
+    };
+    let themas: BTreeSet<String> = playbooks.iter().map(|p| p.slug.clone()).collect();
+    let thema_namen = thema_names(&playbooks);
+    let ctx = Context {
+        vocab,
+        themas: &themas,
+        thema_namen: &thema_namen,
+    };
+    let parsed = parse_dossier(&file, &ctx);
+    let (slug, meta, notices) = match parsed.front {
+        Ok(front) => front,
+        Err(errs) => return errs,
+    };
+    let mut out = notices;
+    if let Some(d) = folder_mismatch(&file, &meta, &vocab) {
+        out.push(d);
     }
+    if !source.may_publish(&meta.regio, &vocab) {
+        out.push(Diagnostic::error(
+            rel,
+            line_of_key(&file, "regio"),
+            format!("source `{}` may not publish for regio `{}`", source.name, meta.regio),
+        ));
+    }
+    let id = format!("{}/{}", meta.regio, slug);
+    if let Some(other) = dossiers.iter().find(|d| d.id == id) {
+        let message = if other.bron.source == source.name && other.bron.path.ends_with(rel) {
+            format!(
+                "{} already exists in source `{}`: choose another file name (slug)",
+                other.bron.path, other.bron.source
+            )
+        } else {
+            format!(
+                "duplicate id `{id}`: source `{}` already publishes it from {}",
+                other.bron.source, other.bron.path
+            )
+        };
+        out.push(Diagnostic::error(rel, 1, message));
+    }
+    match body_part(&file, &meta) {
+        Ok(part) => out.extend(part.warnings),
+        Err(message) => out.push(Diagnostic::error(rel, 1, message)),
+    }
+    out
 }
 
 fn line_of_key(file: &RawFile, key: &str) -> usize {

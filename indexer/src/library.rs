@@ -228,6 +228,14 @@ impl Library {
         }
     }
 
+    /// Every finding `check` would report for a new dossier file (`rel`, `text`)
+    /// of `source`, against what this library's reader may see: an id taken
+    /// by a document they may not see is not reported (the pull request's own
+    /// check, run by someone with access to the repository, reports it).
+    pub fn check_dossier(&self, source: &crate::corpus::SourceSpec, rel: &str, text: &str) -> Vec<crate::diag::Diagnostic> {
+        crate::corpus::check_dossier(&self.vocab, &self.playbooks, &self.dossiers, source, rel, text)
+    }
+
     /// The most common word of this library within edit distance 1 of `word`
     /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
     pub fn suggest(&self, word: &str) -> Option<&str> {

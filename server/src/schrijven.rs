@@ -1,7 +1,7 @@
 //! `/schrijven`: writing a new dossier without git or YAML. The form's fields
 //! come from the vocabularies; the server turns them into the markdown file
-//! (`bestand`), checks that file with the rules of `check`
-//! (`Catalog::check_dossier`) and shows every finding beside its field. The
+//! (`bestand`), checks that file with the rules of `check` against what the
+//! reader may see (`Library::check_dossier`) and shows every finding beside its field. The
 //! result goes to the source's own forge ("new file" page, `new_url`), where
 //! the author opens the pull request: the server holds no forge tokens and
 //! stores nothing. `POST /api/v1/schrijven/controle` answers the same as JSON
@@ -14,7 +14,7 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
-use indexer::{Catalog, Diagnostic, SourceSpec};
+use indexer::{Diagnostic, Library, SourceSpec};
 use minijinja::context;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -228,16 +228,12 @@ pub fn to_file(d: &Draft) -> File {
 
 /// The configured source that publishes for `regio`: the first regional one
 /// that may, else the first that may publish for every region.
-fn source_for<'c>(
-    config: &'c crate::config::Config,
-    catalog: &Catalog,
-    regio: &str,
-) -> Option<(SourceSpec, &'c crate::config::SourceConfig)> {
+fn source_for<'c>(config: &'c crate::config::Config, lib: &Library, regio: &str) -> Option<(SourceSpec, &'c crate::config::SourceConfig)> {
     let specs = config.source_specs();
     let pick = |wildcard: bool| {
         config.sources.iter().find(|s| {
             let star = s.regions.iter().any(|r| r == "*");
-            star == wildcard && (star || s.regions.iter().any(|r| catalog.vocab.canonical_regio(r) == regio))
+            star == wildcard && (star || s.regions.iter().any(|r| lib.vocab.canonical_regio(r) == regio))
         })
     };
     let chosen = pick(false).or_else(|| pick(true))?;
@@ -253,13 +249,13 @@ struct Checked {
     source: Option<String>,
 }
 
-fn check(state: &AppState, catalog: &Catalog, draft: &Draft) -> Checked {
+fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
     let file = to_file(draft);
     let regio = draft.one("regio");
-    let canonical = catalog.vocab.canonical_regio(&regio).to_string();
-    let chosen = source_for(&state.config, catalog, &canonical);
+    let canonical = lib.vocab.canonical_regio(&regio).to_string();
+    let chosen = source_for(&state.config, lib, &canonical);
     let diags: Vec<Diagnostic> = match &chosen {
-        Some((spec, _)) => catalog.check_dossier(spec, &file.pad, &file.tekst),
+        Some((spec, _)) => lib.check_dossier(spec, &file.pad, &file.tekst),
         None => vec![Diagnostic::error(&file.pad, 1, "no configured source publishes for this region")],
     };
     let findings = diags.into_iter().map(|d| (file.field_of(d.line).to_string(), d)).collect();
@@ -347,7 +343,7 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
-    let c = check(&state, &v.loaded.catalog, &draft);
+    let c = check(&state, lib, &draft);
     let fouten: Value = {
         let mut m = serde_json::Map::new();
         for (field, d) in &c.findings {
@@ -378,7 +374,7 @@ pub async fn api_check(
 ) -> Result<Json<Value>, ApiError> {
     let v = view(&state, &reader)?;
     let draft = Draft::parse(&body)?;
-    let c = check(&state, &v.loaded.catalog, &draft);
+    let c = check(&state, &v.shelf().library, &draft);
     Ok(Json(json!({
         "pad": c.repo_path,
         "bron": c.source,

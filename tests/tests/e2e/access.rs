@@ -507,3 +507,32 @@ fn usage_insight_survives_a_restart_and_proposes_synonyms_for_misses() {
     );
     assert!(data.path().join("tegenkracht.redb").exists());
 }
+
+/// The writing form checks against what the reader may see: an id taken by
+/// a restricted dossier is not revealed to someone who may not see it.
+#[test]
+fn the_writing_form_reveals_no_restricted_id() {
+    let (_, (_b, s)) = servers();
+    let body = "titel=Nieuw&slug=netwerk-panden&type=praktijk&regio=limburg&themas=vastgoed&samenvatting=Een+samenvatting+die+lang+genoeg+is+om+geldig+te+zijn.&toegang=openbaar&herzien_voor=2028-01-01&bijgewerkt=2026-01-01&aanpak=Tekst.";
+    let check = |headers: &[(&str, &str)]| -> serde_json::Value {
+        let mut req = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/schrijven/controle", s.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().unwrap().json().unwrap()
+    };
+    let anonymous = check(&[]);
+    assert_eq!(
+        anonymous["bevindingen"],
+        serde_json::json!([]),
+        "nothing about the restricted dossier: {anonymous}"
+    );
+    let partner = check(&[("authorization", "Bearer token-netwerk-456")]);
+    assert!(
+        partner["bevindingen"][0]["bericht"].as_str().unwrap().contains("already exists"),
+        "{partner}"
+    );
+}
