@@ -887,7 +887,7 @@ pub(crate) fn check_dossier(
         deferred: false,
     };
     let themas: BTreeSet<String> = playbooks.iter().map(|p| p.slug.clone()).collect();
-    let thema_namen = thema_names(&playbooks);
+    let thema_namen = thema_names(playbooks);
     let ctx = Context {
         vocab,
         themas: &themas,
@@ -899,10 +899,10 @@ pub(crate) fn check_dossier(
         Err(errs) => return errs,
     };
     let mut out = notices;
-    if let Some(d) = folder_mismatch(&file, &meta, &vocab) {
+    if let Some(d) = folder_mismatch(&file, &meta, vocab) {
         out.push(d);
     }
-    if !source.may_publish(&meta.regio, &vocab) {
+    if !source.may_publish(&meta.regio, vocab) {
         out.push(Diagnostic::error(
             rel,
             line_of_key(&file, "regio"),
