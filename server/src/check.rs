@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Runs `check`; exit code 1 on any error.
-pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Format, vergelijk: bool) -> Result<ExitCode> {
+pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Format, vergelijk: bool, taal: &str) -> Result<ExitCode> {
     let (specs, checked) = plan(config, dirs, source)?;
     if dirs.is_empty() && format == Format::Human {
         for s in specs.iter().filter(|s| checked.contains(&s.name)) {
@@ -51,6 +51,9 @@ pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Form
         let context: Vec<&SourceSpec> = specs.iter().filter(|s| !checked.contains(&s.name)).collect();
         let before = Catalog::assemble(context.into_iter().map(|s| (s.clone(), read(config, s))).collect());
         findings.extend(compare(&catalog, &before, &specs, &checked)?);
+    }
+    for d in &mut findings {
+        d.message = crate::berichten::in_taal(&d.message, taal);
     }
     print(&findings, format)?;
     Ok(if findings.iter().any(Diagnostic::is_error) {

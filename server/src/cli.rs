@@ -51,6 +51,9 @@ pub enum Command {
         /// dossiers in other regions ("this already exists in Limburg").
         #[arg(long)]
         vergelijk: bool,
+        /// The language of the messages: nl (default) or en.
+        #[arg(long, value_parser = ["nl", "en"], default_value = "nl")]
+        taal: String,
     },
     /// Writes the skeleton of a new dossier at dossiers/REGIO/SLUG.md, every field explained.
     Nieuw {
@@ -104,7 +107,8 @@ pub fn main() -> ExitCode {
             source,
             format,
             vergelijk,
-        } => Config::load(config.as_deref()).and_then(|c| crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk)),
+            taal,
+        } => Config::load(config.as_deref()).and_then(|c| crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk, &taal)),
         Command::Nieuw {
             regio,
             slug,

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod berichten;
 pub mod cache;
 pub mod check;
 pub mod cli;

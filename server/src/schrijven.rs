@@ -258,7 +258,19 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
         Some((spec, _)) => lib.check_dossier(spec, &file.pad, &file.tekst),
         None => vec![Diagnostic::error(&file.pad, 1, "no configured source publishes for this region")],
     };
-    let findings = diags.into_iter().map(|d| (file.field_of(d.line).to_string(), d)).collect();
+    // Messages in the language of the page (the form sends it along for the live check).
+    let taal = match draft.one("taal").as_str() {
+        "en" => "en",
+        "nl" => "nl",
+        _ => crate::i18n::current(),
+    };
+    let findings = diags
+        .into_iter()
+        .map(|mut d| {
+            d.message = crate::berichten::in_taal(&d.message, taal);
+            (file.field_of(d.line).to_string(), d)
+        })
+        .collect();
     let repo_path = match &chosen {
         Some((_, s)) if !s.path.trim_matches('/').is_empty() => format!("{}/{}", s.path.trim_matches('/'), file.pad),
         _ => file.pad.clone(),

@@ -425,7 +425,7 @@ describe("writing a dossier through the form", () => {
         await page.click("button[type=submit]");
         await page.waitForSelector("#uitkomst");
         assert.match(await page.textContent("#uitkomst"), /Er is 1 fout/);
-        assert.match(await page.textContent("#fout-samenvatting"), /must be 20 to 600 characters/);
+        assert.match(await page.textContent("#fout-samenvatting"), /moet 20 tot 600 tekens lang zijn/);
         await axeClean(page, `the form with a mistake at ${w.width}px`);
         await page.fill("#samenvatting", SAMENVATTING);
         await page.fill("#aanpak", "We begonnen met drie panden.");

@@ -141,9 +141,17 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Runs the binary with `args` in `cwd`.
+///
+/// `check` runs with `--taal en` unless the arguments choose a language: the
+/// tests assert the English forms of the messages (the Dutch default has its
+/// own tests).
 pub fn run(cwd: &Path, args: &[&str]) -> Output {
+    let mut args: Vec<&str> = args.to_vec();
+    if args.first() == Some(&"check") && !args.contains(&"--taal") {
+        args.extend(["--taal", "en"]);
+    }
     Command::new(binary())
-        .args(args)
+        .args(&args)
         .current_dir(cwd)
         .env_remove("RUST_LOG")
         .output()

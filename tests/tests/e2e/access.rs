@@ -532,7 +532,7 @@ fn the_writing_form_reveals_no_restricted_id() {
     );
     let partner = check(&[("authorization", "Bearer token-netwerk-456")]);
     assert!(
-        partner["bevindingen"][0]["bericht"].as_str().unwrap().contains("already exists"),
+        partner["bevindingen"][0]["bericht"].as_str().unwrap().contains("bestaat al"),
         "{partner}"
     );
 }

@@ -521,11 +521,11 @@ fn the_writing_form_makes_a_file_check_accepts_and_hands_it_to_the_forge() {
         html[at..at + 600].to_string()
     };
     assert!(
-        beside("samenvatting").contains("`samenvatting` must be 20 to 600 characters long"),
+        beside("samenvatting").contains("`samenvatting` moet 20 tot 600 tekens lang zijn, het zijn er 4"),
         "{}",
         beside("samenvatting")
     );
-    assert!(beside("themas").contains("unknown thema"), "{}", beside("themas"));
+    assert!(beside("themas").contains("onbekend thema `vakantieparken`"), "{}", beside("themas"));
     assert!(
         html.contains("id=\"samenvatting\" name=\"samenvatting\" rows=\"4\" aria-invalid=\"true\""),
         "the field is marked"
@@ -546,7 +546,32 @@ fn the_writing_form_makes_a_file_check_accepts_and_hands_it_to_the_forge() {
         api["bevindingen"][0]["bericht"]
             .as_str()
             .unwrap()
-            .contains("content/dossiers/limburg/goed.md already exists in source `centraal`"),
+            .contains("content/dossiers/limburg/goed.md bestaat al in bron `centraal`"),
         "{api}"
     );
+}
+
+/// Editors read the findings in Dutch unless they ask for English.
+#[test]
+fn findings_are_dutch_by_default_and_english_on_request() {
+    let r = repo_with_context();
+    r.write("content/dossiers/limburg/fout.md", "---\ntitel: Fout dossier\ntype: leerdossier\nregio: limbrug\nthemas: [vastgoed]\nsamenvatting: Een dossier met een fout in de regio en een onbekende sleutel.\ntoegang: openbaar\nkleur: rood\n---\n\n## Aanpak\n");
+    let dutch = std::process::Command::new(tegenkracht_tests::binary())
+        .args(["check", "content"])
+        .current_dir(r.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&dutch.stdout);
+    assert!(
+        stdout.contains("content/dossiers/limburg/fout.md:4: error: onbekende regio `limbrug` (bedoel je `limburg`?)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("content/dossiers/limburg/fout.md:8: error: onbekend veld `kleur`"),
+        "{stdout}"
+    );
+    let english = run(r.path(), &["check", "content", "--taal", "en"]);
+    assert!(String::from_utf8_lossy(&english.stdout).contains("unknown regio `limbrug` (did you mean `limburg`?)"));
+    let bad = run(r.path(), &["check", "content", "--taal", "fr"]);
+    assert_eq!(bad.status.code(), Some(2), "an unknown language is a usage error");
 }
