@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod beheer;
 pub mod berichten;
 pub mod cache;
 pub mod check;

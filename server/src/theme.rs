@@ -30,6 +30,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/pagina.html",
     "templates/api.html",
     "templates/schrijven.html",
+    "templates/beheer.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",

@@ -89,6 +89,7 @@ const PAGES = [
   { name: "dossier-contact-anoniem", path: "/dossiers/limburg/browser-contactdossier", expect: "Contactpersoon zichtbaar na inloggen" },
   { name: "dossier-contact-ingelogd", path: "/dossiers/limburg/browser-contactdossier", as: "netwerk", expect: "projectleider@voorbeeld.example" },
   { name: "inzicht", path: "/beheer/inzicht", as: "liec", expect: "Zoekopdrachten van aangemelde lezers" },
+  { name: "beheer", path: "/beheer", as: "liec", expect: "Synoniemgroepen" },
   // The English interface (content stays Dutch).
   { name: "home-en", path: "/?taal=en", lang: "en" },
   { name: "zoeken-q-en", path: "/zoeken?q=vastgoed&taal=en", lang: "en" },

@@ -536,3 +536,36 @@ fn the_writing_form_reveals_no_restricted_id() {
         "{partner}"
     );
 }
+
+/// `/beheer` shows the vocabulary's lists in plain words, to LIEC readers only.
+#[test]
+fn the_vocabulary_page_is_for_liec_readers_and_says_what_check_says() {
+    let (_, (_b, s)) = servers();
+    let liec = [("x-forwarded-user", "beheerder"), ("x-forwarded-groups", "liec")];
+    let (status, html, _) = get_as(&s, "/beheer", &liec);
+    assert_eq!(status, 200);
+    assert!(html.contains("damocles"), "synonym groups are listed");
+    assert!(
+        html.contains("witwassen <span class=\"tk-groep__aantal\">("),
+        "with the number of dossiers per word"
+    );
+    assert!(
+        html.contains("leren van elkaar") && html.contains("niet gepubliceerd"),
+        "pins and whether they resolve"
+    );
+    assert!(
+        html.contains("<code>oost-brabant</code> → <code>zeeland-brabant</code>"),
+        "former regions"
+    );
+    assert!(
+        html.contains("vastgezet bij `leren van elkaar`"),
+        "the check's findings, in Dutch: {html}"
+    );
+    for who in [
+        vec![],
+        vec![("authorization", "Bearer token-netwerk-456")],
+        vec![("authorization", "Bearer token-limburg-123")],
+    ] {
+        assert_eq!(get_as(&s, "/beheer", &who).0, 404, "{who:?}");
+    }
+}
