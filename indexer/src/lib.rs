@@ -20,6 +20,7 @@ pub mod mirror;
 pub mod model;
 pub mod pagedocs;
 pub mod query;
+pub mod schema;
 pub mod search;
 pub mod similar;
 pub mod snippet;

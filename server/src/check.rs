@@ -63,6 +63,15 @@ pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Form
     })
 }
 
+/// Writes the JSON Schema of a dossier's front matter, from the vocabulary and
+/// the themas of the configured sources (`check --schema FILE`).
+pub fn write_schema(config: &Config, file: &std::path::Path) -> Result<()> {
+    let catalog = Catalog::assemble(config.source_specs().iter().map(|s| (s.clone(), read(config, s))).collect());
+    let themas: Vec<String> = catalog.playbooks.iter().map(|p| p.slug.clone()).collect();
+    let schema = indexer::schema::dossier(&catalog.vocab, &themas);
+    std::fs::write(file, serde_json::to_string_pretty(&schema)? + "\n").map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))
+}
+
 /// The sources to read and the names of those whose findings are reported.
 fn plan(config: &Config, dirs: &[PathBuf], source: Option<&str>) -> Result<(Vec<SourceSpec>, Vec<String>)> {
     let mut specs = config.source_specs();

@@ -54,6 +54,10 @@ pub enum Command {
         /// The language of the messages: nl (default) or en.
         #[arg(long, value_parser = ["nl", "en"], default_value = "nl")]
         taal: String,
+        /// Also write the JSON Schema of a dossier's front matter (from the
+        /// configuration's vocabulary and themas) to this file.
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
     },
     /// Writes the skeleton of a new dossier at dossiers/REGIO/SLUG.md, every field explained.
     Nieuw {
@@ -108,7 +112,13 @@ pub fn main() -> ExitCode {
             format,
             vergelijk,
             taal,
-        } => Config::load(config.as_deref()).and_then(|c| crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk, &taal)),
+            schema,
+        } => Config::load(config.as_deref()).and_then(|c| {
+            if let Some(file) = &schema {
+                crate::check::write_schema(&c, file)?;
+            }
+            crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk, &taal)
+        }),
         Command::Nieuw {
             regio,
             slug,

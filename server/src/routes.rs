@@ -79,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .route("/regios/{slug}/feed.atom", get(discovery::regio_feed))
         .route("/collecties/{slug}/feed.atom", get(discovery::collectie_feed))
         .route("/zoeken/feed.atom", get(discovery::search_feed))
+        .route("/schema/dossier.json", get(crate::schrijven::schema))
         .route("/static/{*path}", get(pages::static_file))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_page_errors))

@@ -417,3 +417,12 @@ mod tests {
         assert_eq!(slugify("Één aanpak, twee regio's!"), "een-aanpak-twee-regio-s");
     }
 }
+
+/// `GET /schema/dossier.json`: the JSON Schema of a dossier's front matter,
+/// with the vocabulary and the themas the reader may see.
+pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, PageError> {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
+    Ok(Json(indexer::schema::dossier(&lib.vocab, &themas)))
+}

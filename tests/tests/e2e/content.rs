@@ -125,3 +125,71 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The front matter of a file as JSON, read as an editor's YAML tools read it.
+fn front_matter_json(text: &str) -> serde_json::Value {
+    use yaml_rust2::{Yaml, YamlLoader};
+    fn json(y: &Yaml) -> serde_json::Value {
+        match y {
+            Yaml::String(s) => s.clone().into(),
+            Yaml::Integer(i) => (*i).into(),
+            Yaml::Real(r) => r.parse::<f64>().map(serde_json::Value::from).unwrap_or_default(),
+            Yaml::Boolean(b) => (*b).into(),
+            Yaml::Array(a) => a.iter().map(json).collect(),
+            Yaml::Hash(h) => h
+                .iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), json(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            _ => serde_json::Value::Null,
+        }
+    }
+    let yaml = front_matter(text);
+    json(&YamlLoader::load_from_str(yaml).unwrap()[0])
+}
+
+/// The JSON Schema the server serves (and `check --schema` writes) accepts
+/// every starter dossier and rejects broken ones (checked with the
+/// `jsonschema` crate).
+#[test]
+fn the_front_matter_schema_accepts_the_starter_dossiers_and_rejects_broken_ones() {
+    let (r, s) = tegenkracht_tests::starter_server();
+    let (code, schema) = s.json("/schema/dossier.json");
+    assert_eq!(code, 200);
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let files = walk(&workspace().join("content/dossiers"));
+    assert!(files.len() > 20);
+    for f in &files {
+        let fm = front_matter_json(&std::fs::read_to_string(f).unwrap());
+        let errors: Vec<String> = validator.iter_errors(&fm).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+    }
+    let good = front_matter_json(&std::fs::read_to_string(&files[0]).unwrap());
+    for (key, bad) in [
+        ("regio", serde_json::json!("atlantis")),
+        ("themas", serde_json::json!([])),
+        ("toegang", serde_json::json!("geheim")),
+        ("samenvatting", serde_json::json!("Kort")),
+        ("kleur", serde_json::json!("rood")),
+        ("herzien_voor", serde_json::json!("binnenkort")),
+    ] {
+        let mut broken = good.clone();
+        broken[key] = bad.clone();
+        assert!(!validator.is_valid(&broken), "{key}: {bad} passed");
+    }
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("titel");
+    assert!(!validator.is_valid(&missing), "a missing title passed");
+    // `check --schema` writes the same schema (a former region slug is allowed too).
+    let file = r.path().join("dossier.schema.json");
+    let out = tegenkracht_tests::run(r.path(), &["check", "--schema", &file.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, schema);
+    assert!(
+        schema["properties"]["regio"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&"oost-brabant".into())
+    );
+}
