@@ -396,6 +396,15 @@ pub async fn api_check(
     })))
 }
 
+/// `GET /schema/dossier.json`: the JSON Schema of a dossier's front matter,
+/// with the vocabulary and the themas the reader may see.
+pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, PageError> {
+    let v = view(&state, &reader)?;
+    let lib = &v.shelf().library;
+    let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
+    Ok(Json(indexer::schema::dossier(&lib.vocab, &themas)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,13 +425,4 @@ mod tests {
         assert_eq!(f.field_of(f.tekst.lines().count()), "tekst");
         assert_eq!(slugify("Één aanpak, twee regio's!"), "een-aanpak-twee-regio-s");
     }
-}
-
-/// `GET /schema/dossier.json`: the JSON Schema of a dossier's front matter,
-/// with the vocabulary and the themas the reader may see.
-pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, PageError> {
-    let v = view(&state, &reader)?;
-    let lib = &v.shelf().library;
-    let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
-    Ok(Json(indexer::schema::dossier(&lib.vocab, &themas)))
 }
