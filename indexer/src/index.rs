@@ -426,11 +426,17 @@ impl IndexStore {
                         tracing::warn!(audience = key, error = %e, "index unreadable, rebuilding it");
                         std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
                     }
-                    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                    // Made in a sibling folder and renamed into place, so a kill
+                    // during creation leaves no folder without its meta.json.
+                    let fresh = vdir.join(format!("{key}.nieuw"));
+                    if fresh.exists() {
+                        std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
+                    }
+                    std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
                     let (schema, _) = schema();
-                    let index = Index::create_in_dir(&dir, schema)?;
-                    register(&index, dutch_analyzer());
-                    index
+                    drop(Index::create_in_dir(&fresh, schema)?);
+                    std::fs::rename(&fresh, &dir).map_err(io(&dir))?;
+                    open_dir(&dir)?
                 }
             };
             let started = std::time::Instant::now();
