@@ -54,10 +54,9 @@ REGIONS = [
     "midden-nederland",
     "noord-holland",
     "noord-nederland",
-    "oost-brabant",
     "oost-nederland",
     "rotterdam",
-    "zeeland-west-brabant",
+    "zeeland-brabant",
     "landelijk",
 ]
 
@@ -69,10 +68,11 @@ GEMEENTEN = {
     "midden-nederland": ["Utrecht", "Amersfoort", "Almere", "Lelystad", "Nieuwegein", "Hilversum", "Zeist"],
     "noord-holland": ["Haarlem", "Zaanstad", "Alkmaar", "Den Helder", "Hoorn", "Velsen", "Haarlemmermeer"],
     "noord-nederland": ["Groningen", "Leeuwarden", "Assen", "Emmen", "Delfzijl", "Heerenveen", "Sneek"],
-    "oost-brabant": ["Eindhoven", "'s-Hertogenbosch", "Helmond", "Oss", "Veldhoven", "Uden", "Meierijstad"],
     "oost-nederland": ["Arnhem", "Nijmegen", "Enschede", "Apeldoorn", "Zwolle", "Deventer", "Hengelo"],
     "rotterdam": ["Rotterdam", "Dordrecht", "Schiedam", "Vlaardingen", "Spijkenisse", "Gorinchem", "Capelle aan den IJssel"],
-    "zeeland-west-brabant": ["Breda", "Tilburg", "Vlissingen", "Middelburg", "Roosendaal", "Bergen op Zoom", "Terneuzen"],
+    # The two Brabant RIECs merged (Koers bepalen, fn. 32): one region since the vocabulary says so.
+    "zeeland-brabant": ["Eindhoven", "'s-Hertogenbosch", "Breda", "Tilburg", "Vlissingen", "Middelburg", "Helmond",
+                        "Roosendaal", "Oss", "Bergen op Zoom", "Terneuzen", "Veldhoven", "Uden", "Meierijstad"],
     "landelijk": [],
 }
 

@@ -137,8 +137,11 @@ bench_size() {
   OUT="$BENCH_DIR/results-$N"
   rm -rf "$OUT"
   mkdir -p "$OUT"
-  local REPO="$BENCH_DIR/corpus-$N.git"
-  local DATA="$BENCH_DIR/data-$N"
+  # The cached corpus belongs to this version of the generator.
+  local GEN
+  GEN=$(sha256sum "$HERE/gen_corpus.py" | cut -c1-12)
+  local REPO="$BENCH_DIR/corpus-$N-$GEN.git"
+  local DATA="$BENCH_DIR/data-$N-$GEN"
   local CFG="$OUT/tegenkracht.toml"
   echo "== $N dossiers"
 

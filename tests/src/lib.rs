@@ -225,7 +225,8 @@ impl Server {
 
     /// Stops the server as an operator would (SIGTERM) and waits until it exited.
     pub fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        // The shell's own `kill`, so no procps package is needed.
+        let _ = Command::new("sh").args(["-c", &format!("kill -TERM {}", self.child.id())]).status();
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.child.try_wait().ok().flatten().is_none() {
             assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
