@@ -878,6 +878,7 @@ pub(crate) fn check_dossier(
     source: &SourceSpec,
     rel: &str,
     text: &str,
+    editing: Option<&str>,
 ) -> Vec<Diagnostic> {
     let file = RawFile {
         rel: rel.to_string(),
@@ -910,7 +911,7 @@ pub(crate) fn check_dossier(
         ));
     }
     let id = format!("{}/{}", meta.regio, slug);
-    if let Some(other) = dossiers.iter().find(|d| d.id == id) {
+    if let Some(other) = dossiers.iter().find(|d| d.id == id && Some(d.id.as_str()) != editing) {
         let message = if other.bron.source == source.name && other.bron.path.ends_with(rel) {
             format!(
                 "{} already exists in source `{}`: choose another file name (slug)",

@@ -232,8 +232,15 @@ impl Library {
     /// of `source`, against what this library's reader may see: an id taken
     /// by a document they may not see is not reported (the pull request's own
     /// check, run by someone with access to the repository, reports it).
-    pub fn check_dossier(&self, source: &crate::corpus::SourceSpec, rel: &str, text: &str) -> Vec<crate::diag::Diagnostic> {
-        crate::corpus::check_dossier(&self.vocab, &self.playbooks, &self.dossiers, source, rel, text)
+    /// `editing`: the id of the dossier this file replaces (it does not count as taken).
+    pub fn check_dossier(
+        &self,
+        source: &crate::corpus::SourceSpec,
+        rel: &str,
+        text: &str,
+        editing: Option<&str>,
+    ) -> Vec<crate::diag::Diagnostic> {
+        crate::corpus::check_dossier(&self.vocab, &self.playbooks, &self.dossiers, source, rel, text, editing)
     }
 
     /// The most common word of this library within edit distance 1 of `word`

@@ -126,6 +126,24 @@ pub fn resolve_commit<'r>(repo: &'r git2::Repository, branch: &str) -> Option<gi
     reference?.peel_to_commit().ok()
 }
 
+/// The text of one file as it is in `commit` of a repository: a regular file
+/// (never a symlink or submodule) of at most `MAX_FILE_BYTES`. For the
+/// writing form's "Bewerk", which needs the markdown the server does not keep.
+pub fn read_file_at(repo_path: &Path, commit: &str, path: &str) -> Result<String, String> {
+    let repo = git2::Repository::open(repo_path).map_err(|e| e.message().to_string())?;
+    let oid = git2::Oid::from_str(commit).map_err(|e| e.message().to_string())?;
+    let tree = repo.find_commit(oid).and_then(|c| c.tree()).map_err(|e| e.message().to_string())?;
+    let entry = tree.get_path(Path::new(path)).map_err(|e| e.message().to_string())?;
+    if entry.filemode() != i32::from(git2::FileMode::Blob) && entry.filemode() != i32::from(git2::FileMode::BlobExecutable) {
+        return Err(format!("{path} is not a regular file"));
+    }
+    let blob = repo.find_blob(entry.id()).map_err(|e| e.message().to_string())?;
+    if blob.size() as u64 > MAX_FILE_BYTES {
+        return Err(format!("{path} is larger than 1 MiB"));
+    }
+    String::from_utf8(blob.content().to_vec()).map_err(|_| format!("{path} is not UTF-8"))
+}
+
 /// Reads a source from a git repository at `branch`, under `root`.
 pub fn read_git(repo_path: &Path, branch: &str, root: &str) -> Result<Snapshot, SourceError> {
     let repo = git2::Repository::open(repo_path).map_err(|source| SourceError::Open {

@@ -20,6 +20,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
+/// The body sections the form has a box for: field name and heading.
+const SECTIONS: [(&str, &str); 4] = [
+    ("aanleiding", "Aanleiding"),
+    ("aanpak", "Aanpak"),
+    ("resultaat", "Resultaat"),
+    ("lessen_tekst", "Lessen"),
+];
+
 /// Lesson and source rows on the form.
 const LES_RIJEN: usize = 3;
 const BRON_RIJEN: usize = 2;
@@ -52,6 +60,11 @@ impl Draft {
             .filter(|(k, v)| k == key && !v.trim().is_empty())
             .map(|(_, v)| v.trim().to_string())
             .collect()
+    }
+
+    /// How many numbered rows (`{prefix}1`, `{prefix}2`, …) the form sent, at least `min`.
+    fn rows(&self, prefix: &str, min: usize) -> usize {
+        (1..=50).take_while(|i| self.0.iter().any(|(k, _)| *k == format!("{prefix}{i}"))).count().max(min)
     }
 
     /// A comma-separated text field as a list.
@@ -159,7 +172,7 @@ pub fn to_file(d: &Draft) -> File {
             key(&mut lines, k, format!("{k}: {}", quoted_list(&v)));
         }
     }
-    let lessen: Vec<(String, String)> = (1..=LES_RIJEN)
+    let lessen: Vec<(String, String)> = (1..=d.rows("les_tekst_", LES_RIJEN))
         .map(|i| (d.one(&format!("les_uitdaging_{i}")), d.one(&format!("les_tekst_{i}"))))
         .filter(|(_, t)| !t.is_empty())
         .collect();
@@ -181,7 +194,7 @@ pub fn to_file(d: &Draft) -> File {
             lines.push(format!("  {f}: {}", quoted(v)));
         }
     }
-    let bronnen: Vec<[String; 5]> = (1..=BRON_RIJEN)
+    let bronnen: Vec<[String; 5]> = (1..=d.rows("bron_titel_", BRON_RIJEN))
         .map(|i| ["titel", "uitgever", "jaar", "pagina", "url"].map(|f| d.one(&format!("bron_{f}_{i}"))))
         .filter(|b| b.iter().any(|v| !v.is_empty()))
         .collect();
@@ -207,16 +220,16 @@ pub fn to_file(d: &Draft) -> File {
     lines.push("---".into());
     let mut tekst = lines.join("\n");
     tekst.push('\n');
-    for (field, heading) in [
-        ("aanleiding", "Aanleiding"),
-        ("aanpak", "Aanpak"),
-        ("resultaat", "Resultaat"),
-        ("lessen_tekst", "Lessen"),
-    ] {
+    for (field, heading) in SECTIONS {
         let body = d.one(field);
         if !body.is_empty() {
             let _ = write!(tekst, "\n## {heading}\n\n{body}\n");
         }
+    }
+    // The rest of an edited dossier's text (other sections), as it was.
+    let overig = d.one("overig");
+    if !overig.is_empty() {
+        let _ = write!(tekst, "\n{overig}\n");
     }
     regels.push(("tekst", lines.len() + 1));
     File {
@@ -245,6 +258,8 @@ struct Checked {
     file: File,
     findings: Vec<(String, Diagnostic)>,
     forge: Option<String>,
+    /// When the file replaces an existing one: the forge's edit page for it.
+    bewerk_url: Option<String>,
     repo_path: String,
     source: Option<String>,
 }
@@ -253,9 +268,18 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
     let file = to_file(draft);
     let regio = draft.one("regio");
     let canonical = lib.vocab.canonical_regio(&regio).to_string();
-    let chosen = source_for(&state.config, lib, &canonical);
+    // Editing an existing dossier: its own source publishes the new version.
+    let editing = lib.dossier(&draft.one("bewerk"));
+    let chosen = match editing {
+        Some(d) => {
+            let specs = state.config.source_specs();
+            let conf = state.config.sources.iter().find(|s| s.name == d.bron.source);
+            specs.into_iter().find(|s| s.name == d.bron.source).zip(conf)
+        }
+        None => source_for(&state.config, lib, &canonical),
+    };
     let diags: Vec<Diagnostic> = match &chosen {
-        Some((spec, _)) => lib.check_dossier(spec, &file.pad, &file.tekst),
+        Some((spec, _)) => lib.check_dossier(spec, &file.pad, &file.tekst, editing.map(|d| d.id.as_str())),
         None => vec![Diagnostic::error(&file.pad, 1, "no configured source publishes for this region")],
     };
     // Messages in the language of the page (the form sends it along for the live check).
@@ -276,21 +300,35 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
         _ => file.pad.clone(),
     };
     let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    // The same file again: the forge's edit page (the author pastes the new
+    // text there); a new path: its "new file" page, prefilled.
+    let same_file = editing.is_some_and(|d| d.bron.path == repo_path);
+    let bewerk_url = chosen
+        .as_ref()
+        .filter(|_| same_file)
+        .and_then(|(_, s)| s.edit_url.as_ref())
+        .map(|u| u.replace("{path}", &repo_path));
     let forge = chosen
         .as_ref()
+        .filter(|_| !same_file)
         .and_then(|(_, s)| s.new_url.as_ref())
         .map(|u| u.replace("{path}", &enc(&repo_path)).replace("{content}", &enc(&file.tekst)));
     Checked {
         file,
         findings,
         forge,
+        bewerk_url,
         repo_path,
         source: chosen.map(|(s, _)| s.name),
     }
 }
 
 /// The vocabularies the form offers, in the reader's language.
-fn choices(lib: &indexer::Library) -> Value {
+fn choices(lib: &indexer::Library, waarden: &Value) -> Value {
+    let rows = |prefix: &str, min: usize| -> Vec<usize> {
+        let n = (1..=50).take_while(|i| waarden.get(format!("{prefix}{i}")).is_some()).count();
+        (1..=n.max(min)).collect()
+    };
     let names =
         |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
     json!({
@@ -300,8 +338,8 @@ fn choices(lib: &indexer::Library) -> Value {
         "instrumenten": names(&lib.vocab.instrumenten),
         "uitdagingen": names(&lib.vocab.uitdagingen),
         "statussen": indexer::model::Status::ALL.iter().map(|(s, _)| s.to_string()).collect::<Vec<_>>(),
-        "les_rijen": (1..=LES_RIJEN).collect::<Vec<_>>(),
-        "bron_rijen": (1..=BRON_RIJEN).collect::<Vec<_>>(),
+        "les_rijen": rows("les_tekst_", LES_RIJEN),
+        "bron_rijen": rows("bron_titel_", BRON_RIJEN),
     })
 }
 
@@ -334,19 +372,129 @@ pub async fn form(
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let pairs = crate::params::page_pairs(raw.as_deref())?;
-    crate::params::only(&pairs, &["regio", "taal"])?;
+    crate::params::only(&pairs, &["regio", "dossier", "taal"])?;
     let today = crate::pages::today();
-    let regio = crate::params::single(&pairs, "regio")?.unwrap_or_default();
-    let waarden = json!({
-        "type": "leerdossier", "toegang": "netwerk", "regio": regio, "themas": [], "partners": [], "instrumenten": [],
-        "bijgewerkt": today.to_string(),
-        "herzien_voor": format!("{:04}-{:02}-{:02}", today.year + 2, today.month.unwrap_or(1), today.day.unwrap_or(1).min(28)),
-    });
+    let waarden = match crate::params::single(&pairs, "dossier")? {
+        Some(id) => {
+            let d = lib.dossier(id).ok_or(Problem::NotFound)?;
+            if d.contact_na_inloggen {
+                // The file holds a contact this reader may not see; a form
+                // without it would drop it from the dossier.
+                return Err(Problem::BadRequest("Dit dossier heeft een contactpersoon die alleen ingelogde lezers zien. Log in om het te bewerken.".into()).into());
+            }
+            prefill(&state, d)?
+        }
+        None => {
+            let regio = crate::params::single(&pairs, "regio")?.unwrap_or_default();
+            json!({
+                "type": "leerdossier", "toegang": "netwerk", "regio": regio, "themas": [], "partners": [], "instrumenten": [],
+                "bijgewerkt": today.to_string(),
+                "herzien_voor": format!("{:04}-{:02}-{:02}", today.year + 2, today.month.unwrap_or(1), today.day.unwrap_or(1).min(28)),
+            })
+        }
+    };
     render(
         &state,
         "schrijven.html",
-        context! { keuzes => choices(lib), waarden, gecontroleerd => false },
+        context! { keuzes => choices(lib, &waarden), waarden, gecontroleerd => false },
     )
+}
+
+/// The form's values for an existing dossier: its front matter as the
+/// library holds it, and its markdown body read from the source at the
+/// commit it was published from (the server keeps only the rendering). The
+/// body's four known sections fill their boxes; any other text goes, as it
+/// was, into `overig`.
+fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageError> {
+    let spec = state.config.source_specs().into_iter().find(|s| s.name == d.bron.source);
+    let raw = match spec.map(|s| s.location) {
+        Some(indexer::Location::Git { .. }) => {
+            let mirror = indexer::mirror::mirror_path(&state.config.data_dir, &d.bron.source);
+            let commit = d.bron.commit.clone().unwrap_or_default();
+            indexer::source::read_file_at(&mirror, &commit, &d.bron.path).map_err(Problem::Internal)?
+        }
+        Some(indexer::Location::Dir(dir)) => {
+            let path = dir.join(&d.bron.path);
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| Problem::Internal(e.to_string()))?;
+            if !meta.is_file() || meta.len() > indexer::source::MAX_FILE_BYTES {
+                return Err(Problem::NotFound.into());
+            }
+            std::fs::read_to_string(&path).map_err(|e| Problem::Internal(e.to_string()))?
+        }
+        None => return Err(Problem::NotFound.into()),
+    };
+    let body = indexer::frontmatter::split(&raw).map(|s| s.body.to_string()).unwrap_or_default();
+    let m = &d.meta;
+    let mut w = serde_json::Map::new();
+    let mut put = |k: &str, v: Value| {
+        w.insert(k.to_string(), v);
+    };
+    put("bewerk", json!(d.id));
+    put("titel", json!(m.titel));
+    put("slug", json!(d.slug));
+    put("type", json!(m.kind.as_str()));
+    put("regio", json!(m.regio));
+    put("themas", json!(m.themas));
+    put("samenvatting", json!(m.samenvatting));
+    put("toegang", json!(m.toegang.as_str()));
+    put("partners", json!(m.partners));
+    put("instrumenten", json!(m.instrumenten));
+    put("status", json!(m.status.map(|s| s.as_str())));
+    put("start", json!(m.start.map(|x| x.to_string())));
+    put("eind", json!(m.eind.map(|x| x.to_string())));
+    put("gemeenten", json!(m.gemeenten.join(", ")));
+    put("trefwoorden", json!(m.trefwoorden.join(", ")));
+    put("gerelateerd", json!(m.gerelateerd.join(", ")));
+    for (i, l) in m.lessen.iter().enumerate() {
+        put(&format!("les_uitdaging_{}", i + 1), json!(l.uitdaging));
+        put(&format!("les_tekst_{}", i + 1), json!(l.les));
+    }
+    for (i, b) in m.bronnen.iter().enumerate() {
+        let n = i + 1;
+        put(&format!("bron_titel_{n}"), json!(b.titel));
+        put(&format!("bron_uitgever_{n}"), json!(b.uitgever));
+        put(&format!("bron_jaar_{n}"), json!(b.jaar.to_string()));
+        put(&format!("bron_pagina_{n}"), json!(b.pagina));
+        put(&format!("bron_url_{n}"), json!(b.url));
+    }
+    if let Some(c) = &m.contact {
+        put("contact_organisatie", json!(c.organisatie));
+        put("contact_functie", json!(c.functie));
+        put("contact_email", json!(c.email));
+    }
+    put("herzien_voor", json!(m.herzien_voor.map(|x| x.to_string())));
+    put("bijgewerkt", json!(crate::pages::today().to_string()));
+    // Split the body at `## ` headings: known sections to their boxes, the rest kept.
+    let mut overig = String::new();
+    let mut current: Option<&str> = None;
+    let mut sections: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    for line in body.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            current = SECTIONS.iter().find(|(_, heading)| *heading == h.trim()).map(|(f, _)| *f);
+            if current.is_none() {
+                overig.push_str(line);
+                overig.push('\n');
+            }
+            continue;
+        }
+        match current {
+            Some(f) => {
+                let s = sections.entry(f).or_default();
+                s.push_str(line);
+                s.push('\n');
+            }
+            None => {
+                overig.push_str(line);
+                overig.push('\n');
+            }
+        }
+    }
+    for (f, text) in sections {
+        put(f, json!(text.trim()));
+    }
+    put("overig", json!(overig.trim()));
+    w.retain(|_, v| !v.is_null());
+    Ok(Value::Object(w))
 }
 
 /// `POST /schrijven`: the form again with the file, its findings beside their
@@ -371,7 +519,7 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
         &state,
         "schrijven.html",
         context! {
-            keuzes => choices(lib), waarden => values(&draft), gecontroleerd => true,
+            keuzes => choices(lib, &values(&draft)), waarden => values(&draft), gecontroleerd => true, bewerk_url => c.bewerk_url,
             fouten, aantal_fouten, aantal => c.findings.len(),
             bestand => c.file.tekst, pad => c.repo_path, forge => c.forge, bron => c.source,
         },

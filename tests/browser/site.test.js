@@ -443,6 +443,25 @@ describe("writing a dossier through the form", () => {
     }
   });
 
+  test("editing: every field of an existing dossier comes back, and the unchanged form passes the check", async () => {
+    for (const id of ["limburg/vastgoed-in-beeld-maastricht", "midden-nederland/straatwaarden", "zeeland-brabant/1-smartoverheid"]) {
+      const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+      try {
+        await page.goto(`${baseUrl}/schrijven?dossier=${encodeURIComponent(id)}`);
+        assert.match(await page.textContent("h1"), /Een dossier bewerken/);
+        assert.ok((await page.inputValue("#titel")).length > 3, `${id}: title filled in`);
+        assert.ok((await page.inputValue("#aanpak")).length > 20 || (await page.inputValue("#overig")).length > 20, `${id}: body filled in`);
+        if (id.startsWith("limburg")) await axeClean(page, "the edit form");
+        await page.click("button[type=submit]");
+        await page.waitForSelector("#uitkomst");
+        assert.match(await page.textContent("#uitkomst"), /klaar om voor te stellen/, `${id}: ${await page.textContent("#uitkomst")}`);
+        assert.deepEqual(problems, [], "console errors or failed loads");
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   test("with the keyboard only", async () => {
     const { context, page, problems } = await openPage({ width: 1280, height: 900 });
     try {
