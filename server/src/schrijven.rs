@@ -64,7 +64,10 @@ impl Draft {
 
     /// How many numbered rows (`{prefix}1`, `{prefix}2`, …) the form sent, at least `min`.
     fn rows(&self, prefix: &str, min: usize) -> usize {
-        (1..=50).take_while(|i| self.0.iter().any(|(k, _)| *k == format!("{prefix}{i}"))).count().max(min)
+        (1..=50)
+            .take_while(|i| self.0.iter().any(|(k, _)| *k == format!("{prefix}{i}")))
+            .count()
+            .max(min)
     }
 
     /// A comma-separated text field as a list.
@@ -380,7 +383,10 @@ pub async fn form(
             if d.contact_na_inloggen {
                 // The file holds a contact this reader may not see; a form
                 // without it would drop it from the dossier.
-                return Err(Problem::BadRequest("Dit dossier heeft een contactpersoon die alleen ingelogde lezers zien. Log in om het te bewerken.".into()).into());
+                return Err(Problem::BadRequest(
+                    "Dit dossier heeft een contactpersoon die alleen ingelogde lezers zien. Log in om het te bewerken.".into(),
+                )
+                .into());
             }
             prefill(&state, d)?
         }

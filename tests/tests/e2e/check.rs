@@ -575,3 +575,74 @@ fn findings_are_dutch_by_default_and_english_on_request() {
     let bad = run(r.path(), &["check", "content", "--taal", "fr"]);
     assert_eq!(bad.status.code(), Some(2), "an unknown language is a usage error");
 }
+
+/// "Bewerk": the form filled in from an existing dossier (its body read from
+/// git at its commit); checked without counting the dossier itself as taken;
+/// handed to the forge's edit page for the same file.
+#[test]
+fn editing_a_dossier_through_the_form() {
+    let r = repo_with_context();
+    r.write(
+        "content/dossiers/limburg/met-contact.md",
+        &fixture::dossier(
+            "Dossier met contact",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "contact:\n  organisatie: Gemeente X\n  functie: adviseur\n  email: a@x.example\n",
+            "Tekst.",
+        ),
+    );
+    r.commit("contact");
+    let cfg = format!(
+        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\nedit_url = \"https://forge.example/kennisbank/edit/main/{{path}}\"\nnew_url = \"https://forge.example/kennisbank/new/main?filename={{path}}&value={{content}}\"\n",
+        r.path().display()
+    );
+    let s = tegenkracht_tests::Server::start(r.path(), &cfg);
+    let (code, html) = s.get("/schrijven?dossier=limburg%2Fgoed");
+    assert_eq!(code, 200);
+    assert!(
+        html.contains("Een dossier bewerken") && html.contains("value=\"Goed dossier\""),
+        "{html}"
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"bewerk\" value=\"limburg/goed\">"));
+    assert!(html.contains(">Tekst.</textarea>"), "the body comes from git");
+    let body = "bewerk=limburg%2Fgoed&titel=Goed+dossier&slug=goed&type=leerdossier&regio=limburg&themas=vastgoed&samenvatting=Een+dossier+voor+de+tests%2C+met+genoeg+tekst+om+geldig+te+zijn.&toegang=openbaar&les_uitdaging_1=leren&les_tekst_1=Schrijf+lessen+op.&aanpak=Nieuwe+tekst.&herzien_voor=2028-01-01&bijgewerkt=2026-01-01";
+    let api: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/schrijven/controle", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        api["bevindingen"],
+        serde_json::json!([]),
+        "the dossier itself does not count as taken: {api}"
+    );
+    let html = reqwest::blocking::Client::new()
+        .post(format!("{}/schrijven", s.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        html.contains("href=\"https://forge.example/kennisbank/edit/main/content/dossiers/limburg/goed.md\""),
+        "{html}"
+    );
+    assert!(
+        !html.contains("forge.example/kennisbank/new/"),
+        "the same file is edited, not created"
+    );
+    // A contact the reader may not see is never put in a form that would drop it.
+    let (code, html) = s.get("/schrijven?dossier=limburg%2Fmet-contact");
+    assert_eq!(code, 400);
+    assert!(html.contains("Log in om het te bewerken"), "{html}");
+    assert!(
+        !s.get("/dossiers/limburg/met-contact").1.contains("/schrijven?dossier="),
+        "no Bewerk link then"
+    );
+}
