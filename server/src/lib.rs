@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod pages;
 pub mod params;
 pub mod routes;
+pub mod samenstellen;
 pub mod schrijven;
 pub mod serve;
 pub mod state;

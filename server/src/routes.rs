@@ -72,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .route("/paginas/{slug}", get(pages::pagina))
         .route("/api", get(crate::openapi::page))
         .route("/schrijven", get(crate::schrijven::form).post(crate::schrijven::submit))
+        .route("/samenstellen", get(crate::samenstellen::form).post(crate::samenstellen::form))
         .route("/beheer", get(crate::beheer::page))
         .route("/beheer/inzicht", get(crate::insight::page))
         .route("/feed.atom", get(discovery::feed))

@@ -35,7 +35,7 @@ const BRON_RIJEN: usize = 2;
 const MAX_FORM: usize = 256 * 1024;
 
 /// The submitted fields, in order, as the browser sent them.
-pub struct Draft(Vec<(String, String)>);
+pub struct Draft(pub(crate) Vec<(String, String)>);
 
 impl Draft {
     pub fn parse(body: &[u8]) -> Result<Draft, Problem> {
@@ -46,7 +46,7 @@ impl Draft {
         Ok(Draft(crate::params::pairs(Some(text))?))
     }
 
-    fn one(&self, key: &str) -> String {
+    pub(crate) fn one(&self, key: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == key)
@@ -63,7 +63,7 @@ impl Draft {
     }
 
     /// How many numbered rows (`{prefix}1`, `{prefix}2`, …) the form sent, at least `min`.
-    fn rows(&self, prefix: &str, min: usize) -> usize {
+    pub(crate) fn rows(&self, prefix: &str, min: usize) -> usize {
         (1..=50)
             .take_while(|i| self.0.iter().any(|(k, _)| *k == format!("{prefix}{i}")))
             .count()
@@ -98,7 +98,17 @@ impl File {
     }
 }
 
-fn quoted(s: &str) -> String {
+/// Percent-encoding for a forge URL's query: everything but RFC 3986's unreserved characters.
+pub(crate) fn url_encode(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -302,7 +312,6 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
         Some((_, s)) if !s.path.trim_matches('/').is_empty() => format!("{}/{}", s.path.trim_matches('/'), file.pad),
         _ => file.pad.clone(),
     };
-    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
     // The same file again: the forge's edit page (the author pastes the new
     // text there); a new path: its "new file" page, prefilled.
     let same_file = editing.is_some_and(|d| d.bron.path == repo_path);
@@ -315,7 +324,10 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
         .as_ref()
         .filter(|_| !same_file)
         .and_then(|(_, s)| s.new_url.as_ref())
-        .map(|u| u.replace("{path}", &enc(&repo_path)).replace("{content}", &enc(&file.tekst)));
+        .map(|u| {
+            u.replace("{path}", &url_encode(&repo_path))
+                .replace("{content}", &url_encode(&file.tekst))
+        });
     Checked {
         file,
         findings,

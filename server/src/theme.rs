@@ -31,6 +31,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/api.html",
     "templates/schrijven.html",
     "templates/beheer.html",
+    "templates/samenstellen.html",
     "static/utrecht-components.css",
     "static/tokens.css",
     "static/tegenkracht.css",

@@ -76,6 +76,7 @@ const PAGES = [
   { name: "pagina-privacy", path: "/paginas/privacy" },
   { name: "api", path: "/api", expect: "GET /api/v1/search" },
   { name: "schrijven", path: "/schrijven", expect: "Een dossier schrijven" },
+  { name: "samenstellen", path: "/samenstellen", expect: "Een collectie samenstellen" },
   { name: "collecties", path: "/collecties" },
   { name: "collectie", path: "/collecties/jonge-aanwas" },
   { name: "lessen", path: "/lessen" },

@@ -646,3 +646,79 @@ fn editing_a_dossier_through_the_form() {
         "no Bewerk link then"
     );
 }
+
+/// The curator's form: search, add, order, note; the collection file it makes
+/// passes `check` and goes to the central source's forge.
+#[test]
+fn the_curators_form_composes_a_collection_check_accepts() {
+    let r = repo_with_context();
+    r.write(
+        "content/dossiers/limburg/tweede.md",
+        &fixture::dossier(
+            "Tweede dossier over panden",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "",
+            "Panden en nog eens panden.",
+        ),
+    );
+    r.commit("tweede");
+    let cfg = format!(
+        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\nnew_url = \"https://forge.example/kennisbank/new/main?filename={{path}}&value={{content}}\"\n",
+        r.path().display()
+    );
+    let s = tegenkracht_tests::Server::start(r.path(), &cfg);
+    let post = |body: &str| {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/samenstellen", s.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let base = "titel=Panden+bundel&samenvatting=Twee+dossiers+over+panden.&toegang=openbaar&curator=Redactie+Tegenkracht&redactie=Redactie+Tegenkracht&inleiding=Begin+hier.";
+    // Search, then add.
+    let html = post(&format!("{base}&q=panden&zoek=1"));
+    assert!(html.contains("name=\"voeg_toe\" value=\"limburg/tweede\""), "{html}");
+    let html = post(&format!("{base}&voeg_toe=limburg%2Ftweede"));
+    assert!(html.contains("name=\"item_id_1\" value=\"limburg/tweede\""), "{html}");
+    // Two items, then the second moved up, then checked.
+    let two = format!("{base}&item_id_1=limburg%2Ftweede&item_notitie_1=Lees+eerst.&voeg_toe=limburg%2Fgoed");
+    let html = post(&two);
+    assert!(html.contains("name=\"item_id_2\" value=\"limburg/goed\""));
+    let moved = post(&format!(
+        "{base}&item_id_1=limburg%2Ftweede&item_notitie_1=Lees+eerst.&item_id_2=limburg%2Fgoed&omhoog=2"
+    ));
+    assert!(moved.contains("name=\"item_id_1\" value=\"limburg/goed\""), "moved up");
+    assert!(moved.contains("name=\"item_id_2\" value=\"limburg/tweede\""));
+    let done = post(&format!(
+        "{base}&item_id_1=limburg%2Fgoed&item_id_2=limburg%2Ftweede&item_notitie_2=Lees+eerst.&controleer=1"
+    ));
+    assert!(done.contains("De collectie is klaar om voor te stellen"), "{done}");
+    assert!(
+        done.contains("https://forge.example/kennisbank/new/main?filename=content%2Fcollecties%2Fpanden-bundel.md&amp;value="),
+        "{done}"
+    );
+    // The file, written where the form says, passes check.
+    let start = done.find("readonly>").unwrap() + "readonly>".len();
+    let file = &done[start..start + done[start..].find("</textarea>").unwrap()];
+    let file = file
+        .replace("&quot;", "\"")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'");
+    assert!(
+        file.contains("  - id: \"limburg/goed\"\n  - id: \"limburg/tweede\"\n    notitie: \"Lees eerst.\""),
+        "{file}"
+    );
+    r.write("content/collecties/panden-bundel.md", &file);
+    let out = run(r.path(), &["check", "content"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // An item that is no published dossier is an error, no hand-off.
+    let bad = post(&format!("{base}&item_id_1=limburg%2Fbestaat-niet&controleer=1"));
+    assert!(bad.contains("item `limburg/bestaat-niet` is geen gepubliceerd dossier"), "{bad}");
+    assert!(!bad.contains("forge.example"));
+}
