@@ -78,8 +78,9 @@ impl Audience {
 }
 
 /// What `audience` may see in `catalog`, one bit per catalog position (its
-/// dossiers, then playbooks, then collections): two audiences with the same set
-/// are served by the same library and index. Sets of one catalog compare.
+/// dossiers, then playbooks, then collections), and whether it may see
+/// contacts: two audiences with the same set are served by the same library
+/// and index. Sets of one catalog compare.
 pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<u64> {
     let flags = (catalog
         .dossiers
@@ -93,6 +94,16 @@ pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<u64> {
         if seen {
             bits[i / 64] |= 1 << (i % 64);
         }
+    }
+    // The public library holds no contact: when a public dossier has one,
+    // signed-in readers need a library of their own even if they see the
+    // same documents.
+    if catalog
+        .dossiers
+        .iter()
+        .any(|d| d.meta.contact.is_some() && d.meta.toegang == Toegang::Openbaar)
+    {
+        bits.push(u64::from(audience.is_signed_in()));
     }
     bits
 }

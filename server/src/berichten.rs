@@ -192,6 +192,22 @@ const FORMS: &[(&str, &str)] = &[
         "no configured source publishes for this region",
         "geen geconfigureerde bron publiceert voor deze regio",
     ),
+    (
+        "this dossier has a contact only signed-in readers see: sign in to edit it",
+        "dit dossier heeft een contactpersoon die alleen ingelogde lezers zien: log in om het te bewerken",
+    ),
+    (
+        "this makes a new file: remove the old one, {}, in the same pull request",
+        "zo ontstaat een nieuw bestand: verwijder het oude, {}, in dezelfde pull request",
+    ),
+    (
+        "the collection has no items yet: search for dossiers and add them",
+        "de collectie heeft nog geen dossiers: zoek ze en voeg ze toe",
+    ),
+    (
+        "collecties/{}.md already exists: choose another file name (slug)",
+        "collecties/{}.md bestaat al: kies een andere bestandsnaam (slug)",
+    ),
 ];
 
 /// Parts of messages (hints) that appear inside others.

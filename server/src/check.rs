@@ -42,7 +42,7 @@ pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Form
             bail!("source `{}` could not be read: {e}", r.name);
         }
         findings.extend(r.diagnostics.iter().cloned());
-        if r.documents == 0 && r.diagnostics.is_empty() {
+        if !dirs.is_empty() && r.documents == 0 && r.diagnostics.is_empty() {
             findings.push(nothing_found(&specs, &r.name));
         }
     }
@@ -54,6 +54,10 @@ pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Form
     }
     for d in &mut findings {
         d.message = crate::berichten::in_taal(&d.message, taal);
+        // `check .` finds `./dossiers/…`: report paths as the repository names them.
+        if let Some(p) = d.path.strip_prefix("./") {
+            d.path = p.to_string();
+        }
     }
     print(&findings, format)?;
     Ok(if findings.iter().any(Diagnostic::is_error) {

@@ -90,7 +90,9 @@ impl Insight {
             }
             Err(e) => {
                 let file = crate::store::path(data_dir);
-                let aside = file.with_extension("redb.onleesbaar");
+                // Never over an earlier unreadable file: each keeps its own name.
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+                let aside = file.with_extension(format!("redb.onleesbaar-{stamp}"));
                 tracing::warn!(error = %format!("{e:#}"), moved_to = %aside.display(), "the insight store could not be read; starting a new one");
                 let _ = std::fs::rename(&file, &aside);
                 match crate::store::open(data_dir) {
@@ -146,19 +148,29 @@ impl Insight {
             c.signed_in_changed = false;
             (queries, c.signed_in.clone())
         };
-        let txn = db.begin_write()?;
-        {
-            let mut t = txn.open_table(QUERIES)?;
-            for (k, v) in &queries {
-                t.insert(k.as_str(), *v)?;
+        let write = || -> anyhow::Result<()> {
+            let txn = db.begin_write()?;
+            {
+                let mut t = txn.open_table(QUERIES)?;
+                for (k, v) in &queries {
+                    t.insert(k.as_str(), *v)?;
+                }
+                let mut t = txn.open_table(SIGNED_IN)?;
+                for (k, v) in &signed_in {
+                    t.insert(*k, *v)?;
+                }
             }
-            let mut t = txn.open_table(SIGNED_IN)?;
-            for (k, v) in &signed_in {
-                t.insert(*k, *v)?;
-            }
+            txn.commit()?;
+            Ok(())
+        };
+        let result = write();
+        if result.is_err() {
+            // Not saved: the next save tries these again.
+            let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            c.changed.extend(queries.into_iter().map(|(k, _)| k));
+            c.signed_in_changed = true;
         }
-        txn.commit()?;
-        Ok(())
+        result
     }
 
     /// The most frequent queries and the most frequent ones without results,
@@ -251,7 +263,10 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
         .filter_map(|(q, n)| {
             let words: Vec<&str> = q.split(' ').collect();
             let known: Vec<String> = words.iter().filter_map(|w| lib.suggest(w).map(str::to_string)).collect();
-            (!known.is_empty()).then(|| context! { query => q, aantal => n, groep => format!("[\"{q}\", \"{}\"]", known.join(" ")) })
+            (!known.is_empty()).then(|| {
+                let groep = format!("[{}, {}]", crate::schrijven::quoted(q), crate::schrijven::quoted(&known.join(" ")));
+                context! { query => q, aantal => n, groep }
+            })
         })
         .collect();
     let ingelogd = state.insight.signed_in();
@@ -307,7 +322,11 @@ mod tests {
         let i = Insight::open(dir.path());
         assert!(i.top(5).0.is_empty());
         assert!(
-            dir.path().join("tegenkracht.redb.onleesbaar").exists(),
+            std::fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("tegenkracht.redb.onleesbaar-")),
             "the unreadable file is kept"
         );
         i.record(&anon, "x", false);

@@ -59,7 +59,9 @@ pub fn complete(lib: &Library) -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut() {
             let Some(ops) = item.as_object_mut() else { continue };
-            for op in ops.values_mut() {
+            // Only operations: a path item may also hold `summary` or `parameters`.
+            let methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+            for (_, op) in ops.iter_mut().filter(|(m, _)| methods.contains(&m.as_str())) {
                 // Signing in is optional everywhere; a wrong token is a 401.
                 op["security"] = json!([{}, {"bearer": []}]);
                 op["responses"]["401"] = json!({

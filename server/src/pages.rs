@@ -283,6 +283,7 @@ pub async fn dossier(
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
             contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
             contact_na_inloggen => d.contact_na_inloggen,
+            kan_bewerken => reader.audience == indexer::Audience::Liec,
             herzien,
         },
     )

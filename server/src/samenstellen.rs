@@ -27,7 +27,11 @@ struct Item {
 
 /// The items of the draft, after the action the curator chose (add, move, remove).
 fn items(draft: &Draft) -> Vec<Item> {
-    let n = draft.rows("item_id_", 0);
+    let n = draft.rows("item_id_", 0).max(
+        (1..=2000)
+            .take_while(|i| draft.0.iter().any(|(k, _)| *k == format!("item_id_{i}")))
+            .count(),
+    );
     let mut items: Vec<Item> = (1..=n)
         .map(|i| Item {
             id: draft.one(&format!("item_id_{i}")),
@@ -111,6 +115,13 @@ fn findings(lib: &Library, path: &str, text: &str) -> Vec<Diagnostic> {
         ));
     }
     let slug = path.trim_start_matches("collecties/").trim_end_matches(".md");
+    if !indexer::model::is_slug(slug) {
+        out.push(Diagnostic::error(
+            path,
+            1,
+            format!("file name `{slug}.md` is not a slug: use a-z, 0-9 and -, at most 80 characters"),
+        ));
+    }
     if lib.collection(slug).is_some() {
         out.push(Diagnostic::error(
             path,
@@ -154,7 +165,12 @@ pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Re
     let draft = Draft::parse(&body).map_err(PageError)?;
     let items = items(&draft);
     let q = draft.one("q");
-    let gevonden = search(&state, &v, &q).await?;
+    // A search that fails (too long, index loading) is said on the page: the
+    // collection lives only in this form and must not be lost.
+    let (gevonden, zoekfout) = match search(&state, &v, &q).await {
+        Ok(found) => (found, None),
+        Err(p) => (Vec::new(), Some(p.message())),
+    };
     let gekozen: Vec<Value> = items
         .iter()
         .map(|it| json!({"id": it.id, "notitie": it.notitie, "titel": lib.dossier(&it.id).map(|d| d.meta.titel.clone())}))
@@ -188,6 +204,6 @@ pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Re
     render(
         &state,
         "samenstellen.html",
-        context! { waarden, gekozen, gevonden, uitkomst, gezocht => !q.is_empty() },
+        context! { waarden, gekozen, gevonden, zoekfout, uitkomst, gezocht => !q.is_empty() },
     )
 }

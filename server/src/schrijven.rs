@@ -87,6 +87,8 @@ pub struct File {
     /// Relative to the source root: `dossiers/{regio}/{slug}.md`.
     pub pad: String,
     pub tekst: String,
+    /// The file name without `.md`.
+    pub slug: String,
     #[serde(skip)]
     regels: Vec<(&'static str, usize)>,
 }
@@ -224,12 +226,12 @@ pub fn to_file(d: &Draft) -> File {
             }
         }
     }
-    key(
-        &mut lines,
-        "herzien_voor",
-        format!("herzien_voor: {}", quoted(&d.one("herzien_voor"))),
-    );
-    key(&mut lines, "bijgewerkt", format!("bijgewerkt: {}", quoted(&d.one("bijgewerkt"))));
+    for k in ["herzien_voor", "bijgewerkt"] {
+        let v = d.one(k);
+        if !v.is_empty() {
+            key(&mut lines, k, format!("{k}: {}", quoted(&v)));
+        }
+    }
     lines.push("---".into());
     let mut tekst = lines.join("\n");
     tekst.push('\n');
@@ -248,6 +250,7 @@ pub fn to_file(d: &Draft) -> File {
     File {
         pad: format!("dossiers/{regio}/{slug}.md"),
         tekst,
+        slug,
         regels,
     }
 }
@@ -277,12 +280,13 @@ struct Checked {
     source: Option<String>,
 }
 
-fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
-    let file = to_file(draft);
+/// `may_edit`: the reader may replace an existing dossier through the form (LIEC).
+fn check(state: &AppState, lib: &Library, draft: &Draft, may_edit: bool) -> Checked {
+    let mut file = to_file(draft);
     let regio = draft.one("regio");
     let canonical = lib.vocab.canonical_regio(&regio).to_string();
     // Editing an existing dossier: its own source publishes the new version.
-    let editing = lib.dossier(&draft.one("bewerk"));
+    let editing = lib.dossier(&draft.one("bewerk")).filter(|_| may_edit);
     let chosen = match editing {
         Some(d) => {
             let specs = state.config.source_specs();
@@ -291,21 +295,58 @@ fn check(state: &AppState, lib: &Library, draft: &Draft) -> Checked {
         }
         None => source_for(&state.config, lib, &canonical),
     };
+    // An edit that keeps the dossier's id replaces its own file, wherever that
+    // file is (a former region's folder included).
+    let mut moved_from = None;
+    if let (Some(d), Some((_, conf))) = (editing, &chosen) {
+        let root = conf.path.trim_matches('/');
+        let own = d.bron.path.strip_prefix(&format!("{root}/")).unwrap_or(&d.bron.path).to_string();
+        if format!("{canonical}/{}", file.slug) == d.id {
+            file.pad = own;
+        } else {
+            moved_from = Some(d.bron.path.clone());
+        }
+    }
     let diags: Vec<Diagnostic> = match &chosen {
         Some((spec, _)) => lib.check_dossier(spec, &file.pad, &file.tekst, editing.map(|d| d.id.as_str())),
         None => vec![Diagnostic::error(&file.pad, 1, "no configured source publishes for this region")],
     };
+    // Findings of the form itself, with the field they belong to.
+    let mut own: Vec<(&str, Diagnostic)> = Vec::new();
+    if !indexer::model::is_slug(&file.slug) {
+        let message = format!(
+            "file name `{}.md` is not a slug: use a-z, 0-9 and -, at most 80 characters",
+            file.slug
+        );
+        own.push(("slug", Diagnostic::error(&file.pad, 1, message)));
+    }
+    if editing.is_some_and(|d| d.contact_na_inloggen) {
+        let message = "this dossier has a contact only signed-in readers see: sign in to edit it";
+        own.push(("tekst", Diagnostic::error(&file.pad, 1, message)));
+    }
+    if let Some(old) = &moved_from {
+        own.push((
+            "slug",
+            Diagnostic::warning(
+                &file.pad,
+                1,
+                format!("this makes a new file: remove the old one, {old}, in the same pull request"),
+            ),
+        ));
+    }
     // Messages in the language of the page (the form sends it along for the live check).
     let taal = match draft.one("taal").as_str() {
         "en" => "en",
         "nl" => "nl",
         _ => crate::i18n::current(),
     };
-    let findings = diags
+    let findings = own
         .into_iter()
-        .map(|mut d| {
+        .map(|(f, d)| (f.to_string(), d))
+        .chain(diags.into_iter().map(|d| (file.field_of(d.line).to_string(), d)))
+        .map(|(f, mut d)| {
             d.message = crate::berichten::in_taal(&d.message, taal);
-            (file.field_of(d.line).to_string(), d)
+            (f, d)
         })
         .collect();
     let repo_path = match &chosen {
@@ -391,6 +432,15 @@ pub async fn form(
     let today = crate::pages::today();
     let waarden = match crate::params::single(&pairs, "dossier")? {
         Some(id) => {
+            // Only a reader who sees everything a file may reference can edit it
+            // here without dropping what they cannot see; for others the answer
+            // is the same whatever the dossier holds.
+            if reader.audience != indexer::Audience::Liec {
+                return Err(Problem::BadRequest(
+                    "Een bestaand dossier bewerken met dit formulier kan alleen voor landelijke redacteuren (LIEC). Stel een wijziging voor met de link op het dossier.".into(),
+                )
+                .into());
+            }
             let d = lib.dossier(id).ok_or(Problem::NotFound)?;
             if d.contact_na_inloggen {
                 // The file holds a contact this reader may not see; a form
@@ -418,6 +468,38 @@ pub async fn form(
     )
 }
 
+/// The body split into the form's sections, if it is nothing but those, each
+/// at most once, in the form's order (no text before the first, no code
+/// fences that could hide a heading).
+fn known_sections(body: &str) -> Option<Vec<(&'static str, String)>> {
+    if body.contains("```") || body.contains("~~~") {
+        return None;
+    }
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let mut next = 0;
+    for line in body.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            let at = SECTIONS.iter().position(|(_, heading)| *heading == h.trim())?;
+            if at < next {
+                return None;
+            }
+            next = at + 1;
+            out.push((SECTIONS[at].0, String::new()));
+        } else if let Some((_, text)) = out.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        } else if !line.trim().is_empty() {
+            return None;
+        }
+    }
+    Some(out.into_iter().map(|(f, t)| (f, t.trim().to_string())).collect())
+}
+
+/// A dossier id as the library holds it (a former region slug read as the current one).
+fn state_vocab_id(state: &AppState, id: &str) -> String {
+    state.loaded().map_or_else(|| id.to_string(), |l| l.catalog.vocab.canonical_id(id))
+}
+
 /// The form's values for an existing dossier: its front matter as the
 /// library holds it, and its markdown body read from the source at the
 /// commit it was published from (the server keeps only the rendering). The
@@ -441,8 +523,37 @@ fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageE
         }
         None => return Err(Problem::NotFound.into()),
     };
-    let body = indexer::frontmatter::split(&raw).map(|s| s.body.to_string()).unwrap_or_default();
+    let split = indexer::frontmatter::split(&raw).map_err(|(_, m)| Problem::Internal(m))?;
+    let body = split.body.to_string();
     let m = &d.meta;
+    // The form must carry everything the file holds, or saving it would drop
+    // something (or show what the site never shows).
+    let listed = |key: &str| -> Vec<String> {
+        let Ok(root) = indexer::yaml::load(split.yaml) else {
+            return Vec::new();
+        };
+        let indexer::yaml::Value::Map(entries) = root.value else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some(key))
+            .and_then(|(_, v)| match &v.value {
+                indexer::yaml::Value::Seq(items) => Some(items.iter().filter_map(|i| i.as_scalar().map(str::to_string)).collect()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let hidden_links = listed("gerelateerd")
+        .iter()
+        .any(|g| !m.gerelateerd.contains(&state_vocab_id(state, g)));
+    let hidden_themas = listed("themas").iter().any(|t| !m.themas.contains(t));
+    if hidden_links || hidden_themas || body.contains("<!--") {
+        return Err(Problem::BadRequest(
+            "Dit dossier bevat verwijzingen, thema's, opmerkingen of HTML die het formulier niet kan tonen of bewaren. Bewerk het in de repository.".into(),
+        )
+        .into());
+    }
     let mut w = serde_json::Map::new();
     let mut put = |k: &str, v: Value| {
         w.insert(k.to_string(), v);
@@ -482,35 +593,16 @@ fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageE
     }
     put("herzien_voor", json!(m.herzien_voor.map(|x| x.to_string())));
     put("bijgewerkt", json!(crate::pages::today().to_string()));
-    // Split the body at `## ` headings: known sections to their boxes, the rest kept.
-    let mut overig = String::new();
-    let mut current: Option<&str> = None;
-    let mut sections: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
-    for line in body.lines() {
-        if let Some(h) = line.strip_prefix("## ") {
-            current = SECTIONS.iter().find(|(_, heading)| *heading == h.trim()).map(|(f, _)| *f);
-            if current.is_none() {
-                overig.push_str(line);
-                overig.push('\n');
-            }
-            continue;
-        }
-        match current {
-            Some(f) => {
-                let s = sections.entry(f).or_default();
-                s.push_str(line);
-                s.push('\n');
-            }
-            None => {
-                overig.push_str(line);
-                overig.push('\n');
+    // A body made of the four known sections, in their order, fills their
+    // boxes; any other body goes whole into "overig", exactly as it was.
+    match known_sections(&body) {
+        Some(sections) => {
+            for (f, text) in sections {
+                put(f, json!(text));
             }
         }
+        None => put("overig", json!(body.trim())),
     }
-    for (f, text) in sections {
-        put(f, json!(text.trim()));
-    }
-    put("overig", json!(overig.trim()));
     w.retain(|_, v| !v.is_null());
     Ok(Value::Object(w))
 }
@@ -521,7 +613,7 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader)?;
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
-    let c = check(&state, lib, &draft);
+    let c = check(&state, lib, &draft, reader.audience == indexer::Audience::Liec);
     let fouten: Value = {
         let mut m = serde_json::Map::new();
         for (field, d) in &c.findings {
@@ -552,7 +644,7 @@ pub async fn api_check(
 ) -> Result<Json<Value>, ApiError> {
     let v = view(&state, &reader)?;
     let draft = Draft::parse(&body)?;
-    let c = check(&state, &v.shelf().library, &draft);
+    let c = check(&state, &v.shelf().library, &draft, reader.audience == indexer::Audience::Liec);
     Ok(Json(json!({
         "pad": c.repo_path,
         "bron": c.source,

@@ -19,8 +19,10 @@ pub fn open(data_dir: &Path) -> Result<redb::Database> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("cannot restrict {}", file.display()))?;
+        // Best effort: some volumes refuse it, and counts are no reason to stop.
+        if let Err(e) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(error = %e, file = %file.display(), "could not make the store owner-only");
+        }
     }
     Ok(db)
 }

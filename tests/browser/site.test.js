@@ -446,7 +446,7 @@ describe("writing a dossier through the form", () => {
 
   test("editing: every field of an existing dossier comes back, and the unchanged form passes the check", async () => {
     for (const id of ["limburg/vastgoed-in-beeld-maastricht", "midden-nederland/straatwaarden", "zeeland-brabant/1-smartoverheid"]) {
-      const { context, page, problems } = await openPage({ width: 1280, height: 900 });
+      const { context, page, problems } = await openPage({ width: 1280, height: 900 }, "liec");
       try {
         await page.goto(`${baseUrl}/schrijven?dossier=${encodeURIComponent(id)}`);
         assert.match(await page.textContent("h1"), /Een dossier bewerken/);

@@ -1,7 +1,9 @@
 //! The public texts beside the dossiers: site pages (`paginas/`, only from a
 //! source that may publish for every region) and region descriptions
 //! (`regios/{slug}.md`, from a source that may publish for that region; the
-//! file name must be a region of the vocabulary). The first source wins.
+//! file name must be a region of the vocabulary). The first source wins; for
+//! a region's description, regional sources come before those that may
+//! publish for every region, so a RIEC's own text replaces a starter text.
 
 use super::{RenderCache, SourceReport, SourceSpec, files_of, prepare, provenance};
 use crate::diag::{Diagnostic, closest};
@@ -59,6 +61,13 @@ pub(super) fn assemble(
                 Err(message) => diags.push(Diagnostic::error(&file.display, 1, message)),
             }
         }
+    }
+    // Regional sources first, then those that may publish for every region.
+    let mut order: Vec<usize> = (0..snaps.len()).collect();
+    order.sort_by_key(|&i| snaps[i].0.regions.iter().any(|r| r == "*"));
+    for i in order {
+        let (spec, snap) = &snaps[i];
+        let diags = &mut reports[i].diagnostics;
         for file in files_of(snap, FileKind::Region) {
             let Some((slug, split)) = prepare(file, diags) else { continue };
             if !vocab.regios.contains(&slug) {

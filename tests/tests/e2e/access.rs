@@ -569,3 +569,29 @@ fn the_vocabulary_page_is_for_liec_readers_and_says_what_check_says() {
         assert_eq!(get_as(&s, "/beheer", &who).0, 404, "{who:?}");
     }
 }
+
+/// With only public dossiers, signed-in readers see the same documents as
+/// anonymous ones, but still their contacts (the public library has none).
+#[test]
+fn signed_in_readers_see_contacts_when_every_dossier_is_public() {
+    let r = TestRepo::new();
+    public(&r, false);
+    r.write(
+        "dossiers/limburg/met-contact.md",
+        &fixture::dossier(
+            "Openbaar met contact",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "contact:\n  organisatie: Gemeente Z\n  functie: adviseur\n  email: z@z.example\n",
+            "Tekst.",
+        ),
+    );
+    r.commit("public with a contact");
+    let s = Server::start(r.path(), &config(&r));
+    let (_, anonymous, _) = get_as(&s, "/dossiers/limburg/met-contact", &[]);
+    assert!(!anonymous.contains("z@z.example") && anonymous.contains("Contactpersoon zichtbaar na inloggen"));
+    let partner = format!("Bearer {TOKEN_NETWERK}");
+    let (_, signed, _) = get_as(&s, "/dossiers/limburg/met-contact", &[("authorization", partner.as_str())]);
+    assert!(signed.contains("z@z.example"), "{signed}");
+}

@@ -581,6 +581,7 @@ fn findings_are_dutch_by_default_and_english_on_request() {
 /// handed to the forge's edit page for the same file.
 #[test]
 fn editing_a_dossier_through_the_form() {
+    use sha2::Digest;
     let r = repo_with_context();
     r.write(
         "content/dossiers/limburg/met-contact.md",
@@ -595,11 +596,32 @@ fn editing_a_dossier_through_the_form() {
     );
     r.commit("contact");
     let cfg = format!(
-        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\nedit_url = \"https://forge.example/kennisbank/edit/main/{{path}}\"\nnew_url = \"https://forge.example/kennisbank/new/main?filename={{path}}&value={{content}}\"\n",
-        r.path().display()
+        "data_dir = \"{{data}}\"\n[[source]]\nname = \"centraal\"\nurl = \"{}\"\nbranch = \"main\"\npath = \"content\"\nregions = [\"*\"]\nedit_url = \"https://forge.example/kennisbank/edit/main/{{path}}\"\nnew_url = \"https://forge.example/kennisbank/new/main?filename={{path}}&value={{content}}\"\n[[auth.token]]\nname = \"redactie\"\nsha256 = \"{}\"\nregions = [\"liec\"]\n",
+        r.path().display(),
+        hex::encode(sha2::Sha256::digest(b"redactie-token"))
     );
     let s = tegenkracht_tests::Server::start(r.path(), &cfg);
-    let (code, html) = s.get("/schrijven?dossier=limburg%2Fgoed");
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str, signed: bool| {
+        let mut req = client.get(format!("{}{path}", s.base));
+        if signed {
+            req = req.header("authorization", "Bearer redactie-token");
+        }
+        let r = req.send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let post = |path: &str, body: &str| {
+        client
+            .post(format!("{}{path}", s.base))
+            .header("authorization", "Bearer redactie-token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let (code, html) = get("/schrijven?dossier=limburg%2Fgoed", true);
     assert_eq!(code, 200);
     assert!(
         html.contains("Een dossier bewerken") && html.contains("value=\"Goed dossier\""),
@@ -608,27 +630,13 @@ fn editing_a_dossier_through_the_form() {
     assert!(html.contains("<input type=\"hidden\" name=\"bewerk\" value=\"limburg/goed\">"));
     assert!(html.contains(">Tekst.</textarea>"), "the body comes from git");
     let body = "bewerk=limburg%2Fgoed&titel=Goed+dossier&slug=goed&type=leerdossier&regio=limburg&themas=vastgoed&samenvatting=Een+dossier+voor+de+tests%2C+met+genoeg+tekst+om+geldig+te+zijn.&toegang=openbaar&les_uitdaging_1=leren&les_tekst_1=Schrijf+lessen+op.&aanpak=Nieuwe+tekst.&herzien_voor=2028-01-01&bijgewerkt=2026-01-01";
-    let api: serde_json::Value = reqwest::blocking::Client::new()
-        .post(format!("{}/api/v1/schrijven/controle", s.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let api: serde_json::Value = serde_json::from_str(&post("/api/v1/schrijven/controle", body)).unwrap();
     assert_eq!(
         api["bevindingen"],
         serde_json::json!([]),
         "the dossier itself does not count as taken: {api}"
     );
-    let html = reqwest::blocking::Client::new()
-        .post(format!("{}/schrijven", s.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let html = post("/schrijven", body);
     assert!(
         html.contains("href=\"https://forge.example/kennisbank/edit/main/content/dossiers/limburg/goed.md\""),
         "{html}"
@@ -637,14 +645,27 @@ fn editing_a_dossier_through_the_form() {
         !html.contains("forge.example/kennisbank/new/"),
         "the same file is edited, not created"
     );
-    // A contact the reader may not see is never put in a form that would drop it.
-    let (code, html) = s.get("/schrijven?dossier=limburg%2Fmet-contact");
+    // The dossier's contact is in the form of a reader who may see it.
+    let (code, html) = get("/schrijven?dossier=limburg%2Fmet-contact", true);
+    assert_eq!(code, 200, "{html}");
+    assert!(html.contains("value=\"a@x.example\""));
+    // Only readers who see everything edit through the form; the answer to
+    // others is the same whatever the dossier holds, and they get no link.
+    let (code, html) = get("/schrijven?dossier=limburg%2Fgoed", false);
     assert_eq!(code, 400);
-    assert!(html.contains("Log in om het te bewerken"), "{html}");
+    assert!(html.contains("alleen voor landelijke redacteuren"), "{html}");
     assert!(
-        !s.get("/dossiers/limburg/met-contact").1.contains("/schrijven?dossier="),
-        "no Bewerk link then"
+        !get("/dossiers/limburg/goed", false).1.contains("/schrijven?dossier="),
+        "no Bewerk link"
     );
+    assert!(get("/dossiers/limburg/goed", true).1.contains("/schrijven?dossier=limburg/goed"));
+    // A file name that is no slug (or climbs out of its folder) is an error on the field.
+    let bad = body
+        .replace("slug=goed", "slug=..%2F..%2Fthemas%2Fx")
+        .replace("bewerk=limburg%2Fgoed&", "");
+    let api: serde_json::Value = serde_json::from_str(&post("/api/v1/schrijven/controle", &bad)).unwrap();
+    assert_eq!(api["bevindingen"][0]["veld"], "slug", "{api}");
+    assert!(api["bevindingen"][0]["bericht"].as_str().unwrap().contains("is geen slug"), "{api}");
 }
 
 /// The curator's form: search, add, order, note; the collection file it makes
