@@ -24,7 +24,8 @@ use std::time::Duration;
 
 /// Counts below this are never shown.
 pub const MIN_COUNT: u64 = 3;
-/// Most distinct queries remembered; beyond it new ones are not counted.
+/// Most distinct queries remembered; a new one beyond it replaces the one
+/// searched least (so a flood of one-off queries cannot freeze the counts).
 const MAX_QUERIES: usize = 10_000;
 /// How often changed counts are saved.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(30);
@@ -40,6 +41,8 @@ struct Counts {
     signed_in: BTreeMap<&'static str, u64>,
     /// Keys changed since the last save.
     changed: HashSet<String>,
+    /// Keys dropped to make room since the last save.
+    removed: HashSet<String>,
     signed_in_changed: bool,
 }
 
@@ -125,8 +128,14 @@ impl Insight {
         }
         let key = normalise(q);
         if !c.queries.contains_key(&key) && c.queries.len() >= MAX_QUERIES {
-            return;
+            let least = c.queries.iter().min_by_key(|(_, v)| v.0).map(|(k, _)| k.clone());
+            if let Some(least) = least {
+                c.queries.remove(&least);
+                c.changed.remove(&least);
+                c.removed.insert(least);
+            }
         }
+        c.removed.remove(&key);
         let e = c.queries.entry(key.clone()).or_insert((0, 0));
         e.0 += 1;
         if found_nothing {
@@ -138,20 +147,24 @@ impl Insight {
     /// Saves what changed since the last save, in one transaction.
     pub fn flush(&self) -> anyhow::Result<()> {
         let Some(db) = &self.db else { return Ok(()) };
-        let (queries, signed_in) = {
+        let (queries, signed_in, removed) = {
             let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-            if c.changed.is_empty() && !c.signed_in_changed {
+            if c.changed.is_empty() && c.removed.is_empty() && !c.signed_in_changed {
                 return Ok(());
             }
+            let removed = std::mem::take(&mut c.removed);
             let changed = std::mem::take(&mut c.changed);
             let queries: Vec<(String, (u64, u64))> = changed.into_iter().filter_map(|k| c.queries.get(&k).map(|v| (k, *v))).collect();
             c.signed_in_changed = false;
-            (queries, c.signed_in.clone())
+            (queries, c.signed_in.clone(), removed)
         };
         let write = || -> anyhow::Result<()> {
             let txn = db.begin_write()?;
             {
                 let mut t = txn.open_table(QUERIES)?;
+                for k in &removed {
+                    t.remove(k.as_str())?;
+                }
                 for (k, v) in &queries {
                     t.insert(k.as_str(), *v)?;
                 }
@@ -168,6 +181,7 @@ impl Insight {
             // Not saved: the next save tries these again.
             let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
             c.changed.extend(queries.into_iter().map(|(k, _)| k));
+            c.removed.extend(removed);
             c.signed_in_changed = true;
         }
         result
@@ -299,6 +313,27 @@ mod tests {
         assert_eq!(frequent, vec![("vastgoed witwassen".to_string(), 3), ("xyzzy".to_string(), 3)]);
         assert_eq!(empty, vec![("xyzzy".to_string(), 3)]);
         assert_eq!(i.signed_in(), vec![("netwerk".to_string(), 3)]);
+    }
+
+    #[test]
+    fn a_flood_of_new_queries_replaces_the_least_searched_not_the_frequent() {
+        let i = Insight::default();
+        let anon = Reader::anonymous();
+        for _ in 0..5 {
+            i.record(&anon, "vastgoed", false);
+        }
+        for n in 0..MAX_QUERIES + 10 {
+            i.record(&anon, &format!("eenmalig {n}"), true);
+        }
+        for _ in 0..3 {
+            i.record(&anon, "nieuw na de vloed", true);
+        }
+        let (frequent, _) = i.top(3);
+        assert_eq!(frequent[0], ("vastgoed".to_string(), 5), "{frequent:?}");
+        assert!(
+            frequent.iter().any(|(q, n)| q == "nieuw na de vloed" && *n == 3),
+            "still counting: {frequent:?}"
+        );
     }
 
     #[test]
