@@ -47,7 +47,9 @@ fn moved_path(path: &str, rename: impl Fn(&str) -> Option<String>) -> Option<Str
         ["", "api", "v1", "dossiers", _, _, ..] | ["", "api", "v1", "regios", _, ..] => 4,
         _ => return None,
     };
-    let to = rename(parts[at])?;
+    // `oost%2Dbrabant` names the same region as `oost-brabant`.
+    let segment = percent_encoding::percent_decode_str(parts[at]).decode_utf8().ok()?;
+    let to = rename(&segment)?;
     parts[at] = &to;
     Some(parts.join("/"))
 }
@@ -65,6 +67,7 @@ mod tests {
         for (from, to) in [
             ("/dossiers/oost-brabant/x", Some("/dossiers/zeeland-brabant/x")),
             ("/regios/oost-brabant", Some("/regios/zeeland-brabant")),
+            ("/regios/oost%2Dbrabant", Some("/regios/zeeland-brabant")),
             ("/regios/oost-brabant/feed.atom", Some("/regios/zeeland-brabant/feed.atom")),
             (
                 "/api/v1/dossiers/oost-brabant/x/vergelijkbaar",
