@@ -7,6 +7,51 @@
 
 /// English form → Dutch form; `{}` in both, in the same order.
 const FORMS: &[(&str, &str)] = &[
+    // vocabulaire.yaml (shown on /beheer and by check)
+    ("`{}` lacks required entries: {}", "`{}` mist verplichte waarden: {}"),
+    (
+        "`{}` is already in another synonym group",
+        "`{}` staat al in een andere synoniemgroep",
+    ),
+    (
+        "a synonym group needs at least two words",
+        "een synoniemgroep heeft minstens twee woorden nodig",
+    ),
+    (
+        "a synonym must be a word or phrase",
+        "een synoniem moet een woord of woordgroep zijn",
+    ),
+    (
+        "a pin must be a dossier id (regio/slug)",
+        "een vastgezet resultaat moet een dossier-id zijn (regio/slug)",
+    ),
+    (
+        "pins for `{}` must be a list of dossier ids",
+        "vastgezet bij `{}` moet een lijst dossier-ids zijn",
+    ),
+    ("a pinned query may not be empty", "een vastgezette zoekvraag mag niet leeg zijn"),
+    ("`{}` needs a display name", "`{}` heeft een weergavenaam nodig"),
+    ("`{}` needs a `naam`", "`{}` heeft een `naam` nodig"),
+    (
+        "alias `{}` must point to a region listed in `regios`, not `{}`",
+        "alias `{}` moet verwijzen naar een regio uit `regios`, niet naar `{}`",
+    ),
+    (
+        "`{}` is a region in `regios` and cannot also be an alias: remove one of the two",
+        "`{}` is een regio in `regios` en kan niet ook een alias zijn: haal een van de twee weg",
+    ),
+    (
+        "`{}` is not a valid slug (a-z, 0-9 and -)",
+        "`{}` is geen geldige slug (a-z, 0-9 en -)",
+    ),
+    (
+        "unknown key `{}` for `{}` (expected naam, en)",
+        "onbekend veld `{}` bij `{}` (verwacht: naam, en)",
+    ),
+    (
+        "unknown key `{}` (expected regios, regio-aliassen, partners, instrumenten, uitdagingen, synoniemen, vastgezet)",
+        "onbekend onderdeel `{}` (verwacht: regios, regio-aliassen, partners, instrumenten, uitdagingen, synoniemen, vastgezet)",
+    ),
     (
         "missing front matter: the file must start with a line `---`",
         "de kopgegevens ontbreken: het bestand moet beginnen met een regel `---`",
@@ -317,6 +362,14 @@ mod tests {
                 "`[in te vullen]` staat er nog: schrijf dit deel, of haal het weg",
             ),
             ("an unknown form stays as it is", "an unknown form stays as it is"),
+            (
+                "`gemeentes` is already in another synonym group",
+                "`gemeentes` staat al in een andere synoniemgroep",
+            ),
+            (
+                "unknown key `engels` for `gemeente` (expected naam, en)",
+                "onbekend veld `engels` bij `gemeente` (verwacht: naam, en)",
+            ),
         ] {
             assert_eq!(in_taal(en, "nl"), nl);
             assert_eq!(in_taal(en, "en"), en);
