@@ -27,10 +27,11 @@ pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
 /// Renders a template with the site-wide context.
 pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     let tmpl = state.templates.get_template(template)?;
+    let loaded = state.loaded();
     // `serve --preview`: the working folder's findings on every page.
     let voorbeeld = state.config.preview.as_ref().map(|_| {
-        let meldingen: Vec<String> = state
-            .loaded()
+        let meldingen: Vec<String> = loaded
+            .as_ref()
             .map(|l| {
                 l.catalog
                     .reports
@@ -44,14 +45,13 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     });
     let reader = crate::auth::current();
     let lezer = reader.name.as_ref().map(|naam| {
-        let loaded = state.loaded();
         let vocab = loaded.as_ref().map(|l| &l.catalog.vocab);
         context! { naam, ..crate::views::access_of(&reader.audience, vocab) }
     });
     let auth = &state.config.auth;
     // The footer links every site page; pages are public, the same for every reader.
-    let paginas: Vec<Value> = state
-        .loaded()
+    let paginas: Vec<Value> = loaded
+        .as_ref()
         .map(|l| {
             l.catalog
                 .pages

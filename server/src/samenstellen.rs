@@ -27,11 +27,7 @@ struct Item {
 
 /// The items of the draft, after the action the curator chose (add, move, remove).
 fn items(draft: &Draft) -> Vec<Item> {
-    let n = draft.rows("item_id_", 0).max(
-        (1..=2000)
-            .take_while(|i| draft.0.iter().any(|(k, _)| *k == format!("item_id_{i}")))
-            .count(),
-    );
+    let n = draft.rows("item_id_", 0);
     let mut items: Vec<Item> = (1..=n)
         .map(|i| Item {
             id: draft.one(&format!("item_id_{i}")),

@@ -64,10 +64,7 @@ impl Draft {
 
     /// How many numbered rows (`{prefix}1`, `{prefix}2`, …) the form sent, at least `min`.
     pub(crate) fn rows(&self, prefix: &str, min: usize) -> usize {
-        (1..=50)
-            .take_while(|i| self.0.iter().any(|(k, _)| *k == format!("{prefix}{i}")))
-            .count()
-            .max(min)
+        numbered(self.0.iter().map(|(k, _)| k.as_str()), prefix).max(min)
     }
 
     /// A comma-separated text field as a list.
@@ -79,6 +76,12 @@ impl Draft {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// How many numbered names `{prefix}1`, `{prefix}2`, … run on from 1 among `names`.
+fn numbered<'a>(names: impl Iterator<Item = &'a str>, prefix: &str) -> usize {
+    let present: std::collections::HashSet<usize> = names.filter_map(|k| k.strip_prefix(prefix)?.parse().ok()).collect();
+    (1..).take_while(|i| present.contains(i)).count()
 }
 
 /// The file a draft makes, and the line where each field's key starts.
@@ -382,8 +385,8 @@ fn check(state: &AppState, lib: &Library, draft: &Draft, may_edit: bool) -> Chec
 /// The vocabularies the form offers, in the reader's language.
 fn choices(lib: &indexer::Library, waarden: &Value) -> Value {
     let rows = |prefix: &str, min: usize| -> Vec<usize> {
-        let n = (1..=50).take_while(|i| waarden.get(format!("{prefix}{i}")).is_some()).count();
-        (1..=n.max(min)).collect()
+        let names = waarden.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str));
+        (1..=numbered(names, prefix).max(min)).collect()
     };
     let names =
         |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
@@ -450,7 +453,7 @@ pub async fn form(
                 )
                 .into());
             }
-            prefill(&state, d)?
+            prefill(&state, lib, d)?
         }
         None => {
             let regio = crate::params::single(&pairs, "regio")?.unwrap_or_default();
@@ -495,17 +498,12 @@ fn known_sections(body: &str) -> Option<Vec<(&'static str, String)>> {
     Some(out.into_iter().map(|(f, t)| (f, t.trim().to_string())).collect())
 }
 
-/// A dossier id as the library holds it (a former region slug read as the current one).
-fn state_vocab_id(state: &AppState, id: &str) -> String {
-    state.loaded().map_or_else(|| id.to_string(), |l| l.catalog.vocab.canonical_id(id))
-}
-
 /// The form's values for an existing dossier: its front matter as the
 /// library holds it, and its markdown body read from the source at the
 /// commit it was published from (the server keeps only the rendering). The
 /// body's four known sections fill their boxes; any other text goes, as it
 /// was, into `overig`.
-fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageError> {
+fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Result<Value, PageError> {
     let spec = state.config.source_specs().into_iter().find(|s| s.name == d.bron.source);
     let raw = match spec.map(|s| s.location) {
         Some(indexer::Location::Git { .. }) => {
@@ -528,13 +526,12 @@ fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageE
     let m = &d.meta;
     // The form must carry everything the file holds, or saving it would drop
     // something (or show what the site never shows).
+    let root = indexer::yaml::load(split.yaml).ok();
+    let entries: &[(indexer::yaml::Node, indexer::yaml::Node)] = match root.as_ref().map(|r| &r.value) {
+        Some(indexer::yaml::Value::Map(entries)) => entries,
+        _ => &[],
+    };
     let listed = |key: &str| -> Vec<String> {
-        let Ok(root) = indexer::yaml::load(split.yaml) else {
-            return Vec::new();
-        };
-        let indexer::yaml::Value::Map(entries) = root.value else {
-            return Vec::new();
-        };
         entries
             .iter()
             .find(|(k, _)| k.as_scalar() == Some(key))
@@ -546,7 +543,7 @@ fn prefill(state: &AppState, d: &indexer::model::Dossier) -> Result<Value, PageE
     };
     let hidden_links = listed("gerelateerd")
         .iter()
-        .any(|g| !m.gerelateerd.contains(&state_vocab_id(state, g)));
+        .any(|g| !m.gerelateerd.contains(&lib.vocab.canonical_id(g)));
     let hidden_themas = listed("themas").iter().any(|t| !m.themas.contains(t));
     if hidden_links || hidden_themas || body.contains("<!--") {
         return Err(Problem::BadRequest(
