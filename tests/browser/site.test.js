@@ -214,7 +214,12 @@ async function openPage(viewport, as) {
     if (msg.type() === "error" && !/status of 40[04]/.test(msg.text())) problems.push(`console: ${msg.text()}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => problems.push(`failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on("requestfailed", (req) => {
+    // A live check still in flight when the form is submitted is cancelled by the
+    // navigation itself: that is the browser leaving the page, not a failed load.
+    const leftBehind = req.resourceType() === "fetch" && req.failure()?.errorText === "net::ERR_ABORTED";
+    if (!leftBehind) problems.push(`failed: ${req.url()} ${req.failure()?.errorText}`);
+  });
   page.on("response", (res) => {
     if (res.request().resourceType() !== "document" && res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
