@@ -341,14 +341,19 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
         ))?;
         stats.added += 1;
     }
+    let mut left = false;
     for id in existing.keys().filter(|id| !wanted.contains_key(id.as_str())) {
         open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, id));
         stats.deleted += 1;
+        left = true;
     }
     let compared = started.elapsed().as_millis() as u64;
     if let Some(mut w) = writer {
         w.commit()?;
         w.wait_merging_threads()?;
+        if left {
+            purge_deleted(index)?;
+        }
     }
     tracing::trace!(
         compared_ms = compared,
@@ -356,6 +361,39 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
         "index sync"
     );
     Ok((stats, hashes))
+}
+
+/// Rewrites every segment that holds deleted documents without them.
+///
+/// tantivy counts a deleted document in its segment's term statistics
+/// (document frequencies, field lengths) and keeps its words in the term
+/// dictionary until the segment is merged. Left there, a dossier made more
+/// restricted (or deleted) would still shape public scores, and its words would
+/// still "exist", so no correction or compound split is tried for them: a
+/// reader could learn about a text they may no longer see. So a sync in which
+/// a dossier left the index ends with this merge, before the new state is
+/// served, and its statistics are those of a fresh build. It costs a rewrite of
+/// the segments concerned (docs/benchmarks.md). An edit (the same dossier
+/// added again) keeps its old version's counts until the merge policy takes
+/// the segment (at 10% deleted documents), as in any Lucene-style index: that
+/// text was visible to the same readers.
+fn purge_deleted(index: &Index) -> Result<(), IndexError> {
+    let ids: Vec<tantivy::index::SegmentId> = index
+        .searchable_segment_metas()?
+        .iter()
+        .filter(|m| m.has_deletes())
+        .map(|m| m.id())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // A writer of its own, after the sync's writer and its policy merges have
+    // finished, so no merge already holds one of these segments.
+    let mut w: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+    w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    w.merge(&ids).wait()?;
+    w.wait_merging_threads()?;
+    Ok(())
 }
 
 fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result<&'w mut IndexWriter, IndexError> {
@@ -369,6 +407,8 @@ fn open_writer<'w>(index: &Index, writer: &'w mut Option<IndexWriter>) -> Result
         // small segments of updates among themselves.
         let mut policy = tantivy::indexer::LogMergePolicy::default();
         policy.set_min_layer_size(100);
+        // Old versions of edited dossiers count in term statistics until merged.
+        policy.set_del_docs_ratio_before_merge(0.1);
         w.set_merge_policy(Box::new(policy));
         // A writer killed between writing a segment's deletes and committing
         // leaves a `.del` file that the next writer would create again under
@@ -548,6 +588,31 @@ mod tests {
         assert_eq!(search(&idx[0], &lib2, "venlo"), 0);
         assert_eq!(search(&idx[0], &lib2, "heerlen"), 1);
         assert_eq!(search(&idx[0], &lib2, "maastricht"), 0);
+    }
+
+    #[test]
+    fn a_dossier_that_leaves_no_longer_counts_in_the_term_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let texts: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("d{i}"), format!("Panden in Maastricht, dossier {i}.")))
+            .collect();
+        let mut docs: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        docs.push(("weg", "Horeca in Venlo en Maastricht."));
+        let (idx, _) = store.sync(&[("openbaar", &library(&docs))]).unwrap();
+        let df = |idx: &SearchIndex, word: &str| {
+            let term = Term::from_field_text(idx.fields.body, &analyze(word)[0]);
+            idx.reader.searcher().doc_freq(&term).unwrap()
+        };
+        assert_eq!((df(&idx[0], "venlo"), df(&idx[0], "maastricht")), (1, 41));
+        drop(idx);
+        // One deletion in 41 documents: far below what tantivy's merge policy
+        // would take by itself.
+        docs.pop();
+        let (idx, stats) = store.sync(&[("openbaar", &library(&docs))]).unwrap();
+        assert_eq!(stats.deleted, 1);
+        assert_eq!(df(&idx[0], "venlo"), 0, "the word of the dossier that left still exists");
+        assert_eq!(df(&idx[0], "maastricht"), 40, "the dossier that left still counts");
     }
 
     #[test]

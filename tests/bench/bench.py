@@ -4,7 +4,7 @@
     bench.py search-paths QUERIES_TOML OUT          /api/v1/search?q=... for every `q`
     bench.py similar-paths REPO OUT [--k 5] [--max 2000]
     bench.py ready URL [--timeout S]                 waits for 200 on URL, prints seconds
-    bench.py incremental --base URL --repo REPO --source NAME --secret S [--runs 20]
+    bench.py incremental --base URL --repo REPO --source NAME --secret S [--runs 20] [--deletes 5]
     bench.py prep SRC_DIR OUT_DIR                    docs.tsv and an HTML site for the peers
     bench.py sqlite OUT_DIR QUERIES_TOML             SQLite FTS5 build (and query) timings
     bench.py tantivy OUT_DIR QUERIES_TOML            tantivy-py build (and query) timings
@@ -147,6 +147,30 @@ def cmd_incremental(args: list[str]) -> None:
         hook_ms.append((t3 - t1) * 1000)
         total_ms.append((t3 - t0) * 1000)
         time.sleep(0.2)
+    # Deletions: the dossier leaves the index, whose segments are then rewritten
+    # without it before the update is served (term statistics of a fresh build).
+    deletes = int(opt(args, "--deletes", "5"))
+    delete_ms: list[float] = []
+    for doc in rng.sample(ids, deletes):
+        git_fast_import(repo, (
+            b"commit refs/heads/main\n"
+            + b"committer Bench <bench@tegenkracht.invalid> %d +0000\n" % int(time.time())
+            + b"data 14\nbench: delete\n"
+            + b"from refs/heads/main^0\n"
+            + f"D dossiers/{doc}.md\n\n".encode()
+        ))
+        t1 = time.perf_counter()
+        conn.request("POST", f"/hooks/{source}", body=b"{}",
+                     headers={"X-Gitlab-Token": secret, "Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        deadline = time.perf_counter() + 120
+        while get(conn, f"/api/v1/dossiers/{doc}")[0] != 404:
+            if time.perf_counter() > deadline:
+                sys.exit(f"bench.py incremental: {doc} still served 120 s after its deletion")
+            time.sleep(0.002)
+        delete_ms.append((time.perf_counter() - t1) * 1000)
+        time.sleep(0.2)
     server_ms: list[float] = []
     if log and os.path.exists(log):
         for line in open(log, errors="replace"):
@@ -155,7 +179,8 @@ def cmd_incremental(args: list[str]) -> None:
                 m = re.search(r"\bms=(\d+)", line)
                 if m:
                     server_ms.append(float(m.group(1)))
-        server_ms = server_ms[-runs:]
+    delete_server_ms = server_ms[len(server_ms) - deletes:] if deletes else []
+    server_ms = server_ms[: len(server_ms) - deletes][-runs:]
     print(json.dumps({
         "runs": runs,
         "webhook_to_searchable_p50_ms": round(statistics.median(hook_ms), 1),
@@ -166,7 +191,15 @@ def cmd_incremental(args: list[str]) -> None:
         "commit_plus_webhook_p99_ms": round(pct(total_ms, 99), 1),
         "server_update_p50_ms": round(statistics.median(server_ms), 1) if server_ms else None,
         "server_update_max_ms": max(server_ms) if server_ms else None,
+        "deletes": deletes,
+        "delete_webhook_to_gone_p50_ms": round(statistics.median(delete_ms), 1) if delete_ms else None,
+        "delete_webhook_to_gone_max_ms": round(max(delete_ms), 1) if delete_ms else None,
+        "delete_server_update_p50_ms": round(statistics.median(delete_server_ms), 1) if delete_server_ms else None,
     }))
+
+
+def git_fast_import(repo: str, stream: bytes) -> None:
+    subprocess.run(["git", "-C", repo, "fast-import", "--quiet"], input=stream, check=True)
 
 
 # ---------------------------------------------------------------- peers
@@ -411,6 +444,9 @@ def cmd_summary(args: list[str]) -> None:
         f"{c['incremental']['webhook_to_searchable_p50_ms']:.0f} / {c['incremental']['webhook_to_searchable_p99_ms']:.0f} ms "
         f"(+ commit {c['incremental']['commit_ms_p50']:.0f} ms; server's own update p50 "
         f"{c['incremental']['server_update_p50_ms'] or float('nan'):.0f} ms)"))
+    row("dossier deleted + webhook → gone, p50 / max", lambda c: (
+        f"{c['incremental']['delete_webhook_to_gone_p50_ms']:.0f} / {c['incremental']['delete_webhook_to_gone_max_ms']:.0f} ms "
+        f"({c['incremental']['deletes']} runs; server's own update p50 {c['incremental']['delete_server_update_p50_ms']:.0f} ms)"))
     for key, label in [("peer-tantivy-1", "raw tantivy (tantivy-py, 1 thread)"), ("peer-tantivy-2", "raw tantivy (tantivy-py, 2 threads)"),
                        ("peer-lucene", "Lucene 8.7 DutchAnalyzer"), ("peer-sqlite", "SQLite FTS5 (unstemmed)"),
                        ("peer-pagefind", "Pagefind 1.6")]:

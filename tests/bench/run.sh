@@ -14,7 +14,8 @@
 #      saturated and paced with the result cache off (search_cache = 0), on
 #      a restarted server that also runs steps 4 and 5;
 #   4. incremental update: commit one changed dossier, send the webhook, poll
-#      search until the change is found (UPDATE_RUNS times);
+#      search until the change is found (UPDATE_RUNS times); then delete a
+#      dossier, send the webhook, poll until it answers 404 (DELETE_RUNS times);
 #   5. similar initiatives (/api/v1/dossiers/{id}/vergelijkbaar), saturated
 #      and paced, after the updates (so with deleted documents in the index);
 #   6. server RSS after the load;
@@ -30,8 +31,9 @@
 # (target/release/tegenkracht), PEERS (1; 0 skips them), DURATION (20,
 # seconds per load run), CONNS (32), RATE (1000, requests/s of the paced
 # search runs), SIMILAR_RATE (100, of the paced similar run), BUILD_RUNS
-# (3; 1 from 100,000 on), COLD_RUNS (3), UPDATE_RUNS (20; 0
-# skips), PAGEFIND_MAX (20000 pages), PORT (18473), SEED (42).
+# (3; 1 from 100,000 on), COLD_RUNS (3), UPDATE_RUNS (20; 0 skips the
+# updates and the deletions), DELETE_RUNS (5, dossiers deleted after the
+# updates; 0 skips them), PAGEFIND_MAX (20000 pages), PORT (18473), SEED (42).
 # Results: BENCH_DIR/results-SIZE/*.json and a summary on stdout.
 set -euo pipefail
 
@@ -50,6 +52,7 @@ SIMILAR_RATE="${SIMILAR_RATE:-100}"
 BUILD_RUNS="${BUILD_RUNS:-3}"
 COLD_RUNS="${COLD_RUNS:-3}"
 UPDATE_RUNS="${UPDATE_RUNS:-20}"
+DELETE_RUNS="${DELETE_RUNS:-5}"
 PORT="${PORT:-18473}"
 SEED="${SEED:-42}"
 TOOLS="$BENCH_DIR/tools"
@@ -223,7 +226,7 @@ EOF
   # 4. Incremental updates through the webhook.
   if [ "$UPDATE_RUNS" -gt 0 ]; then
     $PY incremental --base "http://127.0.0.1:$PORT" --repo "$REPO" --source bench --secret "$SECRET" \
-      --runs "$UPDATE_RUNS" --log "$SLOG" >"$OUT/incremental.json"
+      --runs "$UPDATE_RUNS" --deletes "$DELETE_RUNS" --log "$SLOG" >"$OUT/incremental.json"
     echo "    incremental: $(cat "$OUT/incremental.json")"
   fi
 

@@ -82,7 +82,7 @@ if bad or with_hits < len(paths) // 2:
     sys.exit(f"bench smoke: failures {bad[:5]}, {with_hits} queries with hits")
 PY
 python3 "$HERE/bench.py" incremental --base "http://127.0.0.1:$PORT" --repo "$WORK/corpus.git" \
-  --source bench --secret "$TK_SMOKE_HOOK" --runs 3 --log "$WORK/serve.log"
+  --source bench --secret "$TK_SMOKE_HOOK" --runs 3 --deletes 2 --log "$WORK/serve.log"
 python3 - "$PORT" "$WORK/similar.txt" <<'PY'
 # Similar initiatives again, now that the index holds deleted documents.
 import http.client, sys

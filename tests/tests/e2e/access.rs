@@ -165,6 +165,11 @@ fn links(html: &str) -> Vec<String> {
 
 /// Crawls the anonymous site from `/` plus a list of API calls; path → (status, normalized body).
 fn crawl(s: &Server) -> BTreeMap<String, (u16, String)> {
+    crawl_with(s, &[])
+}
+
+/// `crawl`, with more paths to start from.
+fn crawl_with(s: &Server, extra: &[&str]) -> BTreeMap<String, (u16, String)> {
     let mut seen = BTreeMap::new();
     let mut queue: VecDeque<String> = VecDeque::new();
     let api = [
@@ -203,7 +208,7 @@ fn crawl(s: &Server) -> BTreeMap<String, (u16, String)> {
         "/lessen?regio=limburg",
     ];
     queue.push_back("/".to_string());
-    queue.extend(api.iter().map(|s| s.to_string()));
+    queue.extend(api.iter().chain(extra).map(|s| s.to_string()));
     while let Some(path) = queue.pop_front() {
         if seen.contains_key(&path) || seen.len() >= 600 || path.starts_with("/static/") {
             continue;
@@ -249,6 +254,99 @@ fn the_anonymous_site_is_identical_with_and_without_restricted_documents() {
             );
         }
     }
+}
+
+/// The anonymous answers of two servers that differ (status aside, which names
+/// its load and update history), as a readable assertion message.
+fn assert_same_answers(live: &Server, fresh: &Server, extra: &[&str], when: &str) {
+    let a = crawl_with(live, extra);
+    let b = crawl_with(fresh, extra);
+    assert!(a.len() > 40, "crawl reached only {} pages", a.len());
+    let diffs: Vec<&String> = a
+        .keys()
+        .chain(b.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|p| !p.starts_with("/api/v1/status") && a.get(*p) != b.get(*p))
+        .collect();
+    assert!(
+        diffs.is_empty(),
+        "{when}: the updated server answers differently from a fresh build for {diffs:?}\nupdated: {:?}\nfresh: {:?}",
+        a.get(diffs[0]),
+        b.get(diffs[0])
+    );
+}
+
+/// Term statistics never outlive access: after a dossier is made `netwerk`,
+/// and after another is deleted, every anonymous answer of the running server
+/// (scores, "Bedoelde u", corrections and compound splits included) equals
+/// that of a server built from scratch on the same commit.
+#[test]
+fn public_statistics_after_a_dossier_leaves_equal_a_fresh_build() {
+    let r = TestRepo::new();
+    public(&r, false);
+    let zonnepanelen = |toegang: &str| {
+        fixture::dossier(
+            "Zonnepanelen op boerenschuren",
+            "limburg",
+            "vastgoed",
+            toegang,
+            "",
+            "Zonnepanelen op boerenschuren: panden, witwassen en vastgoed. Veel panden, zonnepanelen en schuren.",
+        )
+    };
+    r.write("dossiers/limburg/zonnepanelen.md", &zonnepanelen("openbaar")).write(
+        "dossiers/rotterdam/hennep.md",
+        &fixture::dossier(
+            "Hennepkwekerij in een bedrijfshal",
+            "rotterdam",
+            "havens",
+            "openbaar",
+            "",
+            "Een hennepkwekerij in een bedrijfshal bij de haven; witwassen en smokkel.",
+        ),
+    );
+    r.commit("two more public dossiers");
+    let cfg = config(&r).replace("data_dir = \"{data}\"\n", "data_dir = \"{data}\"\npoll_interval = \"1s\"\n");
+    let live = Server::start(r.path(), &cfg);
+    let queries = [
+        "/api/v1/search?q=zonnepanelen",
+        "/api/v1/search?q=zonepanelen",
+        "/api/v1/search?q=boerenschuren",
+        "/api/v1/search?q=schuren",
+        "/api/v1/search?q=hennepkwekerij",
+        "/api/v1/search?q=kwekerij",
+        "/api/v1/search?q=hennep",
+        "/api/v1/search?q=bedrijfshal",
+        "/api/v1/search?q=bedrijfshallen",
+        "/api/v1/search?q=panden+vastgoed&per_pagina=100",
+        "/api/v1/search?q=witwassen+haven&per_pagina=100",
+        "/zoeken?q=zonnepanelen",
+        "/zoeken?q=hennepkwekerij",
+        "/zoeken?q=bedrijfshal",
+    ];
+    assert!(
+        crawl_with(&live, &queries)["/api/v1/search?q=zonnepanelen"]
+            .1
+            .contains("limburg/zonnepanelen"),
+        "the dossier is public at first"
+    );
+    let wait_for_commit = |commit: &str| {
+        live.wait_for("/api/v1/status", std::time::Duration::from_secs(30), |v| {
+            v["bronnen"][0]["commit"].as_str() == Some(commit)
+        });
+    };
+
+    r.write("dossiers/limburg/zonnepanelen.md", &zonnepanelen("netwerk"));
+    wait_for_commit(&r.commit("made netwerk"));
+    let fresh = Server::start(r.path(), &cfg);
+    assert_same_answers(&live, &fresh, &queries, "after openbaar became netwerk");
+    drop(fresh);
+
+    r.remove("dossiers/rotterdam/hennep.md");
+    wait_for_commit(&r.commit("deleted"));
+    let fresh = Server::start(r.path(), &cfg);
+    assert_same_answers(&live, &fresh, &queries, "after a deletion");
 }
 
 #[test]
