@@ -44,6 +44,12 @@ pub struct Config {
     /// findings shown on the pages (set from the command line only).
     #[serde(skip)]
     pub preview: Option<PathBuf>,
+    /// The other replicas of this server, as `host:port` names resolved anew at
+    /// every webhook (a Kubernetes headless Service names every pod): a webhook
+    /// delivery received by one replica is passed on to each address, body and
+    /// signature unchanged, and each verifies it itself (extension; `fanout.rs`).
+    #[serde(default)]
+    pub replicas: Vec<String>,
     /// The content sources, in priority order.
     #[serde(default, rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -233,6 +239,14 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
+        for r in &self.replicas {
+            let port = r
+                .rsplit_once(':')
+                .and_then(|(host, port)| (!host.is_empty() && !host.contains('/')).then_some(port));
+            if port.and_then(|p| p.parse::<u16>().ok()).is_none_or(|p| p == 0) {
+                bail!("replicas: `{r}` is not a host:port such as `tegenkracht-replicas:8080`");
+            }
+        }
         let mut names = std::collections::HashSet::new();
         for s in &self.sources {
             if s.name.is_empty() || !s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
@@ -362,6 +376,7 @@ const ENV_KEYS: &[&str] = &[
     "security_expires",
     "theme_dir",
     "search_cache",
+    "replicas",
     "source",
     "auth",
 ];
@@ -440,6 +455,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.auth.sign_in_url.as_deref(), Some("/oauth2/start"));
+        for bad in [
+            "tegenkracht",
+            "http://tegenkracht:8080",
+            ":8080",
+            "tegenkracht:0",
+            "tegenkracht:http",
+        ] {
+            let e = Config::parse(&format!("replicas = [\"{bad}\"]\n"), &[]).unwrap_err().to_string();
+            assert!(e.contains("is not a host:port"), "{bad}: {e}");
+        }
+        let c = Config::parse("replicas = [\"tegenkracht-replicas.tk.svc:8080\", \"[::1]:8080\"]\n", &[]).unwrap();
+        assert_eq!(c.replicas.len(), 2);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! (`X-Gitlab-Token`). The signature is checked on the raw body in constant
 //! time; a valid delivery only *requests* a fetch of that source (the
 //! payload's commit id is never trusted), so the answer is immediate.
-//! Deliveries are deduplicated by their delivery id.
+//! Deliveries are deduplicated by their delivery id, and passed on to the
+//! other replicas when `replicas` is configured (`fanout.rs`).
 
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -131,14 +132,32 @@ pub async fn receive(State(state): State<AppState>, Path(source): Path<String>, 
             );
         }
     }
+    // Checked after the signature, so an unsigned request learns nothing.
+    if state.fanout.is_own(&headers) {
+        return json(StatusCode::ACCEPTED, "own", "deze levering kwam van deze server");
+    }
     if let Some(id) = delivery_id(&headers)
         && !state.deliveries.first_time(&format!("{source}:{id}"))
     {
         state.metrics.record_webhook(&source, "duplicate");
         return json(StatusCode::ACCEPTED, "duplicate", "deze levering is al ontvangen");
     }
-    state.metrics.record_webhook(&source, "accepted");
+    let forwarded = headers.contains_key(crate::fanout::FORWARDED);
+    state
+        .metrics
+        .record_webhook(&source, if forwarded { "accepted_from_replica" } else { "accepted" });
     state.updates.request(Some(&source));
+    if !forwarded && state.fanout.enabled() {
+        let metrics = state.clone();
+        let name = source.clone();
+        state.fanout.spread(&source, &headers, body, move |outcome| {
+            let label = match outcome {
+                crate::fanout::Outcome::Forwarded => "passed_on",
+                crate::fanout::Outcome::Failed => "pass_on_failed",
+            };
+            metrics.metrics.record_webhook(&name, label);
+        });
+    }
     json(StatusCode::ACCEPTED, "accepted", "bron wordt opgehaald")
 }
 

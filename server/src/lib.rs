@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod error;
+pub mod fanout;
 pub mod health;
 pub mod hooks;
 pub mod i18n;

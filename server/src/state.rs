@@ -23,6 +23,8 @@ pub struct App {
     /// Webhook secrets by source name (only sources with webhooks).
     pub webhook_secrets: HashMap<String, String>,
     pub deliveries: Deliveries,
+    /// The other replicas that webhook deliveries are passed on to.
+    pub fanout: Arc<crate::fanout::Fanout>,
     pub updates: Updates,
     pub metrics: Metrics,
     pub insight: crate::insight::Insight,
@@ -51,6 +53,7 @@ impl AppState {
         let auth = Auth::new(&config.auth)?;
         let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
         let insight = crate::insight::Insight::open(&config.data_dir);
+        let fanout = Arc::new(crate::fanout::Fanout::new(config.replicas.clone()));
         Ok(AppState(Arc::new(App {
             config,
             theme,
@@ -58,6 +61,7 @@ impl AppState {
             auth,
             webhook_secrets,
             deliveries: Deliveries::default(),
+            fanout,
             updates: Updates::default(),
             metrics: Metrics::default(),
             insight,

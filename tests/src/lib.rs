@@ -178,22 +178,26 @@ impl Server {
 
     /// Like `start`, with extra environment variables for the server.
     pub fn start_env(cwd: &Path, config: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_on(free_port(), cwd, config, env)
+    }
+
+    /// Like `start_env`, on a given port (for configurations that name it, such as `replicas`).
+    pub fn start_on(port: u16, cwd: &Path, config: &str, env: &[(&str, &str)]) -> Server {
         let data = tempfile::tempdir().expect("data dir");
         let cfg = data.path().join("tegenkracht.toml");
         std::fs::write(&cfg, config.replace("{data}", &data.path().join("data").to_string_lossy())).expect("config");
         let cfg = cfg.to_string_lossy().to_string();
-        Server::spawn(cwd, &["--config", &cfg], env, data)
+        Server::spawn(port, cwd, &["--config", &cfg], env, data)
     }
 
     /// Starts the server without a configuration, in `cwd` (the embedded default).
     pub fn start_default(cwd: &Path) -> Server {
-        Server::spawn(cwd, &[], &[], tempfile::tempdir().expect("data dir"))
+        Server::spawn(free_port(), cwd, &[], &[], tempfile::tempdir().expect("data dir"))
     }
 
     /// Runs `serve` with `args` on a free port and waits until it is ready. Its log goes to
     /// a file (a pipe nobody reads could fill up and block the server).
-    fn spawn(cwd: &Path, args: &[&str], env: &[(&str, &str)], data: tempfile::TempDir) -> Server {
-        let port = free_port();
+    fn spawn(port: u16, cwd: &Path, args: &[&str], env: &[(&str, &str)], data: tempfile::TempDir) -> Server {
         let log = data.path().join("server.log");
         let mut child = Command::new(binary())
             .arg("serve")

@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::time::Duration;
-use tegenkracht_tests::{Server, TestRepo, fixture};
+use tegenkracht_tests::{Server, TestRepo, fixture, free_port};
 
 const SECRET: &str = "webhook-geheim";
 const TOKEN: &str = "status-token";
@@ -269,6 +269,86 @@ fn forged_and_duplicate_deliveries_trigger_nothing() {
         "{metrics2}"
     );
     assert!(metrics.contains("outcome=\"bad_signature\"} 5"), "{metrics}");
+}
+
+/// Replicas agree: a delivery that reaches one of three replicas is passed on
+/// to the others (and to itself, which it recognises), each verifies it, and
+/// all three serve the new commit within two seconds although they poll once
+/// an hour. A passed-on delivery is not passed on again; one with a forged
+/// signature is refused even when it says it comes from a replica.
+#[test]
+fn one_webhook_reaches_every_replica() {
+    let f = federation();
+    let ports = [free_port(), free_port(), free_port()];
+    let names: Vec<String> = ports.iter().map(|p| format!("\"127.0.0.1:{p}\"")).collect();
+    let cfg = config(&f, "").replace(
+        "poll_interval = \"1h\"\n",
+        &format!("poll_interval = \"1h\"\nreplicas = [{}]\n", names.join(", ")),
+    );
+    let replicas: Vec<Server> = ports
+        .iter()
+        .map(|p| Server::start_on(*p, f.central.path(), &cfg, &[("TK_HOOK_LIMBURG", SECRET)]))
+        .collect();
+    f.limburg.write(
+        "dossiers/panden.md",
+        &fixture::dossier(
+            "Panden in Maastricht",
+            "limburg",
+            "vastgoed",
+            "openbaar",
+            "",
+            "Een hennepkwekerij in panden.",
+        ),
+    );
+    f.limburg.commit("change one dossier");
+    let started = std::time::Instant::now();
+    assert_eq!(github_hook(&replicas[0], "riec-limburg", "delivery-replicas").0, 202);
+    for r in &replicas {
+        r.wait_for("/api/v1/search?q=hennepkwekerij", Duration::from_secs(10), |v| v["total"] == 1);
+    }
+    let converged = started.elapsed();
+    assert!(converged < Duration::from_secs(2), "three replicas converged in {converged:?}");
+
+    let metric = |r: &Server, outcome: &str| {
+        let (_, m) = r.get("/metrics");
+        let key = format!("tegenkracht_webhook_deliveries_total{{source=\"riec-limburg\",outcome=\"{outcome}\"}} ");
+        m.lines()
+            .find_map(|l| l.strip_prefix(&key))
+            .map_or(0, |n| n.parse::<u64>().unwrap())
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while metric(&replicas[0], "passed_on") < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first replica did not pass the delivery on to all three addresses"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(metric(&replicas[0], "accepted"), 1);
+    assert_eq!(
+        metric(&replicas[0], "accepted_from_replica"),
+        0,
+        "its own passed-on copy is recognised"
+    );
+    for r in &replicas[1..] {
+        assert_eq!(metric(r, "accepted_from_replica"), 1);
+        assert_eq!(metric(r, "passed_on"), 0, "a passed-on delivery is not passed on again");
+    }
+    // The git host retries the same delivery at another replica: already seen there.
+    assert_eq!(github_hook(&replicas[1], "riec-limburg", "delivery-replicas").0, 202);
+    assert_eq!(metric(&replicas[1], "duplicate"), 1);
+    // Saying it comes from a replica does not replace the signature.
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let forged = [
+        (
+            "x-hub-signature-256",
+            "sha256=0000000000000000000000000000000000000000000000000000000000000000",
+        ),
+        ("x-tegenkracht-doorgestuurd", "iemand"),
+        ("x-github-delivery", "forged-1"),
+    ];
+    assert_eq!(replicas[2].post("/hooks/riec-limburg", &forged, body).0, 401);
+    assert_eq!(metric(&replicas[2], "bad_signature"), 1);
 }
 
 #[test]
