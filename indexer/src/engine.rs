@@ -29,10 +29,13 @@ pub struct Loaded {
     pub catalog: Catalog,
     /// The public shelf (always built).
     pub public: Arc<Shelf>,
-    /// Shelves by audience; audiences that see the same documents share one.
-    shelves: Mutex<HashMap<Audience, Arc<Shelf>>>,
-    /// Shelves by visible set, to share them between audiences.
-    by_set: Mutex<HashMap<Vec<u64>, Arc<Shelf>>>,
+    /// The standard audiences' shelves (built with the load, on disk);
+    /// audiences that see the same documents share one.
+    shelves: HashMap<Audience, Arc<Shelf>>,
+    /// The standard shelves by visible set, to share them with other audiences.
+    by_set: HashMap<Vec<u64>, Arc<Shelf>>,
+    /// Shelves of other combinations of regions, built in memory on first use.
+    on_demand: Mutex<OnDemand>,
     pub loaded_at: SystemTime,
     /// What this load wrote to the indexes (all audiences).
     pub stats: SyncStats,
@@ -40,33 +43,106 @@ pub struct Loaded {
     pub rendered: usize,
 }
 
+/// At most this many shelves are built on demand per load; the least recently
+/// used one is dropped for a new one (a shelf holds a library and an in-RAM index).
+pub const MAX_ON_DEMAND_SHELVES: usize = 16;
+
+/// A shelf that is built once: the first request builds it, others wait for it.
+type Slot = Arc<Mutex<Option<Arc<Shelf>>>>;
+
+/// The on-demand shelves of one load, bounded.
+#[derive(Default)]
+struct OnDemand {
+    /// Visible set of each audience seen (cleared when it grows past a bound).
+    sets: HashMap<Audience, Vec<u64>>,
+    /// Slots by visible set, least recently used first.
+    slots: Vec<(Vec<u64>, Slot)>,
+}
+
+impl OnDemand {
+    /// The slot for `set`, made the most recently used; a new one may push out
+    /// the least recently used.
+    fn slot(&mut self, set: &[u64]) -> Slot {
+        if let Some(slot) = self.touch(set) {
+            return slot;
+        }
+        let slot: Slot = Arc::new(Mutex::new(None));
+        self.slots.push((set.to_vec(), Arc::clone(&slot)));
+        if self.slots.len() > MAX_ON_DEMAND_SHELVES {
+            let (gone, _) = self.slots.remove(0);
+            self.sets.retain(|_, s| *s != gone);
+        }
+        slot
+    }
+
+    /// The existing slot for `set`, made the most recently used.
+    fn touch(&mut self, set: &[u64]) -> Option<Slot> {
+        let i = self.slots.iter().position(|(s, _)| s == set)?;
+        let entry = self.slots.remove(i);
+        let slot = Arc::clone(&entry.1);
+        self.slots.push(entry);
+        Some(slot)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Loaded {
+    /// The shelf for an audience if it needs no building: a standard audience's,
+    /// or one built on demand before. Cheap; safe on an async worker.
+    pub fn ready_shelf(&self, audience: &Audience) -> Option<Arc<Shelf>> {
+        let audience = &audience.canonical(&self.catalog.vocab);
+        if let Some(s) = self.shelves.get(audience) {
+            return Some(Arc::clone(s));
+        }
+        let mut od = lock(&self.on_demand);
+        let set = od.sets.get(audience)?.clone();
+        if let Some(s) = self.by_set.get(&set) {
+            return Some(Arc::clone(s));
+        }
+        let slot = od.touch(&set)?;
+        drop(od);
+        // Being built by another request: not ready (the caller waits off the
+        // async workers).
+        slot.try_lock().ok().and_then(|built| built.clone())
+    }
+
     /// The shelf for an audience: built at load time for the standard audiences,
-    /// or on first use (in memory) for other combinations of regions.
+    /// or on first use (in memory, once, however many requests ask at the same
+    /// time) for other combinations of regions. Building blocks: call it off
+    /// the async workers.
     pub fn shelf(&self, audience: &Audience) -> Result<Arc<Shelf>, IndexError> {
         let audience = &audience.canonical(&self.catalog.vocab);
-        if *audience == Audience::Public {
-            return Ok(Arc::clone(&self.public));
-        }
-        if let Some(s) = self.shelves.lock().unwrap_or_else(|e| e.into_inner()).get(audience) {
+        if let Some(s) = self.shelves.get(audience) {
             return Ok(Arc::clone(s));
         }
-        let set = visible_set(&self.catalog, audience);
-        let existing = self.by_set.lock().unwrap_or_else(|e| e.into_inner()).get(&set).cloned();
-        let shelf = match existing {
-            Some(s) => s,
+        let known = lock(&self.on_demand).sets.get(audience).cloned();
+        let set = match known {
+            Some(set) => set,
             None => {
-                let library = Library::new(&self.catalog, audience.clone());
-                let index = SearchIndex::build_in_ram(&library)?;
-                let s = Arc::new(Shelf { library, index });
-                self.by_set.lock().unwrap_or_else(|e| e.into_inner()).insert(set, Arc::clone(&s));
-                s
+                let set = visible_set(&self.catalog, audience);
+                let mut od = lock(&self.on_demand);
+                if od.sets.len() >= 64 * MAX_ON_DEMAND_SHELVES {
+                    od.sets.clear();
+                }
+                od.sets.insert(audience.clone(), set.clone());
+                set
             }
         };
-        self.shelves
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(audience.clone(), Arc::clone(&shelf));
+        if let Some(s) = self.by_set.get(&set) {
+            return Ok(Arc::clone(s));
+        }
+        let slot = lock(&self.on_demand).slot(&set);
+        let mut built = lock(&slot);
+        if let Some(s) = &*built {
+            return Ok(Arc::clone(s));
+        }
+        let library = Library::new(&self.catalog, audience.clone());
+        let index = SearchIndex::build_in_ram(&library)?;
+        let shelf = Arc::new(Shelf { library, index });
+        *built = Some(Arc::clone(&shelf));
         Ok(shelf)
     }
 }
@@ -409,8 +485,9 @@ fn assemble_after(
     let loaded = Loaded {
         catalog,
         public: public.expect("the public audience is always standard"),
-        shelves: Mutex::new(shelves),
-        by_set: Mutex::new(by_set),
+        shelves,
+        by_set,
+        on_demand: Mutex::new(OnDemand::default()),
         loaded_at: SystemTime::now(),
         stats,
         rendered: 0,
@@ -532,6 +609,64 @@ mod tests {
         let l = e.update().unwrap();
         e.wait_for_cache();
         l
+    }
+
+    #[test]
+    fn shelves_of_other_region_combinations_are_built_once_and_bounded() {
+        let regions = [
+            "amsterdam-amstelland",
+            "den-haag",
+            "limburg",
+            "midden-nederland",
+            "noord-holland",
+            "rotterdam",
+            "zeeland-brabant",
+        ];
+        let ids: Vec<String> = regions.iter().map(|r| format!("{r}/eigen")).collect();
+        let mut docs: Vec<(&str, &str, &str)> = ids.iter().map(|id| (id.as_str(), "regio", "Alleen voor de eigen regio.")).collect();
+        docs.push(("limburg/open", "openbaar", "Voor iedereen."));
+        let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &docs);
+        let data = tempfile::tempdir().unwrap();
+        let loaded = Arc::new(assemble(catalog, &IndexStore::new(data.path())).unwrap());
+        let pair = |a: usize, b: usize| Audience::Regions(vec![regions[a].to_string(), regions[b].to_string()]);
+        // A single region with `regio` documents is standard: ready at once.
+        assert!(loaded.ready_shelf(&Audience::Regions(vec!["limburg".into()])).is_some());
+        // A pair is not, until it was built; then it sees both regions' dossiers.
+        assert!(loaded.ready_shelf(&pair(0, 1)).is_none());
+        let first = loaded.shelf(&pair(0, 1)).unwrap();
+        assert_eq!(first.library.dossiers.len(), 3);
+        assert!(Arc::ptr_eq(&loaded.ready_shelf(&pair(0, 1)).unwrap(), &first));
+        // Many requests for a new combination at once: one build, one shelf.
+        let built: Vec<Arc<Shelf>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| loaded.shelf(&pair(2, 3)).unwrap())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(built.iter().all(|b| Arc::ptr_eq(b, &built[0])), "built more than once");
+        // More combinations than the bound: the least recently used goes.
+        let mut n = 2;
+        'fill: for a in 0..regions.len() {
+            for b in a + 1..regions.len() {
+                if (a, b) == (0, 1) || (a, b) == (2, 3) {
+                    continue;
+                }
+                if n == MAX_ON_DEMAND_SHELVES + 1 {
+                    break 'fill;
+                }
+                // Keep (2, 3) recently used.
+                loaded.shelf(&pair(2, 3)).unwrap();
+                loaded.shelf(&pair(a, b)).unwrap();
+                n += 1;
+            }
+        }
+        assert_eq!(lock(&loaded.on_demand).slots.len(), MAX_ON_DEMAND_SHELVES);
+        assert!(
+            loaded.ready_shelf(&pair(0, 1)).is_none(),
+            "the least recently used shelf was dropped"
+        );
+        assert!(Arc::ptr_eq(&loaded.ready_shelf(&pair(2, 3)).unwrap(), &built[0]));
+        let again = loaded.shelf(&pair(0, 1)).unwrap();
+        assert!(!Arc::ptr_eq(&again, &first));
+        assert_eq!(again.library.dossiers.len(), 3);
     }
 
     #[test]

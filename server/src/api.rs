@@ -110,7 +110,7 @@ pub async fn search(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SearchResponse> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["per_pagina"])?;
@@ -327,7 +327,7 @@ pub async fn dossier(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<DossierResponse> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
     let m = &d.meta;
@@ -427,7 +427,7 @@ pub async fn similar(
     let k = params::number(&pairs, "k", 5, 50)?;
     let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
     let auteur_alle_regios = params::boolean(&pairs, "auteur_alle_regios", false)?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
     let found = v
@@ -524,7 +524,7 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
 #[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
 pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
 }
@@ -539,7 +539,7 @@ pub async fn thema(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<ThemaDetail> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let dossier_ids = lib
@@ -620,7 +620,7 @@ pub async fn collecties(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Vec<Collectie>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
 }
@@ -635,7 +635,7 @@ pub async fn collectie(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<CollectieDetail> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     Ok(Json(CollectieDetail {
@@ -669,7 +669,7 @@ pub async fn vocabulaire(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<VocabulaireResponse> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let map = |n: &indexer::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
     let voc = &lib.vocab;
@@ -706,7 +706,7 @@ pub async fn lessen(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Vec<LesHit>> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let filter = lessons::Filter::parse(&params::pairs(raw.as_deref())?, lib)?;
     let out = lessons::grouped(lib, &filter)
@@ -792,7 +792,7 @@ pub async fn status(
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     // Counts are of what this reader may see; findings (paths and messages) only for signed-in readers.
     let bronnen = loaded

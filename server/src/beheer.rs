@@ -18,7 +18,7 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
     if reader.audience != Audience::Liec {
         return Err(Problem::NotFound.into());
     }
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let voc = &lib.vocab;
     // Dossiers per word (single words: the library's word counts; phrases: a text search).

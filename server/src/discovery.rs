@@ -79,7 +79,7 @@ fn atom(state: &AppState, lib: &indexer::Library, title: &str, self_path: &str, 
 
 /// `/feed.atom`: every dossier, newest first.
 pub async fn feed(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(atom(
         &state,
@@ -97,7 +97,7 @@ pub async fn thema_feed(
     Extension(reader): Extension<Reader>,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.themas.contains(&slug)).collect();
@@ -117,7 +117,7 @@ pub async fn regio_feed(
     Extension(reader): Extension<Reader>,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?.to_string();
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.regio == slug).collect();
@@ -138,7 +138,7 @@ pub async fn collectie_feed(
     Extension(reader): Extension<Reader>,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     let ds: Vec<&Dossier> = lib
@@ -162,7 +162,7 @@ pub async fn search_feed(
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = params::page_pairs(raw.as_deref())?;
     let mut req = params::search(&pairs, lib, &[])?;
@@ -195,7 +195,7 @@ pub async fn search_feed(
 
 /// `/sitemap.xml`: every page the reader may see.
 pub async fn sitemap(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Response, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let base = base(&state);
     let mut o =

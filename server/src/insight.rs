@@ -267,7 +267,7 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
     if reader.audience != Audience::Liec {
         return Err(Problem::NotFound.into());
     }
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let (frequent, empty) = state.insight.top(50);
     // For each query without results: a synonym group to consider, pairing it

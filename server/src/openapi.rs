@@ -43,7 +43,7 @@ pub struct ApiDoc;
 
 /// `GET /api/v1/openapi.json`.
 pub async fn document(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, ApiError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     Ok(Json(complete(&v.shelf().library)))
 }
 
@@ -109,7 +109,7 @@ fn allowed_values(lib: &Library) -> Vec<(&'static str, Vec<String>)> {
 /// server from `complete` (so it never disagrees with `openapi.json`), with
 /// no script: it works under the site's CSP and without JavaScript.
 pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> crate::pages::Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let doc = complete(&v.shelf().library);
     crate::pages::render(&state, "api.html", readable(&doc))
 }

@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 pub type Page = Result<Html<String>, PageError>;
 
 /// The content the current reader may see.
-pub fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
+pub async fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
     let (generation, loaded) = state.current().ok_or(Problem::Unavailable)?;
-    Ok(View::new(generation, loaded, reader.audience.clone())?)
+    View::new(generation, loaded, reader.audience.clone()).await
 }
 
 /// Renders a template with the site-wide context.
@@ -74,7 +74,7 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
 }
 
 pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let recent: Vec<_> = lib.recent().into_iter().take(6).map(|d| card(lib, d)).collect();
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
@@ -114,7 +114,7 @@ struct FacetValue {
 }
 
 pub async fn search(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let shelf = v.shelf();
     let lib = &shelf.library;
     let pairs = params::page_pairs(raw.as_deref())?;
@@ -231,7 +231,7 @@ pub async fn dossier(
     Extension(reader): Extension<Reader>,
     Path((regio, slug)): Path<(String, String)>,
 ) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let shelf = v.shelf();
     let lib = &shelf.library;
     let id = format!("{regio}/{slug}");
@@ -328,7 +328,7 @@ fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a i
 }
 
 pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let groepen = by_region(lib, lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.themas.contains(&slug)));
@@ -358,7 +358,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
 
 /// `/paginas/{slug}`: a site page (Over, Contact, Privacyverklaring, ...).
 pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let p = lib.pages.iter().find(|p| p.slug == slug).ok_or(Problem::NotFound)?;
     render(
@@ -373,7 +373,7 @@ pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<
 }
 
 pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let themas: Vec<Value> = lib
         .playbooks
@@ -384,7 +384,7 @@ pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<
 }
 
 pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
     let naam = views::label(&lib.vocab.regios, &slug);
@@ -415,13 +415,13 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
 }
 
 pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     render(&state, "regios.html", context! { regios => regions(lib) })
 }
 
 pub async fn collectie(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     let items: Vec<Value> = c
@@ -441,14 +441,14 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
 }
 
 pub async fn collecties(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let collecties: Vec<Value> = lib.collections.iter().map(collection_item).collect();
     render(&state, "collecties.html", context! { collecties })
 }
 
 pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = params::page_pairs(raw.as_deref())?;
     let filter = crate::lessons::Filter::parse(&pairs, lib)?;

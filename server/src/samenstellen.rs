@@ -156,7 +156,7 @@ async fn search(state: &AppState, v: &crate::state::View, q: &str) -> Result<Vec
 /// `GET /samenstellen` and `POST /samenstellen`: the form, with the search,
 /// the chosen items and, on "Controleren", the file and its findings.
 pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
     let items = items(&draft);

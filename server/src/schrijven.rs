@@ -428,7 +428,7 @@ pub async fn form(
     Extension(reader): Extension<Reader>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = crate::params::page_pairs(raw.as_deref())?;
     crate::params::only(&pairs, &["regio", "dossier", "taal"])?;
@@ -607,7 +607,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
 /// `POST /schrijven`: the form again with the file, its findings beside their
 /// fields and the hand-off to the forge.
 pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
     let c = check(&state, lib, &draft, reader.audience == indexer::Audience::Liec);
@@ -639,7 +639,7 @@ pub async fn api_check(
     Extension(reader): Extension<Reader>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let draft = Draft::parse(&body)?;
     let c = check(&state, &v.shelf().library, &draft, reader.audience == indexer::Audience::Liec);
     Ok(Json(json!({
@@ -654,7 +654,7 @@ pub async fn api_check(
 /// `GET /schema/dossier.json`: the JSON Schema of a dossier's front matter,
 /// with the vocabulary and the themas the reader may see.
 pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, PageError> {
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
     Ok(Json(indexer::schema::dossier(&lib.vocab, &themas)))

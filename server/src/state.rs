@@ -4,6 +4,7 @@
 use crate::auth::Auth;
 use crate::cache::SearchCache;
 use crate::config::Config;
+use crate::error::Problem;
 use crate::hooks::Deliveries;
 use crate::metrics::Metrics;
 use crate::theme::Theme;
@@ -98,11 +99,22 @@ pub struct View {
 }
 
 impl View {
-    pub fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, indexer::index::IndexError> {
+    /// The view of `audience` on `loaded`. A combination of regions seen for
+    /// the first time has its shelf built (a library and an in-RAM index):
+    /// that runs on a blocking thread, once, however many requests wait for it.
+    pub async fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, Problem> {
         // Former region slugs of the reader count as their current region, so
         // both names share one shelf and one cache entry.
         let audience = audience.canonical(&loaded.catalog.vocab);
-        let shelf = loaded.shelf(&audience)?;
+        let shelf = match loaded.ready_shelf(&audience) {
+            Some(shelf) => shelf,
+            None => {
+                let (l, a) = (Arc::clone(&loaded), audience.clone());
+                tokio::task::spawn_blocking(move || l.shelf(&a))
+                    .await
+                    .map_err(|_| Problem::Unavailable)??
+            }
+        };
         Ok(View {
             loaded,
             audience,

@@ -68,7 +68,7 @@ fn regio_of(lib: &Library, slug: &str, with_html: bool) -> Regio {
 #[utoipa::path(get, path = "/api/v1/regios", responses((status = 200, body = Vec<Regio>), (status = 400, body = ErrorBody)))]
 pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Regio>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.vocab.regios.slugs().map(|s| regio_of(lib, s, false)).collect()))
 }
@@ -86,7 +86,7 @@ pub async fn regio(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Regio> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader)?;
+    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     if !lib.vocab.regios.contains(&slug) {
         return Err(Problem::NotFound.into());
