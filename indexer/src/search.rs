@@ -352,6 +352,27 @@ impl SearchIndex {
     /// collections) are scored with the dossier index's statistics and pass
     /// only the `type` and `thema` filters (a playbook has its own thema).
     /// A playbook the query names comes first (`best_bet`).
+    /// The dossiers among `ords` (library ordinals) that `req` finds with every
+    /// word of its query and that pass its filters: no spelling correction, no
+    /// hits with part of the words, no pages. What an email alert for this
+    /// search reports. Sorted ordinals.
+    pub fn matching(&self, lib: &Library, req: &SearchRequest, ords: &[usize]) -> Result<Vec<usize>, IndexError> {
+        let m = self.matches(lib, &req.q)?;
+        let table = lib.facet_table();
+        let filters = table.filters(&req.filters);
+        let wanted: std::collections::HashSet<usize> = ords.iter().copied().collect();
+        let mut out: Vec<usize> = m
+            .found
+            .iter()
+            .filter(|h| h.tier == Tier::Exact && h.r.0 == HitKind::Dossier)
+            .map(|h| h.r.1 as usize)
+            .filter(|o| wanted.contains(o) && table.failures(&filters, *o) == 0)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
     pub fn search(&self, lib: &Library, req: &SearchRequest) -> Result<SearchResults, IndexError> {
         let mut m = self.matches(lib, &req.q)?;
         // Little found with every word: retry with corrected spelling, and offer the correction.
@@ -607,6 +628,35 @@ mod tests {
             .iter()
             .map(|h| (lib.dossiers[h.ord].slug.clone(), h.tier))
             .collect()
+    }
+
+    #[test]
+    fn matching_reports_only_the_given_dossiers_with_every_word_that_pass_the_filters() {
+        let lib = crate::testkit::library(&[
+            ("alles", "Een vakantiepark met een schuur vol drugsafval."),
+            ("park", "Op het vakantiepark werd streng gecontroleerd."),
+            ("afval", "Drugsafval in een schuur, gedumpt in de nacht."),
+            ("niets", "Een haven met containers."),
+        ]);
+        let idx = SearchIndex::build_in_ram(&lib).unwrap();
+        let ord = |slug: &str| lib.dossiers.iter().position(|d| d.slug == slug).unwrap();
+        let all: Vec<usize> = (0..lib.dossiers.len()).collect();
+        let req = |q: &str| SearchRequest {
+            q: q.into(),
+            ..Default::default()
+        };
+        // Every word, no partial hits (search would add `park` and `afval` below).
+        assert_eq!(
+            idx.matching(&lib, &req("vakantiepark drugsafval"), &all).unwrap(),
+            vec![ord("alles")]
+        );
+        // Only among the given ordinals.
+        assert_eq!(idx.matching(&lib, &req("schuur"), &[ord("afval")]).unwrap(), vec![ord("afval")]);
+        // No words: every given dossier that passes the filters.
+        let mut filtered = req("");
+        filtered.filters.insert("regio".into(), vec!["rotterdam".into()]);
+        assert!(idx.matching(&lib, &filtered, &all).unwrap().is_empty());
+        assert_eq!(idx.matching(&lib, &req(""), &all).unwrap().len(), 4);
     }
 
     #[test]

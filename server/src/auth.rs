@@ -29,6 +29,11 @@ pub struct Reader {
     /// Token name or proxy user; `None` for anonymous readers. Never logged with queries.
     pub name: Option<String>,
     pub audience: Audience,
+    /// The reader's address, from the token's configuration or the trusted
+    /// proxy's email header; only email alerts use it.
+    pub email: Option<String>,
+    /// Signed in with a bearer token (not through the proxy).
+    pub token: bool,
 }
 
 impl Reader {
@@ -36,6 +41,8 @@ impl Reader {
         Reader {
             name: None,
             audience: Audience::Public,
+            email: None,
+            token: false,
         }
     }
 
@@ -47,10 +54,20 @@ impl Reader {
 /// The parsed `[auth]` section.
 #[derive(Debug, Clone, Default)]
 pub struct Auth {
-    tokens: Vec<(String, [u8; 32], Vec<String>)>,
+    tokens: Vec<Token>,
     proxy_user: Option<String>,
+    proxy_email: Option<String>,
     proxy_groups: Option<String>,
     trusted: Vec<IpNet>,
+}
+
+/// One configured token.
+#[derive(Debug, Clone)]
+struct Token {
+    name: String,
+    hash: [u8; 32],
+    regions: Vec<String>,
+    email: Option<String>,
 }
 
 /// Why a request could not be authenticated.
@@ -75,7 +92,12 @@ impl Auth {
             let hash: [u8; 32] = bytes
                 .try_into()
                 .map_err(|_| anyhow::anyhow!("token `{}`: sha256 must be 32 bytes", t.name))?;
-            tokens.push((t.name.clone(), hash, t.regions.clone()));
+            tokens.push(Token {
+                name: t.name.clone(),
+                hash,
+                regions: t.regions.clone(),
+                email: t.email.clone(),
+            });
         }
         let mut trusted = Vec::new();
         for p in &cfg.trusted_proxies {
@@ -88,6 +110,7 @@ impl Auth {
         Ok(Auth {
             tokens,
             proxy_user: cfg.proxy_user_header.clone(),
+            proxy_email: cfg.proxy_email_header.clone(),
             proxy_groups: cfg.proxy_groups_header.clone(),
             trusted,
         })
@@ -104,16 +127,18 @@ impl Auth {
                 .ok_or(Unauthorized)?;
             let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
             let mut found = None;
-            for (name, expected, regions) in &self.tokens {
+            for t in &self.tokens {
                 // Every configured hash is compared, in constant time.
-                if constant_time_eq(&hash, expected) && found.is_none() {
-                    found = Some((name, regions));
+                if constant_time_eq(&hash, &t.hash) && found.is_none() {
+                    found = Some(t);
                 }
             }
-            let (name, regions) = found.ok_or(Unauthorized)?;
+            let t = found.ok_or(Unauthorized)?;
             return Ok(Reader {
-                name: Some(name.clone()),
-                audience: Audience::signed_in(regions),
+                name: Some(t.name.clone()),
+                audience: Audience::signed_in(&t.regions),
+                email: t.email.clone(),
+                token: true,
             });
         }
         if let (Some(user_header), Some(peer)) = (&self.proxy_user, peer)
@@ -130,12 +155,30 @@ impl Auth {
                 .and_then(|v| v.to_str().ok())
                 .map(|g| g.split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
+            let email = self
+                .proxy_email
+                .as_ref()
+                .and_then(|h| headers.get(h.as_str()))
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_string);
             return Ok(Reader {
                 name: Some(user.trim().to_string()),
                 audience: Audience::signed_in(&groups),
+                email,
+                token: false,
             });
         }
         Ok(Reader::anonymous())
+    }
+}
+
+impl Auth {
+    /// The current audience of the token named `name`, if it is still configured
+    /// (email alerts apply the access rule again at every mail).
+    pub fn token_audience(&self, name: &str) -> Option<Audience> {
+        self.tokens.iter().find(|t| t.name == name).map(|t| Audience::signed_in(&t.regions))
     }
 }
 
@@ -202,6 +245,7 @@ mod tests {
                 name: "analist".into(),
                 sha256: hash,
                 regions: vec!["limburg".into()],
+                email: Some("analist@example.nl".into()),
             }],
             ..AuthConfig::default()
         })

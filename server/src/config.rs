@@ -56,6 +56,9 @@ pub struct Config {
     /// Readers who sign in (accepted now; access levels use it).
     #[serde(default)]
     pub auth: AuthConfig,
+    /// Email alerts (extension).
+    #[serde(default)]
+    pub mail: Option<MailConfig>,
 }
 
 /// One `[[source]]`.
@@ -96,6 +99,10 @@ pub struct AuthConfig {
     /// `/oauth2/start` (extension; without it no sign-in link is shown).
     #[serde(default)]
     pub sign_in_url: Option<String>,
+    /// The header in which the trusted proxy passes the reader's email address
+    /// (oauth2-proxy: `X-Forwarded-Email`), for email alerts (extension).
+    #[serde(default)]
+    pub proxy_email_header: Option<String>,
     /// Where the "Uitloggen" link leads for a signed-in reader, e.g.
     /// `/oauth2/sign_out` (extension).
     #[serde(default)]
@@ -109,6 +116,44 @@ pub struct TokenConfig {
     pub name: String,
     pub sha256: String,
     pub regions: Vec<String>,
+    /// The address of the person or service behind the token, for email
+    /// alerts through the API (extension; without it the token cannot subscribe).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `[mail]`: email alerts (extension; `alerts/`). Without it no alerts are offered.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// This replica keeps the subscriptions and sends (exactly one replica).
+    #[serde(default)]
+    pub mailer: bool,
+    /// `From:` of every alert, e.g. `Tegenkracht <noreply@kennisbank.example.nl>`.
+    pub from: String,
+    pub smtp_host: String,
+    /// Default 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    #[serde(default)]
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (only for a relay on this machine).
+    #[serde(default = "default_mail_tls")]
+    pub tls: String,
+    /// How often the mailer looks for new content and for mail that is due.
+    #[serde(default = "default_mail_interval", with = "humantime_serde_compat")]
+    pub interval: Duration,
+    /// At most this many mails per run; the rest waits for the next run.
+    #[serde(default = "default_mail_max_per_run")]
+    pub max_per_run: usize,
+}
+
+fn default_mail_tls() -> String {
+    "starttls".into()
+}
+fn default_mail_interval() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_mail_max_per_run() -> usize {
+    200
 }
 
 fn default_search_cache() -> usize {
@@ -239,6 +284,24 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
+        if let Some(m) = &self.mail {
+            if !matches!(m.tls.as_str(), "starttls" | "tls" | "none") {
+                bail!("mail.tls must be starttls, tls or none, not `{}`", m.tls);
+            }
+            let local = matches!(m.smtp_host.as_str(), "localhost" | "127.0.0.1" | "::1");
+            if m.tls == "none" && !local {
+                bail!("mail.tls = \"none\" sends passwords and addresses in clear text: only for a relay on this machine (localhost)");
+            }
+            if m.smtp_host.is_empty() || m.from.is_empty() {
+                bail!("mail needs smtp_host and from");
+            }
+            if m.max_per_run == 0 {
+                bail!("mail.max_per_run must be at least 1");
+            }
+            if m.interval < Duration::from_secs(1) {
+                bail!("mail.interval must be at least 1s");
+            }
+        }
         for r in &self.replicas {
             let port = r
                 .rsplit_once(':')
@@ -379,6 +442,7 @@ const ENV_KEYS: &[&str] = &[
     "replicas",
     "source",
     "auth",
+    "mail",
 ];
 
 /// Applies `TEGENKRACHT_<SECTION>__<KEY>=value` overrides to a TOML table.

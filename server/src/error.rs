@@ -14,6 +14,8 @@ pub enum Problem {
     /// A bearer token was sent but is not valid.
     Unauthorized,
     BadRequest(String),
+    /// Understood but refused (a form from another site; sign-in needed for this).
+    Forbidden(String),
     /// The index is still being built.
     Unavailable,
     Internal(String),
@@ -25,6 +27,7 @@ impl Problem {
             Problem::NotFound => StatusCode::NOT_FOUND,
             Problem::Unauthorized => StatusCode::UNAUTHORIZED,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Problem::Forbidden(_) => StatusCode::FORBIDDEN,
             Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -35,6 +38,7 @@ impl Problem {
             Problem::NotFound => "not_found",
             Problem::Unauthorized => "unauthorized",
             Problem::BadRequest(_) => "bad_request",
+            Problem::Forbidden(_) => "forbidden",
             Problem::Unavailable => "unavailable",
             Problem::Internal(_) => "internal",
         }
@@ -45,7 +49,7 @@ impl Problem {
         match self {
             Problem::NotFound => "Deze pagina bestaat niet.".into(),
             Problem::Unauthorized => "Ongeldige of onbekende toegangssleutel.".into(),
-            Problem::BadRequest(m) => m.clone(),
+            Problem::BadRequest(m) | Problem::Forbidden(m) => m.clone(),
             Problem::Unavailable => "De kennisbank wordt nog geladen. Probeer het over enkele seconden opnieuw.".into(),
             Problem::Internal(_) => "Er ging iets mis aan onze kant. Probeer het later opnieuw.".into(),
         }

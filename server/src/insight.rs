@@ -53,7 +53,7 @@ pub type Ranking = Vec<(String, u64)>;
 #[derive(Default)]
 pub struct Insight {
     counts: Mutex<Counts>,
-    db: Option<redb::Database>,
+    db: Option<std::sync::Arc<redb::Database>>,
 }
 
 /// Lowercase, folded, single spaces; at most 100 characters.
@@ -109,8 +109,14 @@ impl Insight {
         };
         Insight {
             counts: Mutex::new(counts),
-            db: Some(db),
+            db: Some(std::sync::Arc::new(db)),
         }
+    }
+
+    /// The server's store, opened (and recovered if unreadable) here; shared
+    /// with the email alerts. `None` when another process holds it.
+    pub fn store(&self) -> Option<std::sync::Arc<redb::Database>> {
+        self.db.clone()
     }
 
     /// Counts one search: an anonymous reader's by its text (`found_nothing`:
@@ -302,6 +308,7 @@ mod tests {
         let signed = Reader {
             name: Some("x".into()),
             audience: Audience::Network,
+            ..Reader::anonymous()
         };
         for _ in 0..3 {
             i.record(&anon, "  Vastgoed   Witwassen ", false);

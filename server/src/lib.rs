@@ -1,6 +1,7 @@
 //! The Tegenkracht application: configuration, the command-line commands,
 //! and the website and JSON API served over the content engine (`indexer`).
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod beheer;

@@ -40,6 +40,11 @@ pub struct Metrics {
     removed: AtomicU64,
     sources: Mutex<BTreeMap<String, SourceState>>,
     webhooks: Mutex<BTreeMap<(String, &'static str), u64>>,
+    /// Email alerts: mails accepted by the SMTP server, failed attempts, items queued now.
+    mail_sent: AtomicU64,
+    mail_failed: AtomicU64,
+    mail_queued: AtomicU64,
+    mail_enabled: std::sync::atomic::AtomicBool,
 }
 
 fn now() -> f64 {
@@ -70,6 +75,14 @@ impl Metrics {
         if total == 0 {
             self.zero_results.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// A mail run's outcome: sent and failed mails, and what is left queued.
+    pub fn record_mail(&self, sent: u64, failed: u64, queued: u64) {
+        self.mail_enabled.store(true, Ordering::Relaxed);
+        self.mail_sent.fetch_add(sent, Ordering::Relaxed);
+        self.mail_failed.fetch_add(failed, Ordering::Relaxed);
+        self.mail_queued.store(queued, Ordering::Relaxed);
     }
 
     pub fn record_webhook(&self, source: &str, outcome: &'static str) {
@@ -230,6 +243,23 @@ impl Metrics {
                 o,
                 "tegenkracht_webhook_deliveries_total{{source=\"{}\",outcome=\"{outcome}\"}} {n}",
                 esc(source)
+            );
+        }
+        if self.mail_enabled.load(Ordering::Relaxed) {
+            let _ = writeln!(
+                o,
+                "# HELP tegenkracht_mail_sent_total Alert mails accepted by the SMTP server.\n# TYPE tegenkracht_mail_sent_total counter\ntegenkracht_mail_sent_total {}",
+                self.mail_sent.load(Ordering::Relaxed)
+            );
+            let _ = writeln!(
+                o,
+                "# HELP tegenkracht_mail_failed_total Alert mails that could not be sent (retried later).\n# TYPE tegenkracht_mail_failed_total counter\ntegenkracht_mail_failed_total {}",
+                self.mail_failed.load(Ordering::Relaxed)
+            );
+            let _ = writeln!(
+                o,
+                "# HELP tegenkracht_mail_queued Dossiers queued for alert mails.\n# TYPE tegenkracht_mail_queued gauge\ntegenkracht_mail_queued {}",
+                self.mail_queued.load(Ordering::Relaxed)
             );
         }
         o

@@ -60,8 +60,11 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
                 .collect()
         })
         .unwrap_or_default();
+    // "Volg per e-mail" for readers with an address, where alerts are offered.
+    let meldingen = state.config.mail.is_some() && reader.email.is_some();
     let site = context! {
         naam => "Tegenkracht",
+        meldingen,
         url => state.config.site_url.trim_end_matches('/'),
         voorbeeld,
         lezer,
@@ -83,7 +86,7 @@ pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Re
     render(
         &state,
         "home.html",
-        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len(), feed => feed("/feed.atom", "Nieuw en bijgewerkt") },
+        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len(), feed => feed("/feed.atom", "Nieuw en bijgewerkt", Some(""), None) },
     )
 }
 
@@ -222,7 +225,7 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
     render(
         &state,
         "zoeken.html",
-        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij, feed => feed(&format!("/zoeken/feed.atom?{}", views::search_query(&req)), "Nieuwe resultaten van deze zoekopdracht") },
+        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij, feed => feed(&format!("/zoeken/feed.atom?{}", views::search_query(&req)), "Nieuwe resultaten van deze zoekopdracht", Some(&views::search_query(&req)), None) },
     )
 }
 
@@ -291,8 +294,10 @@ pub async fn dossier(
 
 /// The Atom feed that follows a page: announced in its head (autodiscovery)
 /// and linked as "Volg" on the page; `titel` is interface text (translated).
-fn feed(url: &str, titel: &str) -> Value {
-    context! { url, titel }
+/// A page's feed, and what "Volg per e-mail" there follows: a search's query
+/// string (`""` for every dossier) or a collection.
+fn feed(url: &str, titel: &str, zoek: Option<&str>, collectie: Option<&str>) -> Value {
+    context! { url, titel, zoek, collectie }
 }
 
 /// Today's date, for review banners.
@@ -350,7 +355,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
             synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
             groepen, collecties, bewerk_url => v.loaded.catalog.edit_link(&p.bron),
-            feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema"),
+            feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema", Some(&format!("thema={slug}")), None),
             redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
         },
     )
@@ -406,7 +411,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
         "regio.html",
         context! {
             slug, naam, leerdossiers, praktijken, regios => regions(lib),
-            feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio"),
+            feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio", Some(&format!("regio={slug}")), None),
             beschrijving => beschrijving.map(|r| &r.meta),
             beschrijving_html => beschrijving.map(|r| Value::from_safe_string(r.body.html.clone())),
             bewerk_url => beschrijving.and_then(|r| v.loaded.catalog.edit_link(&r.bron)),
@@ -436,7 +441,7 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     render(
         &state,
         "collectie.html",
-        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie") },
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie", None, Some(&slug)) },
     )
 }
 

@@ -1,5 +1,6 @@
 //! The whole URL map on one screen, and the middleware around it.
 
+use crate::alerts::pages as alerts;
 use crate::state::AppState;
 use crate::{api, discovery, health, hooks, pages};
 use axum::BoxError;
@@ -54,6 +55,8 @@ pub fn app(state: AppState) -> Router {
         .route("/lessen", get(api::lessen))
         .route("/status", get(api::status))
         .route("/schrijven/controle", axum::routing::post(crate::schrijven::api_check))
+        .route("/abonnementen", get(alerts::api_list).post(alerts::api_subscribe))
+        .route("/abonnementen/{id}", axum::routing::delete(alerts::api_delete))
         .route("/openapi.json", get(crate::openapi::document))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(api::escape_json));
@@ -73,6 +76,12 @@ pub fn app(state: AppState) -> Router {
         .route("/api", get(crate::openapi::page))
         .route("/schrijven", get(crate::schrijven::form).post(crate::schrijven::submit))
         .route("/samenstellen", get(crate::samenstellen::form).post(crate::samenstellen::form))
+        .route("/abonnementen", get(alerts::list).post(alerts::subscribe))
+        .route("/abonnementen/{id}/opzeggen", axum::routing::post(alerts::delete))
+        .route(
+            "/abonnementen/afmelden/{key}",
+            get(alerts::unsubscribe_page).post(alerts::unsubscribe),
+        )
         .route("/beheer", get(crate::beheer::page))
         .route("/beheer/inzicht", get(crate::insight::page))
         .route("/feed.atom", get(discovery::feed))

@@ -59,6 +59,11 @@ async fn serve(config: Config) -> Result<()> {
     tracing::info!(address = %listener.local_addr()?, "serving Tegenkracht");
     tokio::spawn(crate::updater::run(state.clone()));
     tokio::spawn(save_insight(state.clone()));
+    if let (Some(mail), Some(alerts)) = (&state.config.mail, &state.alerts) {
+        let mailer = crate::alerts::mailer::Mailer::new(std::sync::Arc::clone(alerts), mail)?;
+        tracing::info!(relay = %mail.smtp_host, every = ?mail.interval, "sending email alerts");
+        tokio::spawn(std::sync::Arc::new(mailer).run(state.clone()));
+    }
     let app = crate::app(state.clone());
     crate::listener::serve(listener, app, shutdown()).await;
     if let Err(e) = tokio::task::spawn_blocking(move || state.insight.flush()).await? {

@@ -24,6 +24,8 @@ pub struct App {
     /// Webhook secrets by source name (only sources with webhooks).
     pub webhook_secrets: HashMap<String, String>,
     pub deliveries: Deliveries,
+    /// Email alerts, on the replica that sends them (`[mail] mailer = true`).
+    pub alerts: Option<Arc<crate::alerts::Alerts>>,
     /// The other replicas that webhook deliveries are passed on to.
     pub fanout: Arc<crate::fanout::Fanout>,
     pub updates: Updates,
@@ -55,6 +57,13 @@ impl AppState {
         let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
         let insight = crate::insight::Insight::open(&config.data_dir);
         let fanout = Arc::new(crate::fanout::Fanout::new(config.replicas.clone()));
+        let alerts = match (&config.mail, insight.store()) {
+            (Some(m), Some(db)) if m.mailer => Some(Arc::new(crate::alerts::Alerts::new(db))),
+            (Some(m), None) if m.mailer => {
+                anyhow::bail!("mail.mailer needs the store in data_dir (tegenkracht.redb), which another process holds")
+            }
+            _ => None,
+        };
         Ok(AppState(Arc::new(App {
             config,
             theme,
@@ -63,6 +72,7 @@ impl AppState {
             webhook_secrets,
             deliveries: Deliveries::default(),
             fanout,
+            alerts,
             updates: Updates::default(),
             metrics: Metrics::default(),
             insight,

@@ -1,7 +1,10 @@
 //! The server's own small state that must outlive a restart, in one redb
 //! database, `data_dir/tegenkracht.redb` (mode 0600): ACID transactions, so a
-//! crash leaves the last committed state. Today it holds the usage aggregates
-//! of `insight`; nothing in it is content, and nothing identifies a reader.
+//! crash leaves the last committed state. It holds the usage aggregates of
+//! `insight` (nothing that identifies a reader) and the email alerts'
+//! subscriptions and queue (`alerts`: an address, a name and the reader's
+//! groups per subscription, deleted with it). `Insight::open` opens it and
+//! `Insight::store` shares it.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};

@@ -168,6 +168,11 @@ pub struct Server {
     child: Child,
     pub base: String,
     _data: tempfile::TempDir,
+    /// How it was started, for `kill_and_restart`.
+    port: u16,
+    cwd: PathBuf,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
@@ -197,6 +202,17 @@ impl Server {
 
     /// Runs `serve` with `args` on a free port and waits until it is ready. Its log goes to
     /// a file (a pipe nobody reads could fill up and block the server).
+    /// Kills the server at once (SIGKILL: no graceful stop, nothing flushed) and
+    /// starts it again on the same port, data folder and configuration.
+    pub fn kill_and_restart(mut self) -> Server {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir().expect("placeholder"));
+        Server::spawn(self.port, &self.cwd.clone(), &args, &env, data)
+    }
+
     fn spawn(port: u16, cwd: &Path, args: &[&str], env: &[(&str, &str)], data: tempfile::TempDir) -> Server {
         let log = data.path().join("server.log");
         let mut child = Command::new(binary())
@@ -206,7 +222,7 @@ impl Server {
             .envs(env.iter().copied())
             .current_dir(cwd)
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log file"))
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log file"))
             .spawn()
             .expect("server starts");
         let base = format!("http://127.0.0.1:{port}");
@@ -224,7 +240,15 @@ impl Server {
             assert!(Instant::now() < deadline, "server did not become ready");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Server { child, base, _data: data }
+        Server {
+            child,
+            base,
+            _data: data,
+            port,
+            cwd: cwd.to_path_buf(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
     }
 
     /// Stops the server as an operator would (SIGTERM) and waits until it exited.
@@ -307,5 +331,90 @@ pub mod fixture {
         format!(
             "---\ntitel: {titel}\ntype: leerdossier\nregio: {regio}\nthemas: [{themas}]\nsamenvatting: Een dossier voor de tests, met genoeg tekst om geldig te zijn.\ntoegang: {toegang}\nlessen:\n  - uitdaging: leren\n    les: Schrijf lessen op zodat andere regio's ervan leren.\n{extra}---\n\n## Aanpak\n\n{body}\n"
         )
+    }
+}
+
+/// A real SMTP server for the tests: aiosmtpd (Debian's `python3-aiosmtpd`,
+/// installed by `.ci/run`), storing every message it accepts in a Maildir.
+pub struct Smtp {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    /// Starts on a free port.
+    pub fn start() -> Smtp {
+        Smtp::start_on(free_port(), tempfile::tempdir().expect("maildir"))
+    }
+
+    fn start_on(port: u16, dir: tempfile::TempDir) -> Smtp {
+        let child = Command::new("/usr/bin/python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.path().join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the test SMTP server starts (apt-get install python3-aiosmtpd)");
+        let mut smtp = Smtp { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = smtp.child.try_wait() {
+                panic!("the test SMTP server exited with {status}: is python3-aiosmtpd installed?");
+            }
+            assert!(Instant::now() < deadline, "the test SMTP server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        smtp
+    }
+
+    /// Stops it (an outage); `restart` brings it back on the same port with the same mail.
+    pub fn stop(mut self) -> (u16, tempfile::TempDir) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("placeholder"));
+        (self.port, dir)
+    }
+
+    pub fn restart((port, dir): (u16, tempfile::TempDir)) -> Smtp {
+        Smtp::start_on(port, dir)
+    }
+
+    /// Every message accepted so far, raw, oldest first.
+    pub fn messages(&self) -> Vec<String> {
+        let mut files: Vec<(std::time::SystemTime, String)> = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.dir.path().join("maildir").join(sub)) {
+                for e in entries.flatten() {
+                    let modified = e.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+                    files.push((modified, std::fs::read_to_string(e.path()).unwrap_or_default()));
+                }
+            }
+        }
+        files.sort_by_key(|f| f.0);
+        files.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// The messages to `address`.
+    pub fn to(&self, address: &str) -> Vec<String> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("X-RcptTo: {address}"))))
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -2,6 +2,7 @@
 //! One test binary, one module per feature.
 
 mod access;
+mod alerts;
 mod check;
 mod content;
 mod crash;

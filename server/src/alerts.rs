@@ -1,0 +1,493 @@
+//! Email alerts: a signed-in reader follows a search (a thema and a region are
+//! searches with a filter) or a collection; the mailer — the one replica with
+//! `[mail] mailer = true` — queues the new and substantially changed dossiers
+//! that match (`queue.rs`), applies the access rule again when it builds each
+//! mail, and sends through SMTP (`mailer.rs`). Subscriptions, the queue and
+//! the dossiers seen live in the server's store (`store.rs`); every change is
+//! one redb transaction, so a crash leaves the state before or after it.
+//! `pages.rs` holds the pages and the API.
+
+pub mod mailer;
+pub mod pages;
+mod queue;
+
+use anyhow::{Context, Result, bail};
+use indexer::Audience;
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Subscription id → subscription (JSON).
+const SUBSCRIPTIONS: TableDefinition<&str, &str> = TableDefinition::new("abonnementen");
+/// Unsubscribe key → subscription id.
+const KEYS: TableDefinition<&str, &str> = TableDefinition::new("afmeldsleutels");
+/// `{subscription id}/{dossier id}` → queued item (JSON).
+const QUEUE: TableDefinition<&str, &str> = TableDefinition::new("wachtrij");
+/// Dossier id → its `bijgewerkt` date as the mailer last saw it ("" for none).
+const KNOWN: TableDefinition<&str, &str> = TableDefinition::new("bekende_dossiers");
+/// Small facts: `gezien` = the catalog was seen once (so a first start queues nothing).
+const META: TableDefinition<&str, &str> = TableDefinition::new("meldingen_meta");
+
+/// At most this many subscriptions per address.
+pub const MAX_PER_ADDRESS: usize = 50;
+/// A proxy reader's groups count for restricted dossiers this long after they
+/// were last seen on a request; after that the reader gets openbaar dossiers
+/// only, until they visit the site again.
+pub const GROUPS_VALID_SECS: i64 = 30 * 24 * 3600;
+
+/// How often a subscription is mailed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    /// At the mailer's next run after the content changed.
+    Direct,
+    /// At most once a day.
+    Dagelijks,
+    /// At most once a week.
+    Wekelijks,
+}
+
+impl Frequency {
+    pub fn parse(s: &str) -> Option<Frequency> {
+        match s {
+            "direct" => Some(Frequency::Direct),
+            "dagelijks" => Some(Frequency::Dagelijks),
+            "wekelijks" => Some(Frequency::Wekelijks),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Direct => "direct",
+            Frequency::Dagelijks => "dagelijks",
+            Frequency::Wekelijks => "wekelijks",
+        }
+    }
+
+    /// Seconds that must pass between two mails.
+    fn period(self) -> i64 {
+        match self {
+            Frequency::Direct => 0,
+            Frequency::Dagelijks => 24 * 3600,
+            Frequency::Wekelijks => 7 * 24 * 3600,
+        }
+    }
+}
+
+/// What a subscription follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "soort", content = "waarde")]
+pub enum Follows {
+    /// A search: its query string (`q`, filters), as on `/zoeken`.
+    Zoekopdracht(String),
+    /// A collection, by slug.
+    Collectie(String),
+}
+
+/// One subscription, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub email: String,
+    /// Token name or proxy user.
+    pub naam: String,
+    /// Signed in with a token (its current configuration decides access).
+    pub token: bool,
+    /// A proxy reader's groups when last seen, and when that was (unix seconds).
+    pub groepen: Vec<String>,
+    pub bevestigd: i64,
+    pub volgt: Follows,
+    /// What it follows, in words, for the list and the mail.
+    pub titel: String,
+    pub frequentie: Frequency,
+    /// `nl` or `en`.
+    pub taal: String,
+    /// The secret of the one-click unsubscribe link.
+    pub sleutel: String,
+    pub aangemaakt: i64,
+    /// When the last mail was sent (unix seconds).
+    pub verstuurd: Option<i64>,
+}
+
+/// A queued dossier for a subscription.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    pub dossier: String,
+    /// `nieuw` or `bijgewerkt`.
+    pub soort: String,
+    pub sinds: i64,
+}
+
+/// Now, in unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A random hex string of `bytes` bytes from the operating system.
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(hex::encode(buf))
+}
+
+/// The subscriptions and the queue, in the server's store.
+pub struct Alerts {
+    db: Arc<redb::Database>,
+}
+
+/// What a reader asks to follow.
+pub struct Request {
+    pub volgt: Follows,
+    pub titel: String,
+    pub frequentie: Frequency,
+    pub taal: String,
+}
+
+impl Alerts {
+    pub fn new(db: Arc<redb::Database>) -> Alerts {
+        Alerts { db }
+    }
+
+    /// Stores a new subscription for `reader` (who must have an address).
+    pub fn subscribe(&self, reader: &crate::auth::Reader, req: Request) -> Result<Subscription> {
+        let (Some(email), Some(naam)) = (&reader.email, &reader.name) else {
+            bail!("no address for this reader");
+        };
+        let sub = Subscription {
+            id: random_hex(16)?,
+            email: email.clone(),
+            naam: naam.clone(),
+            token: reader.token,
+            groepen: groups_of(&reader.audience),
+            bevestigd: now(),
+            volgt: req.volgt,
+            titel: req.titel,
+            frequentie: req.frequentie,
+            taal: req.taal,
+            sleutel: random_hex(32)?,
+            aangemaakt: now(),
+            verstuurd: None,
+        };
+        let txn = self.db.begin_write()?;
+        {
+            let mut subs = txn.open_table(SUBSCRIPTIONS)?;
+            let mut same = 0;
+            for entry in subs.iter()? {
+                let (_, v) = entry?;
+                let other: Subscription = serde_json::from_str(v.value())?;
+                if other.email == sub.email {
+                    same += 1;
+                    if other.volgt == sub.volgt {
+                        bail!(AlreadyFollowing);
+                    }
+                }
+            }
+            if same >= MAX_PER_ADDRESS {
+                bail!(TooMany);
+            }
+            subs.insert(sub.id.as_str(), serde_json::to_string(&sub)?.as_str())?;
+            txn.open_table(KEYS)?.insert(sub.sleutel.as_str(), sub.id.as_str())?;
+        }
+        txn.commit()?;
+        Ok(sub)
+    }
+
+    /// Every subscription, oldest first.
+    pub fn all(&self) -> Result<Vec<Subscription>> {
+        let txn = self.db.begin_read()?;
+        let subs = match txn.open_table(SUBSCRIPTIONS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for entry in subs.iter()? {
+            let (_, v) = entry?;
+            out.push(serde_json::from_str::<Subscription>(v.value()).context("a stored subscription")?);
+        }
+        out.sort_by(|a, b| a.aangemaakt.cmp(&b.aangemaakt).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// The subscriptions of one address.
+    pub fn of(&self, email: &str) -> Result<Vec<Subscription>> {
+        Ok(self.all()?.into_iter().filter(|s| s.email == email).collect())
+    }
+
+    /// Deletes a subscription of `email`, with everything queued for it; false
+    /// when there is no such subscription of that address.
+    pub fn delete(&self, id: &str, email: &str) -> Result<bool> {
+        let txn = self.db.begin_write()?;
+        let deleted = remove(&txn, |s| s.id == id && s.email == email)?;
+        txn.commit()?;
+        Ok(deleted.is_some())
+    }
+
+    /// Deletes the subscription whose unsubscribe key is `key` (one click, no
+    /// sign-in); returns what it followed.
+    pub fn unsubscribe(&self, key: &str) -> Result<Option<Subscription>> {
+        let txn = self.db.begin_write()?;
+        let id = match txn.open_table(KEYS) {
+            Ok(keys) => keys.get(key)?.map(|v| v.value().to_string()),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let Some(id) = id else { return Ok(None) };
+        let deleted = remove(&txn, |s| s.id == id)?;
+        txn.commit()?;
+        Ok(deleted)
+    }
+
+    /// The subscription whose unsubscribe key is `key`.
+    pub fn by_key(&self, key: &str) -> Result<Option<Subscription>> {
+        let txn = self.db.begin_read()?;
+        let id = match txn.open_table(KEYS) {
+            Ok(keys) => keys.get(key)?.map(|v| v.value().to_string()),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(id.and_then(|id| self.all().ok()?.into_iter().find(|s| s.id == id)))
+    }
+
+    /// Records a proxy reader's current groups on their subscriptions (they
+    /// decide what restricted dossiers a mail may carry).
+    pub fn confirm(&self, email: &str, audience: &Audience) -> Result<()> {
+        let groups = groups_of(audience);
+        let txn = self.db.begin_write()?;
+        {
+            let mut subs = txn.open_table(SUBSCRIPTIONS)?;
+            let mut changed = Vec::new();
+            for entry in subs.iter()? {
+                let (_, v) = entry?;
+                let mut s: Subscription = serde_json::from_str(v.value())?;
+                if s.email == email && !s.token {
+                    s.groepen = groups.clone();
+                    s.bevestigd = now();
+                    changed.push(s);
+                }
+            }
+            for s in changed {
+                subs.insert(s.id.as_str(), serde_json::to_string(&s)?.as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The number of queued items.
+    pub fn queued(&self) -> Result<u64> {
+        let txn = self.db.begin_read()?;
+        match txn.open_table(QUEUE) {
+            Ok(t) => Ok(t.len()?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// What is queued for one subscription.
+    fn queued_for(&self, id: &str) -> Result<Vec<Queued>> {
+        let txn = self.db.begin_read()?;
+        let queue = match txn.open_table(QUEUE) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let prefix = format!("{id}/");
+        let mut out = Vec::new();
+        for entry in queue.range(prefix.as_str()..)? {
+            let (k, v) = entry?;
+            if !k.value().starts_with(&prefix) {
+                break;
+            }
+            out.push(serde_json::from_str(v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// After a mail for `id` was accepted by the SMTP server (or had nothing
+    /// left to say): its items leave the queue and the time is recorded.
+    fn sent(&self, id: &str, items: &[Queued], mailed: bool) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut queue = txn.open_table(QUEUE)?;
+            for q in items {
+                queue.remove(format!("{id}/{}", q.dossier).as_str())?;
+            }
+            let mut subs = txn.open_table(SUBSCRIPTIONS)?;
+            let stored = subs.get(id)?.map(|v| v.value().to_string());
+            if mailed && let Some(stored) = stored {
+                let mut s: Subscription = serde_json::from_str(&stored)?;
+                s.verstuurd = Some(now());
+                subs.insert(id, serde_json::to_string(&s)?.as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+/// The subscription is a repeat of one the address already has.
+#[derive(Debug)]
+pub struct AlreadyFollowing;
+impl std::fmt::Display for AlreadyFollowing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("already following this")
+    }
+}
+impl std::error::Error for AlreadyFollowing {}
+
+/// The address has `MAX_PER_ADDRESS` subscriptions.
+#[derive(Debug)]
+pub struct TooMany;
+impl std::fmt::Display for TooMany {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "at most {MAX_PER_ADDRESS} subscriptions per address")
+    }
+}
+impl std::error::Error for TooMany {}
+
+/// Removes the first subscription that `pick` chooses, its key and its queue.
+fn remove(txn: &redb::WriteTransaction, pick: impl Fn(&Subscription) -> bool) -> Result<Option<Subscription>> {
+    let mut subs = txn.open_table(SUBSCRIPTIONS)?;
+    let mut found = None;
+    for entry in subs.iter()? {
+        let (_, v) = entry?;
+        let s: Subscription = serde_json::from_str(v.value())?;
+        if pick(&s) {
+            found = Some(s);
+            break;
+        }
+    }
+    let Some(s) = found else { return Ok(None) };
+    subs.remove(s.id.as_str())?;
+    txn.open_table(KEYS)?.remove(s.sleutel.as_str())?;
+    let mut queue = txn.open_table(QUEUE)?;
+    let prefix = format!("{}/", s.id);
+    let keys: Vec<String> = queue
+        .range(prefix.as_str()..)?
+        .filter_map(|e| e.ok().map(|(k, _)| k.value().to_string()))
+        .take_while(|k| k.starts_with(&prefix))
+        .collect();
+    for k in keys {
+        queue.remove(k.as_str())?;
+    }
+    Ok(Some(s))
+}
+
+/// The groups that `Audience::signed_in` turns back into `audience`.
+fn groups_of(audience: &Audience) -> Vec<String> {
+    match audience {
+        Audience::Public | Audience::Network => Vec::new(),
+        Audience::Regions(rs) => rs.clone(),
+        Audience::Liec => vec!["liec".into()],
+    }
+}
+
+/// Who a subscription's mail is for, as of now: a token's current regions (a
+/// removed token gets nothing), a proxy reader's groups while recently
+/// confirmed (openbaar only after `GROUPS_VALID_SECS`).
+pub fn audience_now(sub: &Subscription, auth: &crate::auth::Auth) -> Option<Audience> {
+    if sub.token {
+        return auth.token_audience(&sub.naam);
+    }
+    if now() - sub.bevestigd > GROUPS_VALID_SECS {
+        return Some(Audience::Public);
+    }
+    Some(Audience::signed_in(&sub.groepen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Reader;
+
+    fn store() -> (tempfile::TempDir, Alerts) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::open(dir.path()).unwrap();
+        (dir, Alerts::new(Arc::new(db)))
+    }
+
+    fn reader(email: &str) -> Reader {
+        Reader {
+            name: Some("piet".into()),
+            audience: Audience::Regions(vec!["limburg".into()]),
+            email: Some(email.into()),
+            token: false,
+        }
+    }
+
+    fn follow(q: &str) -> Request {
+        Request {
+            volgt: Follows::Zoekopdracht(q.into()),
+            titel: q.into(),
+            frequentie: Frequency::Direct,
+            taal: "nl".into(),
+        }
+    }
+
+    #[test]
+    fn subscribes_lists_and_deletes_with_its_queue() {
+        let (_d, a) = store();
+        let s = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap();
+        assert_eq!(s.groepen, vec!["limburg"]);
+        assert_eq!(a.of("p@x.nl").unwrap(), vec![s.clone()]);
+        assert!(a.of("ander@x.nl").unwrap().is_empty());
+        // The same search twice is refused; another is fine.
+        let e = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap_err();
+        assert!(e.downcast_ref::<AlreadyFollowing>().is_some());
+        let other = a.subscribe(&reader("p@x.nl"), follow("q=horeca")).unwrap();
+        // Queue an item and delete: both go; someone else's id does nothing.
+        {
+            let txn = a.db.begin_write().unwrap();
+            txn.open_table(QUEUE)
+                .unwrap()
+                .insert(
+                    format!("{}/limburg/a", s.id).as_str(),
+                    r#"{"dossier":"limburg/a","soort":"nieuw","sinds":1}"#,
+                )
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        assert_eq!(a.queued().unwrap(), 1);
+        assert!(!a.delete(&s.id, "ander@x.nl").unwrap());
+        assert!(a.delete(&s.id, "p@x.nl").unwrap());
+        assert_eq!(a.queued().unwrap(), 0);
+        assert_eq!(a.of("p@x.nl").unwrap(), vec![other.clone()]);
+        // One click with the key.
+        assert!(a.by_key(&other.sleutel).unwrap().is_some());
+        assert_eq!(a.unsubscribe(&other.sleutel).unwrap().map(|s| s.id), Some(other.id));
+        assert!(a.unsubscribe(&other.sleutel).unwrap().is_none());
+        assert!(a.all().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_address_has_a_limited_number_of_subscriptions() {
+        let (_d, a) = store();
+        for i in 0..MAX_PER_ADDRESS {
+            a.subscribe(&reader("p@x.nl"), follow(&format!("q=w{i}"))).unwrap();
+        }
+        let e = a.subscribe(&reader("p@x.nl"), follow("q=meer")).unwrap_err();
+        assert!(e.downcast_ref::<TooMany>().is_some());
+        a.subscribe(&reader("q@x.nl"), follow("q=meer")).unwrap();
+    }
+
+    #[test]
+    fn access_is_decided_anew_for_every_mail() {
+        let (_d, a) = store();
+        let mut s = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap();
+        let auth = crate::auth::Auth::new(&crate::config::AuthConfig::default()).unwrap();
+        assert_eq!(audience_now(&s, &auth), Some(Audience::Regions(vec!["limburg".into()])));
+        // Not seen for longer than the window: openbaar only.
+        s.bevestigd -= GROUPS_VALID_SECS + 1;
+        assert_eq!(audience_now(&s, &auth), Some(Audience::Public));
+        // A token that is no longer configured: nothing.
+        s.token = true;
+        assert_eq!(audience_now(&s, &auth), None);
+        // Confirming a proxy reader's groups again.
+        a.confirm("p@x.nl", &Audience::Network).unwrap();
+        let s = a.of("p@x.nl").unwrap().remove(0);
+        assert!(s.groepen.is_empty());
+        assert_eq!(audience_now(&s, &auth), Some(Audience::Network));
+    }
+}

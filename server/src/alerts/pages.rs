@@ -1,0 +1,330 @@
+//! The pages and API of email alerts: `/abonnementen` (a signed-in reader's
+//! list, subscribe, delete), the one-click unsubscribe link of every mail
+//! (`/abonnementen/afmelden/{key}`, RFC 8058), and `/api/v1/abonnementen` for
+//! tokens that carry an address. Forms that change something must come from
+//! this site (`Sec-Fetch-Site` or `Origin`), so another site cannot subscribe
+//! or unsubscribe a signed-in reader.
+
+use super::{Alerts, AlreadyFollowing, Follows, Frequency, Request, Subscription, TooMany};
+use crate::auth::Reader;
+use crate::error::{ApiError, Problem};
+use crate::pages::{Page, render, view};
+use crate::state::{AppState, View};
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The alerts of this replica, or 404 when it does not keep them.
+fn alerts(state: &AppState) -> Result<Arc<Alerts>, Problem> {
+    state.alerts.clone().ok_or(Problem::NotFound)
+}
+
+/// The signed-in reader's address, or why there is none.
+fn address(reader: &Reader) -> Result<&str, Problem> {
+    if !reader.is_signed_in() {
+        return Err(Problem::Forbidden("Log in om meldingen per e-mail te ontvangen.".into()));
+    }
+    reader.email.as_deref().ok_or_else(|| {
+        Problem::Forbidden("Er is geen e-mailadres bekend bij uw inlog; meldingen per e-mail zijn daarom niet mogelijk.".into())
+    })
+}
+
+/// Refuses a form posted from another site.
+fn same_site(headers: &HeaderMap, site_url: &str) -> Result<(), Problem> {
+    let refused = || Problem::Forbidden("Dit formulier komt niet van deze site en is daarom geweigerd.".into());
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return if site == "same-origin" { Ok(()) } else { Err(refused()) };
+    }
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok()).ok_or_else(refused)?;
+    let ours = site_url.trim_end_matches('/');
+    let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let matches_host = origin.split_once("://").is_some_and(|(_, h)| !host.is_empty() && h == host);
+    if origin == ours || matches_host { Ok(()) } else { Err(refused()) }
+}
+
+/// Checks what is asked to be followed against the reader's own view, and
+/// describes it in words.
+fn describe(v: &View, zoek: Option<&str>, collectie: Option<&str>) -> Result<(Follows, String), Problem> {
+    let lib = &v.shelf().library;
+    match (zoek, collectie) {
+        (_, Some(slug)) if !slug.is_empty() => {
+            let c = lib.collection(slug).ok_or(Problem::NotFound)?;
+            Ok((Follows::Collectie(slug.to_string()), format!("collectie {}", c.meta.titel)))
+        }
+        (Some(qs), _) => {
+            let pairs = crate::params::pairs(Some(qs))?;
+            let req = crate::params::search(&pairs, lib, &[])?;
+            let mut parts: Vec<String> = Vec::new();
+            if !req.q.is_empty() {
+                parts.push(format!("‘{}’", req.q));
+            }
+            for (facet, values) in &req.filters {
+                let names: Vec<String> = values.iter().map(|v| crate::views::facet_name(lib, facet, v)).collect();
+                parts.push(format!(
+                    "{} {}",
+                    crate::views::facet_label(facet).to_lowercase(),
+                    names.join(" of ")
+                ));
+            }
+            let titel = if parts.is_empty() {
+                "alle dossiers".to_string()
+            } else {
+                parts.join(", ")
+            };
+            Ok((Follows::Zoekopdracht(crate::views::search_query(&req)), titel))
+        }
+        _ => Err(Problem::BadRequest("geef `zoek` (een zoekopdracht) of `collectie` op".into())),
+    }
+}
+
+fn frequency(s: Option<&str>) -> Result<Frequency, Problem> {
+    match s {
+        None | Some("") => Ok(Frequency::Dagelijks),
+        Some(f) => Frequency::parse(f)
+            .ok_or_else(|| Problem::BadRequest(format!("`frequentie` moet direct, dagelijks of wekelijks zijn, niet `{f}`"))),
+    }
+}
+
+fn stored(e: anyhow::Error) -> Problem {
+    if e.downcast_ref::<AlreadyFollowing>().is_some() {
+        Problem::BadRequest("U volgt dit al per e-mail.".into())
+    } else if e.downcast_ref::<TooMany>().is_some() {
+        Problem::BadRequest(format!("U hebt al {} meldingen; zeg er eerst een op.", super::MAX_PER_ADDRESS))
+    } else {
+        e.into()
+    }
+}
+
+/// Runs blocking store work off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> Result<T, Problem> {
+    Ok(tokio::task::spawn_blocking(f).await??)
+}
+
+/// `GET /abonnementen`.
+pub async fn list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
+    let a = alerts(&state)?;
+    let email = address(&reader)?.to_string();
+    let (e, aud, token) = (email.clone(), reader.audience.clone(), reader.token);
+    let a2 = Arc::clone(&a);
+    let subs = blocking(move || {
+        if !token {
+            a2.confirm(&e, &aud)?;
+        }
+        a2.of(&e)
+    })
+    .await?;
+    let items: Vec<minijinja::Value> = subs.iter().map(item).collect();
+    render(
+        &state,
+        "abonnementen.html",
+        context! { email, items, max => super::MAX_PER_ADDRESS },
+    )
+}
+
+fn item(s: &Subscription) -> minijinja::Value {
+    let url = match &s.volgt {
+        Follows::Zoekopdracht(qs) => format!("/zoeken?{qs}"),
+        Follows::Collectie(slug) => format!("/collecties/{slug}"),
+    };
+    context! { id => s.id, titel => s.titel, url, frequentie => s.frequentie.as_str() }
+}
+
+/// The form fields of `POST /abonnementen`.
+#[derive(Deserialize)]
+pub struct Form {
+    zoek: Option<String>,
+    collectie: Option<String>,
+    frequentie: Option<String>,
+}
+
+/// `POST /abonnementen`: subscribe from a page's "Volg per e-mail".
+pub async fn subscribe(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<Form>,
+) -> Result<Redirect, crate::error::PageError> {
+    same_site(&headers, &state.config.site_url)?;
+    let a = alerts(&state)?;
+    address(&reader)?;
+    let v = view(&state, &reader).await?;
+    let (volgt, titel) = describe(&v, form.zoek.as_deref(), form.collectie.as_deref())?;
+    let frequentie = frequency(form.frequentie.as_deref())?;
+    let taal = crate::i18n::current().to_string();
+    tokio::task::spawn_blocking(move || {
+        a.subscribe(
+            &reader,
+            Request {
+                volgt,
+                titel,
+                frequentie,
+                taal,
+            },
+        )
+    })
+    .await
+    .map_err(Problem::from)?
+    .map_err(stored)?;
+    Ok(Redirect::to("/abonnementen"))
+}
+
+/// `POST /abonnementen/{id}/opzeggen`.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Redirect, crate::error::PageError> {
+    same_site(&headers, &state.config.site_url)?;
+    let a = alerts(&state)?;
+    let email = address(&reader)?.to_string();
+    if !blocking(move || a.delete(&id, &email)).await? {
+        return Err(Problem::NotFound.into());
+    }
+    Ok(Redirect::to("/abonnementen"))
+}
+
+/// `GET /abonnementen/afmelden/{key}`: a confirmation button (a link scanner
+/// that follows the mail's link changes nothing).
+pub async fn unsubscribe_page(State(state): State<AppState>, Path(key): Path<String>) -> Page {
+    let a = alerts(&state)?;
+    let sub = blocking(move || a.by_key(&key)).await?;
+    render(
+        &state,
+        "afmelden.html",
+        context! { titel => sub.as_ref().map(|s| s.titel.clone()), geldig => sub.is_some(), afgemeld => false },
+    )
+}
+
+/// `POST /abonnementen/afmelden/{key}`: the one click (RFC 8058: the mail
+/// program posts `List-Unsubscribe=One-Click`), or the page's button.
+pub async fn unsubscribe(State(state): State<AppState>, Path(key): Path<String>) -> Page {
+    let a = alerts(&state)?;
+    let sub = blocking(move || a.unsubscribe(&key)).await?;
+    render(
+        &state,
+        "afmelden.html",
+        context! { titel => sub.as_ref().map(|s| s.titel.clone()), geldig => sub.is_some(), afgemeld => sub.is_some() },
+    )
+}
+
+/// A subscription in the API (never its unsubscribe key).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiSubscription {
+    id: String,
+    /// What it follows, in words.
+    titel: String,
+    /// The search's query string, when it follows a search.
+    zoek: Option<String>,
+    /// The collection's slug, when it follows a collection.
+    collectie: Option<String>,
+    /// `direct`, `dagelijks` or `wekelijks`.
+    frequentie: String,
+}
+
+fn api_item(s: &Subscription) -> ApiSubscription {
+    let (zoek, collectie) = match &s.volgt {
+        Follows::Zoekopdracht(q) => (Some(q.clone()), None),
+        Follows::Collectie(c) => (None, Some(c.clone())),
+    };
+    ApiSubscription {
+        id: s.id.clone(),
+        titel: s.titel.clone(),
+        zoek,
+        collectie,
+        frequentie: s.frequentie.as_str().into(),
+    }
+}
+
+/// `GET /api/v1/abonnementen`.
+pub async fn api_list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Vec<ApiSubscription>>, ApiError> {
+    let a = alerts(&state)?;
+    let email = address(&reader)?.to_string();
+    let subs = blocking(move || a.of(&email)).await?;
+    Ok(Json(subs.iter().map(api_item).collect()))
+}
+
+/// The body of `POST /api/v1/abonnementen`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRequest {
+    /// A search as a query string, e.g. `q=panden&thema=vastgoed` (`""`: every dossier).
+    zoek: Option<String>,
+    /// A collection's slug.
+    collectie: Option<String>,
+    /// `direct`, `dagelijks` (default) or `wekelijks`.
+    frequentie: Option<String>,
+}
+
+/// `POST /api/v1/abonnementen` (a token with an address).
+pub async fn api_subscribe(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let a = alerts(&state)?;
+    address(&reader)?;
+    let req: ApiRequest = serde_json::from_slice(&body).map_err(|e| Problem::BadRequest(format!("ongeldige JSON: {e}")))?;
+    let v = view(&state, &reader).await?;
+    let (volgt, titel) = describe(&v, req.zoek.as_deref(), req.collectie.as_deref())?;
+    let frequentie = frequency(req.frequentie.as_deref())?;
+    let taal = crate::i18n::current().to_string();
+    let sub = tokio::task::spawn_blocking(move || {
+        a.subscribe(
+            &reader,
+            Request {
+                volgt,
+                titel,
+                frequentie,
+                taal,
+            },
+        )
+    })
+    .await
+    .map_err(Problem::from)?
+    .map_err(stored)?;
+    Ok((StatusCode::CREATED, Json(api_item(&sub))).into_response())
+}
+
+/// `DELETE /api/v1/abonnementen/{id}`.
+pub async fn api_delete(
+    State(state): State<AppState>,
+    Extension(reader): Extension<Reader>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let a = alerts(&state)?;
+    let email = address(&reader)?.to_string();
+    if blocking(move || a.delete(&id, &email)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Problem::NotFound.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (k, v) in pairs {
+            m.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        m
+    }
+
+    #[test]
+    fn forms_from_another_site_are_refused() {
+        let site = "https://kennisbank.example.nl";
+        assert!(same_site(&h(&[("sec-fetch-site", "same-origin")]), site).is_ok());
+        assert!(same_site(&h(&[("sec-fetch-site", "cross-site"), ("origin", site)]), site).is_err());
+        assert!(same_site(&h(&[("origin", site)]), site).is_ok());
+        assert!(same_site(&h(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")]), site).is_ok());
+        assert!(same_site(&h(&[("origin", "https://elders.example")]), site).is_err());
+        assert!(same_site(&h(&[]), site).is_err(), "no origin at all");
+    }
+}
