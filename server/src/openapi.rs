@@ -36,7 +36,10 @@ Documenten die u niet mag zien bestaan voor u niet (404)."
         api::regios::regio,
         api::vocabulaire,
         api::lessen,
-        api::status
+        api::status,
+        crate::alerts::pages::api_list,
+        crate::alerts::pages::api_subscribe,
+        crate::alerts::pages::api_delete
     )
 )]
 pub struct ApiDoc;

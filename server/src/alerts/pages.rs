@@ -241,6 +241,9 @@ fn api_item(s: &Subscription) -> ApiSubscription {
 }
 
 /// `GET /api/v1/abonnementen`.
+#[utoipa::path(get, path = "/api/v1/abonnementen",
+    summary = "The email alerts of the token's address (a token with an address; where alerts are offered)",
+    responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Vec<ApiSubscription>>, ApiError> {
     let a = alerts(&state)?;
     let email = address(&reader)?.to_string();
@@ -261,6 +264,10 @@ pub struct ApiRequest {
 }
 
 /// `POST /api/v1/abonnementen` (a token with an address).
+#[utoipa::path(post, path = "/api/v1/abonnementen",
+    summary = "Follow a search or a collection by email",
+    request_body = ApiRequest,
+    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn api_subscribe(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
@@ -291,6 +298,10 @@ pub async fn api_subscribe(
 }
 
 /// `DELETE /api/v1/abonnementen/{id}`.
+#[utoipa::path(delete, path = "/api/v1/abonnementen/{id}",
+    summary = "Stop an email alert",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn api_delete(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
