@@ -91,6 +91,9 @@ const PAGES = [
   { name: "dossier-contact-ingelogd", path: "/dossiers/limburg/browser-contactdossier", as: "netwerk", expect: "projectleider@voorbeeld.example" },
   { name: "inzicht", path: "/beheer/inzicht", as: "liec", expect: "Zoekopdrachten van aangemelde lezers" },
   { name: "beheer", path: "/beheer", as: "liec", expect: "Synoniemgroepen" },
+  { name: "thema-volg-email", path: "/themas/horeca", as: "netwerk", expect: "Volg per e-mail" },
+  { name: "abonnementen", path: "/abonnementen", as: "netwerk", expect: "Wat u volgt" },
+  { name: "afmelden-ongeldig", path: "/abonnementen/afmelden/onbekend", expect: "niet (meer) geldig" },
   // The English interface (content stays Dutch).
   { name: "home-en", path: "/?taal=en", lang: "en" },
   { name: "zoeken-q-en", path: "/zoeken?q=vastgoed&taal=en", lang: "en" },
@@ -157,8 +160,10 @@ before(async () => {
       `[[source]]\nname = "centraal"\nurl = ${JSON.stringify(repoRoot)}\nbranch = "HEAD"\npath = "content"\nregions = ["*"]`,
       `[[source]]\nname = "riec-voorbeeld"\nurl = ${JSON.stringify(example)}\nbranch = "-"\nregions = ["limburg"]\nnew_url = "https://forge.example/riec-voorbeeld/new/main?filename={path}&value={content}"`,
       `[auth]\nsign_in_url = "/oauth2/start"\nsign_out_url = "/oauth2/sign_out"`,
-      `[[auth.token]]\nname = "lezer-limburg"\nsha256 = "${sha256(TOKENS.netwerk)}"\nregions = ["limburg"]`,
+      `[[auth.token]]\nname = "lezer-limburg"\nsha256 = "${sha256(TOKENS.netwerk)}"\nregions = ["limburg"]\nemail = "lezer@voorbeeld.example"`,
       `[[auth.token]]\nname = "redactie-landelijk"\nsha256 = "${sha256(TOKENS.liec)}"\nregions = ["liec"]`,
+      // Email alerts offered (the relay is never reached: nothing is due in these tests).
+      `[mail]\nmailer = true\nfrom = "Tegenkracht <noreply@voorbeeld.example>"\nsmtp_host = "127.0.0.1"\nsmtp_port = 9\ntls = "none"\ninterval = "1h"`,
     ].join("\n") + "\n",
   );
   server = spawn(binary, ["serve", "--config", config, "--listen", `127.0.0.1:${port}`], {
@@ -392,6 +397,33 @@ describe("OpenAPI", () => {
     // Some of what it must say, so that a valid but empty document fails.
     assert.ok(doc.paths["/api/v1/regios"], "the regions endpoint is described");
     assert.equal(doc.components.securitySchemes.bearer.scheme, "bearer");
+  });
+});
+
+describe("email alerts", () => {
+  test("follow a thema by email from its page, see it listed, stop it: with the keyboard", async () => {
+    const { context, page, problems } = await openPage({ width: 1280, height: 900 }, "netwerk");
+    try {
+      await page.goto(baseUrl + "/themas/horeca");
+      await tabUntil(page, `document.activeElement && document.activeElement.id === "tk-frequentie"`, "the frequency");
+      await page.keyboard.press("ArrowDown");
+      assert.equal(await page.inputValue("#tk-frequentie"), "wekelijks");
+      await page.keyboard.press("Tab");
+      await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+      assert.equal(new URL(page.url()).pathname, "/abonnementen");
+      const item = await page.textContent(".tk-abonnementen");
+      assert.match(item, /thema Horeca/);
+      assert.match(item, /wekelijks/);
+      const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+      assert.equal(axe.violations.length, 0, `axe on the list:\n${formatViolations(axe.violations)}`);
+      await page.screenshot({ path: join(artifacts, "abonnementen-gevuld-1280.png"), fullPage: true });
+      await tabUntil(page, `document.activeElement && document.activeElement.textContent.startsWith("Niet meer volgen")`, "stop following");
+      await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+      assert.match(await page.textContent("main"), /U volgt nog niets per e-mail/);
+      assert.deepEqual(problems, [], "console errors or failed loads");
+    } finally {
+      await context.close();
+    }
   });
 });
 
