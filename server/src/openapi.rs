@@ -60,13 +60,19 @@ pub fn complete(lib: &Library) -> Value {
     });
     let allowed = allowed_values(lib);
     if let Some(paths) = doc["paths"].as_object_mut() {
-        for item in paths.values_mut() {
+        for (path, item) in paths.iter_mut() {
+            // Email alerts are for a token that carries an address; the rest is open.
+            let token_needed = path.starts_with("/api/v1/abonnementen");
             let Some(ops) = item.as_object_mut() else { continue };
             // Only operations: a path item may also hold `summary` or `parameters`.
             let methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
             for (_, op) in ops.iter_mut().filter(|(m, _)| methods.contains(&m.as_str())) {
-                // Signing in is optional everywhere; a wrong token is a 401.
-                op["security"] = json!([{}, {"bearer": []}]);
+                // Signing in is optional (but for alerts); a wrong token is a 401.
+                op["security"] = if token_needed {
+                    json!([{"bearer": []}])
+                } else {
+                    json!([{}, {"bearer": []}])
+                };
                 op["responses"]["401"] = json!({
                     "description": "The bearer token sent is unknown or invalid (without a token the request is answered as for an anonymous reader).",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
