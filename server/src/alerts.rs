@@ -32,8 +32,11 @@ const META: TableDefinition<&str, &str> = TableDefinition::new("meldingen_meta")
 pub const MAX_PER_ADDRESS: usize = 50;
 /// A proxy reader's groups count for restricted dossiers this long after they
 /// were last seen on a request; after that the reader gets openbaar dossiers
-/// only, until they visit the site again.
-pub const GROUPS_VALID_SECS: i64 = 30 * 24 * 3600;
+/// only, until they visit the site again (someone who left cannot sign in to
+/// refresh them, and the proxy cannot be asked).
+pub const GROUPS_VALID_SECS: i64 = 14 * 24 * 3600;
+/// A proxy reader's groups are written again at most this often when unchanged.
+const CONFIRM_EVERY_SECS: i64 = 3600;
 
 /// How often a subscription is mailed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +137,38 @@ fn random_hex(bytes: usize) -> Result<String> {
 /// The subscriptions and the queue, in the server's store.
 pub struct Alerts {
     db: Arc<redb::Database>,
+    /// Proxy readers' addresses → (groups, when written), to write them at most hourly.
+    confirmed: std::sync::Mutex<std::collections::HashMap<String, (Vec<String>, i64)>>,
+}
+
+/// Who owns a subscription: an address, and a token name for API clients.
+/// A token configured with a person's address does not reach that person's
+/// own subscriptions, nor they the token's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub email: String,
+    pub token: Option<String>,
+}
+
+impl Owner {
+    /// The owner for a signed-in reader with an address.
+    pub fn of(reader: &crate::auth::Reader) -> Option<Owner> {
+        let email = reader.email.clone()?;
+        let name = reader.name.clone()?;
+        Some(Owner {
+            email,
+            token: reader.token.then_some(name),
+        })
+    }
+
+    fn owns(&self, s: &Subscription) -> bool {
+        s.email == self.email && s.token == self.token.is_some() && (!s.token || Some(&s.naam) == self.token.as_ref())
+    }
+}
+
+/// A single plain address (`naam@domein`), as a mail's `To:` needs it.
+pub fn valid_address(email: &str) -> bool {
+    !email.contains(['<', '>', ',', ' ', '"', '\r', '\n']) && email.parse::<lettre::Address>().is_ok()
 }
 
 /// What a reader asks to follow.
@@ -145,8 +180,19 @@ pub struct Request {
 }
 
 impl Alerts {
-    pub fn new(db: Arc<redb::Database>) -> Alerts {
-        Alerts { db }
+    /// The alerts in `db`, its tables created if they do not exist yet.
+    pub fn new(db: Arc<redb::Database>) -> Result<Alerts> {
+        let txn = db.begin_write()?;
+        txn.open_table(SUBSCRIPTIONS)?;
+        txn.open_table(KEYS)?;
+        txn.open_table(QUEUE)?;
+        txn.open_table(KNOWN)?;
+        txn.open_table(META)?;
+        txn.commit()?;
+        Ok(Alerts {
+            db,
+            confirmed: Default::default(),
+        })
     }
 
     /// Stores a new subscription for `reader` (who must have an address).
@@ -154,10 +200,15 @@ impl Alerts {
         let (Some(email), Some(naam)) = (&reader.email, &reader.name) else {
             bail!("no address for this reader");
         };
+        if !valid_address(email) {
+            bail!(BadAddress);
+        }
+        let owner = Owner::of(reader).expect("an address and a name");
         let sub = Subscription {
             id: random_hex(16)?,
             email: email.clone(),
-            naam: naam.clone(),
+            // A proxy reader's name is not needed: only a token's name decides access.
+            naam: if reader.token { naam.clone() } else { String::new() },
             token: reader.token,
             groepen: groups_of(&reader.audience),
             bevestigd: now(),
@@ -176,7 +227,7 @@ impl Alerts {
             for entry in subs.iter()? {
                 let (_, v) = entry?;
                 let other: Subscription = serde_json::from_str(v.value())?;
-                if other.email == sub.email {
+                if owner.owns(&other) {
                     same += 1;
                     if other.volgt == sub.volgt {
                         bail!(AlreadyFollowing);
@@ -190,17 +241,17 @@ impl Alerts {
             txn.open_table(KEYS)?.insert(sub.sleutel.as_str(), sub.id.as_str())?;
         }
         txn.commit()?;
+        if !reader.token {
+            // The reader's other subscriptions get today's groups too.
+            self.confirm(email, &reader.audience)?;
+        }
         Ok(sub)
     }
 
     /// Every subscription, oldest first.
     pub fn all(&self) -> Result<Vec<Subscription>> {
         let txn = self.db.begin_read()?;
-        let subs = match txn.open_table(SUBSCRIPTIONS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
+        let subs = txn.open_table(SUBSCRIPTIONS)?;
         let mut out = Vec::new();
         for entry in subs.iter()? {
             let (_, v) = entry?;
@@ -210,89 +261,105 @@ impl Alerts {
         Ok(out)
     }
 
-    /// The subscriptions of one address.
-    pub fn of(&self, email: &str) -> Result<Vec<Subscription>> {
-        Ok(self.all()?.into_iter().filter(|s| s.email == email).collect())
+    /// The subscriptions of one owner.
+    pub fn of(&self, owner: &Owner) -> Result<Vec<Subscription>> {
+        Ok(self.all()?.into_iter().filter(|s| owner.owns(s)).collect())
     }
 
-    /// Deletes a subscription of `email`, with everything queued for it; false
-    /// when there is no such subscription of that address.
-    pub fn delete(&self, id: &str, email: &str) -> Result<bool> {
+    /// Deletes a subscription of `owner`, with everything queued for it; false
+    /// when the owner has no such subscription.
+    pub fn delete(&self, id: &str, owner: &Owner) -> Result<bool> {
         let txn = self.db.begin_write()?;
-        let deleted = remove(&txn, |s| s.id == id && s.email == email)?;
+        let found = get(&txn.open_table(SUBSCRIPTIONS)?, id)?;
+        let deleted = match found {
+            Some(s) if owner.owns(&s) => remove(&txn, &s)?,
+            _ => false,
+        };
         txn.commit()?;
-        Ok(deleted.is_some())
+        Ok(deleted)
     }
 
     /// Deletes the subscription whose unsubscribe key is `key` (one click, no
     /// sign-in); returns what it followed.
     pub fn unsubscribe(&self, key: &str) -> Result<Option<Subscription>> {
         let txn = self.db.begin_write()?;
-        let id = match txn.open_table(KEYS) {
-            Ok(keys) => keys.get(key)?.map(|v| v.value().to_string()),
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
-            Err(e) => return Err(e.into()),
+        let id = txn.open_table(KEYS)?.get(key)?.map(|v| v.value().to_string());
+        let found = match id {
+            Some(id) => get(&txn.open_table(SUBSCRIPTIONS)?, &id)?,
+            None => None,
         };
-        let Some(id) = id else { return Ok(None) };
-        let deleted = remove(&txn, |s| s.id == id)?;
+        if let Some(s) = &found {
+            remove(&txn, s)?;
+        }
         txn.commit()?;
-        Ok(deleted)
+        Ok(found)
     }
 
     /// The subscription whose unsubscribe key is `key`.
     pub fn by_key(&self, key: &str) -> Result<Option<Subscription>> {
         let txn = self.db.begin_read()?;
-        let id = match txn.open_table(KEYS) {
-            Ok(keys) => keys.get(key)?.map(|v| v.value().to_string()),
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
-            Err(e) => return Err(e.into()),
+        let Some(id) = txn.open_table(KEYS)?.get(key)?.map(|v| v.value().to_string()) else {
+            return Ok(None);
         };
-        Ok(id.and_then(|id| self.all().ok()?.into_iter().find(|s| s.id == id)))
+        let subs = txn.open_table(SUBSCRIPTIONS)?;
+        let stored = subs.get(id.as_str())?.map(|v| v.value().to_string());
+        Ok(stored.map(|v| serde_json::from_str(&v)).transpose()?)
+    }
+
+    /// Whether a proxy reader seen with these groups should have them recorded
+    /// (`confirm`): when they changed, or hourly. In memory only, so it can be
+    /// asked on every signed-in request.
+    pub fn stale(&self, email: &str, audience: &Audience) -> bool {
+        let groups = groups_of(audience);
+        let memo = self.confirmed.lock().unwrap_or_else(|e| e.into_inner());
+        !memo
+            .get(email)
+            .is_some_and(|(g, at)| *g == groups && now() - at < CONFIRM_EVERY_SECS)
     }
 
     /// Records a proxy reader's current groups on their subscriptions (they
     /// decide what restricted dossiers a mail may carry).
     pub fn confirm(&self, email: &str, audience: &Audience) -> Result<()> {
         let groups = groups_of(audience);
-        let txn = self.db.begin_write()?;
-        {
-            let mut subs = txn.open_table(SUBSCRIPTIONS)?;
-            let mut changed = Vec::new();
-            for entry in subs.iter()? {
-                let (_, v) = entry?;
-                let mut s: Subscription = serde_json::from_str(v.value())?;
-                if s.email == email && !s.token {
+        let owner = Owner {
+            email: email.to_string(),
+            token: None,
+        };
+        let mine = self.of(&owner)?;
+        if !mine.is_empty() {
+            let txn = self.db.begin_write()?;
+            {
+                let mut subs = txn.open_table(SUBSCRIPTIONS)?;
+                for mut s in mine {
+                    // Only those still there: one deleted meanwhile stays deleted.
+                    if subs.get(s.id.as_str())?.is_none() {
+                        continue;
+                    }
                     s.groepen = groups.clone();
                     s.bevestigd = now();
-                    changed.push(s);
+                    subs.insert(s.id.as_str(), serde_json::to_string(&s)?.as_str())?;
                 }
             }
-            for s in changed {
-                subs.insert(s.id.as_str(), serde_json::to_string(&s)?.as_str())?;
-            }
+            txn.commit()?;
         }
-        txn.commit()?;
+        let mut memo = self.confirmed.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() > 100_000 {
+            memo.clear();
+        }
+        memo.insert(email.to_string(), (groups, now()));
         Ok(())
     }
 
     /// The number of queued items.
     pub fn queued(&self) -> Result<u64> {
         let txn = self.db.begin_read()?;
-        match txn.open_table(QUEUE) {
-            Ok(t) => Ok(t.len()?),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-            Err(e) => Err(e.into()),
-        }
+        Ok(txn.open_table(QUEUE)?.len()?)
     }
 
     /// What is queued for one subscription.
     fn queued_for(&self, id: &str) -> Result<Vec<Queued>> {
         let txn = self.db.begin_read()?;
-        let queue = match txn.open_table(QUEUE) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
+        let queue = txn.open_table(QUEUE)?;
         let prefix = format!("{id}/");
         let mut out = Vec::new();
         for entry in queue.range(prefix.as_str()..)? {
@@ -306,8 +373,9 @@ impl Alerts {
     }
 
     /// After a mail for `id` was accepted by the SMTP server (or had nothing
-    /// left to say): its items leave the queue and the time is recorded.
-    fn sent(&self, id: &str, items: &[Queued], mailed: bool) -> Result<()> {
+    /// left to say): its items leave the queue and `mailed` (the time the mail
+    /// was due) is recorded.
+    fn sent(&self, id: &str, items: &[Queued], mailed: Option<i64>) -> Result<()> {
         let txn = self.db.begin_write()?;
         {
             let mut queue = txn.open_table(QUEUE)?;
@@ -316,9 +384,9 @@ impl Alerts {
             }
             let mut subs = txn.open_table(SUBSCRIPTIONS)?;
             let stored = subs.get(id)?.map(|v| v.value().to_string());
-            if mailed && let Some(stored) = stored {
+            if let (Some(at), Some(stored)) = (mailed, stored) {
                 let mut s: Subscription = serde_json::from_str(&stored)?;
-                s.verstuurd = Some(now());
+                s.verstuurd = Some(at);
                 subs.insert(id, serde_json::to_string(&s)?.as_str())?;
             }
         }
@@ -337,6 +405,16 @@ impl std::fmt::Display for AlreadyFollowing {
 }
 impl std::error::Error for AlreadyFollowing {}
 
+/// The reader's address cannot receive mail as it is.
+#[derive(Debug)]
+pub struct BadAddress;
+impl std::fmt::Display for BadAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a single plain email address")
+    }
+}
+impl std::error::Error for BadAddress {}
+
 /// The address has `MAX_PER_ADDRESS` subscriptions.
 #[derive(Debug)]
 pub struct TooMany;
@@ -347,32 +425,32 @@ impl std::fmt::Display for TooMany {
 }
 impl std::error::Error for TooMany {}
 
-/// Removes the first subscription that `pick` chooses, its key and its queue.
-fn remove(txn: &redb::WriteTransaction, pick: impl Fn(&Subscription) -> bool) -> Result<Option<Subscription>> {
-    let mut subs = txn.open_table(SUBSCRIPTIONS)?;
-    let mut found = None;
-    for entry in subs.iter()? {
-        let (_, v) = entry?;
-        let s: Subscription = serde_json::from_str(v.value())?;
-        if pick(&s) {
-            found = Some(s);
-            break;
-        }
+/// A stored subscription by id.
+fn get(subs: &impl ReadableTable<&'static str, &'static str>, id: &str) -> Result<Option<Subscription>> {
+    let stored = subs.get(id)?.map(|v| v.value().to_string());
+    Ok(stored.map(|v| serde_json::from_str(&v)).transpose()?)
+}
+
+/// Removes a subscription, its key and its queue; false when it was not there.
+fn remove(txn: &redb::WriteTransaction, s: &Subscription) -> Result<bool> {
+    if txn.open_table(SUBSCRIPTIONS)?.remove(s.id.as_str())?.is_none() {
+        return Ok(false);
     }
-    let Some(s) = found else { return Ok(None) };
-    subs.remove(s.id.as_str())?;
     txn.open_table(KEYS)?.remove(s.sleutel.as_str())?;
     let mut queue = txn.open_table(QUEUE)?;
     let prefix = format!("{}/", s.id);
-    let keys: Vec<String> = queue
-        .range(prefix.as_str()..)?
-        .filter_map(|e| e.ok().map(|(k, _)| k.value().to_string()))
-        .take_while(|k| k.starts_with(&prefix))
-        .collect();
+    let mut keys = Vec::new();
+    for entry in queue.range(prefix.as_str()..)? {
+        let (k, _) = entry?;
+        if !k.value().starts_with(&prefix) {
+            break;
+        }
+        keys.push(k.value().to_string());
+    }
     for k in keys {
         queue.remove(k.as_str())?;
     }
-    Ok(Some(s))
+    Ok(true)
 }
 
 /// The groups that `Audience::signed_in` turns back into `audience`.
@@ -389,7 +467,7 @@ fn groups_of(audience: &Audience) -> Vec<String> {
 /// confirmed (openbaar only after `GROUPS_VALID_SECS`).
 pub fn audience_now(sub: &Subscription, auth: &crate::auth::Auth) -> Option<Audience> {
     if sub.token {
-        return auth.token_audience(&sub.naam);
+        return auth.token_audience(&sub.naam, &sub.email);
     }
     if now() - sub.bevestigd > GROUPS_VALID_SECS {
         return Some(Audience::Public);
@@ -405,7 +483,7 @@ mod tests {
     fn store() -> (tempfile::TempDir, Alerts) {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::store::open(dir.path()).unwrap();
-        (dir, Alerts::new(Arc::new(db)))
+        (dir, Alerts::new(Arc::new(db)).unwrap())
     }
 
     fn reader(email: &str) -> Reader {
@@ -415,6 +493,10 @@ mod tests {
             email: Some(email.into()),
             token: false,
         }
+    }
+
+    fn owner(email: &str) -> Owner {
+        Owner::of(&reader(email)).unwrap()
     }
 
     fn follow(q: &str) -> Request {
@@ -431,8 +513,9 @@ mod tests {
         let (_d, a) = store();
         let s = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap();
         assert_eq!(s.groepen, vec!["limburg"]);
-        assert_eq!(a.of("p@x.nl").unwrap(), vec![s.clone()]);
-        assert!(a.of("ander@x.nl").unwrap().is_empty());
+        assert_eq!(s.naam, "", "a proxy reader's name is not kept");
+        assert_eq!(a.of(&owner("p@x.nl")).unwrap(), vec![s.clone()]);
+        assert!(a.of(&owner("ander@x.nl")).unwrap().is_empty());
         // The same search twice is refused; another is fine.
         let e = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap_err();
         assert!(e.downcast_ref::<AlreadyFollowing>().is_some());
@@ -450,19 +533,39 @@ mod tests {
             txn.commit().unwrap();
         }
         assert_eq!(a.queued().unwrap(), 1);
-        assert!(!a.delete(&s.id, "ander@x.nl").unwrap());
-        assert!(a.delete(&s.id, "p@x.nl").unwrap());
+        assert!(!a.delete(&s.id, &owner("ander@x.nl")).unwrap());
+        assert!(a.delete(&s.id, &owner("p@x.nl")).unwrap());
         assert_eq!(a.queued().unwrap(), 0);
-        assert_eq!(a.of("p@x.nl").unwrap(), vec![other.clone()]);
+        assert_eq!(a.of(&owner("p@x.nl")).unwrap(), vec![other.clone()]);
         // One click with the key.
         assert!(a.by_key(&other.sleutel).unwrap().is_some());
         assert_eq!(a.unsubscribe(&other.sleutel).unwrap().map(|s| s.id), Some(other.id));
         assert!(a.unsubscribe(&other.sleutel).unwrap().is_none());
+        assert!(a.by_key("onbekend").unwrap().is_none());
         assert!(a.all().unwrap().is_empty());
     }
 
     #[test]
-    fn an_address_has_a_limited_number_of_subscriptions() {
+    fn a_token_with_a_persons_address_does_not_reach_that_persons_subscriptions() {
+        let (_d, a) = store();
+        let person = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap();
+        let token_reader = Reader {
+            name: Some("koppeling".into()),
+            audience: Audience::Network,
+            email: Some("p@x.nl".into()),
+            token: true,
+        };
+        let token = Owner::of(&token_reader).unwrap();
+        assert!(a.of(&token).unwrap().is_empty());
+        assert!(!a.delete(&person.id, &token).unwrap());
+        // The token may follow the same search for itself.
+        let mine = a.subscribe(&token_reader, follow("q=panden")).unwrap();
+        assert_eq!(a.of(&token).unwrap(), vec![mine]);
+        assert_eq!(a.of(&owner("p@x.nl")).unwrap(), vec![person]);
+    }
+
+    #[test]
+    fn an_address_has_a_limited_number_of_subscriptions_and_must_be_plain() {
         let (_d, a) = store();
         for i in 0..MAX_PER_ADDRESS {
             a.subscribe(&reader("p@x.nl"), follow(&format!("q=w{i}"))).unwrap();
@@ -470,24 +573,51 @@ mod tests {
         let e = a.subscribe(&reader("p@x.nl"), follow("q=meer")).unwrap_err();
         assert!(e.downcast_ref::<TooMany>().is_some());
         a.subscribe(&reader("q@x.nl"), follow("q=meer")).unwrap();
+        for bad in ["geen-adres", "a@b.nl, c@d.nl", "Piet <p@x.nl>", "p@x.nl\r\nBcc: c@d.nl"] {
+            let e = a.subscribe(&reader(bad), follow("q=x")).unwrap_err();
+            assert!(e.downcast_ref::<BadAddress>().is_some(), "{bad}");
+        }
     }
 
     #[test]
     fn access_is_decided_anew_for_every_mail() {
         let (_d, a) = store();
         let mut s = a.subscribe(&reader("p@x.nl"), follow("q=panden")).unwrap();
-        let auth = crate::auth::Auth::new(&crate::config::AuthConfig::default()).unwrap();
-        assert_eq!(audience_now(&s, &auth), Some(Audience::Regions(vec!["limburg".into()])));
+        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"t"));
+        let token = |email: &str| crate::config::TokenConfig {
+            name: "koppeling".into(),
+            sha256: hash.clone(),
+            regions: vec!["limburg".into()],
+            email: Some(email.into()),
+        };
+        let auth = |email: &str| {
+            crate::auth::Auth::new(&crate::config::AuthConfig {
+                token: vec![token(email)],
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        assert_eq!(audience_now(&s, &auth("p@x.nl")), Some(Audience::Regions(vec!["limburg".into()])));
         // Not seen for longer than the window: openbaar only.
         s.bevestigd -= GROUPS_VALID_SECS + 1;
-        assert_eq!(audience_now(&s, &auth), Some(Audience::Public));
-        // A token that is no longer configured: nothing.
+        assert_eq!(audience_now(&s, &auth("p@x.nl")), Some(Audience::Public));
+        // A token: its configuration now, and only while it has the same address.
         s.token = true;
-        assert_eq!(audience_now(&s, &auth), None);
-        // Confirming a proxy reader's groups again.
+        s.naam = "koppeling".into();
+        assert_eq!(audience_now(&s, &auth("p@x.nl")), Some(Audience::Regions(vec!["limburg".into()])));
+        assert_eq!(audience_now(&s, &auth("ander@x.nl")), None);
+        s.naam = "weg".into();
+        assert_eq!(audience_now(&s, &auth("p@x.nl")), None);
+        // Seeing a proxy reader with other groups records them.
+        assert!(
+            !a.stale("p@x.nl", &Audience::Regions(vec!["limburg".into()])),
+            "just recorded by subscribing"
+        );
+        assert!(a.stale("p@x.nl", &Audience::Network));
         a.confirm("p@x.nl", &Audience::Network).unwrap();
-        let s = a.of("p@x.nl").unwrap().remove(0);
+        assert!(!a.stale("p@x.nl", &Audience::Network));
+        let s = a.of(&owner("p@x.nl")).unwrap().remove(0);
         assert!(s.groepen.is_empty());
-        assert_eq!(audience_now(&s, &auth), Some(Audience::Network));
+        assert_eq!(audience_now(&s, &auth("p@x.nl")), Some(Audience::Network));
     }
 }

@@ -176,9 +176,13 @@ impl Auth {
 
 impl Auth {
     /// The current audience of the token named `name`, if it is still configured
-    /// (email alerts apply the access rule again at every mail).
-    pub fn token_audience(&self, name: &str) -> Option<Audience> {
-        self.tokens.iter().find(|t| t.name == name).map(|t| Audience::signed_in(&t.regions))
+    /// with the address `email` (email alerts apply the access rule again at
+    /// every mail; a token whose address changed no longer mails the old one).
+    pub fn token_audience(&self, name: &str, email: &str) -> Option<Audience> {
+        self.tokens
+            .iter()
+            .find(|t| t.name == name && t.email.as_deref() == Some(email))
+            .map(|t| Audience::signed_in(&t.regions))
     }
 }
 
@@ -199,6 +203,18 @@ pub async fn identify(
         Err(e) => return e.into_response(),
     };
     let signed_in = reader.is_signed_in();
+    if let (Some(alerts), Some(email), false) = (&state.alerts, &reader.email, reader.token)
+        && alerts.stale(email, &reader.audience)
+    {
+        // A proxy reader's groups decide what their alert mails may carry:
+        // recorded when they change (at most hourly otherwise), off the workers.
+        let (alerts, email, audience) = (std::sync::Arc::clone(alerts), email.clone(), reader.audience.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = alerts.confirm(&email, &audience) {
+                tracing::warn!(error = %format!("{e:#}"), "alerts: cannot record a reader's groups");
+            }
+        });
+    }
     req.extensions_mut().insert(reader.clone());
     let mut res = READER.scope(reader, next.run(req)).await;
     let value = if signed_in { "private, no-store" } else { "public, max-age=60" };

@@ -16,6 +16,8 @@ pub enum Problem {
     BadRequest(String),
     /// Understood but refused (a form from another site; sign-in needed for this).
     Forbidden(String),
+    /// Conflicts with what exists (already following this).
+    Conflict(String),
     /// The index is still being built.
     Unavailable,
     Internal(String),
@@ -28,6 +30,7 @@ impl Problem {
             Problem::Unauthorized => StatusCode::UNAUTHORIZED,
             Problem::BadRequest(_) => StatusCode::BAD_REQUEST,
             Problem::Forbidden(_) => StatusCode::FORBIDDEN,
+            Problem::Conflict(_) => StatusCode::CONFLICT,
             Problem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Problem::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -39,6 +42,7 @@ impl Problem {
             Problem::Unauthorized => "unauthorized",
             Problem::BadRequest(_) => "bad_request",
             Problem::Forbidden(_) => "forbidden",
+            Problem::Conflict(_) => "conflict",
             Problem::Unavailable => "unavailable",
             Problem::Internal(_) => "internal",
         }
@@ -49,7 +53,7 @@ impl Problem {
         match self {
             Problem::NotFound => "Deze pagina bestaat niet.".into(),
             Problem::Unauthorized => "Ongeldige of onbekende toegangssleutel.".into(),
-            Problem::BadRequest(m) | Problem::Forbidden(m) => m.clone(),
+            Problem::BadRequest(m) | Problem::Forbidden(m) | Problem::Conflict(m) => m.clone(),
             Problem::Unavailable => "De kennisbank wordt nog geladen. Probeer het over enkele seconden opnieuw.".into(),
             Problem::Internal(_) => "Er ging iets mis aan onze kant. Probeer het later opnieuw.".into(),
         }

@@ -55,10 +55,19 @@ impl AppState {
         let templates = theme.environment();
         let auth = Auth::new(&config.auth)?;
         let webhook_secrets = config.webhook_secrets(&std::env::vars().collect())?;
+        if config.mail.as_ref().is_some_and(|m| m.mailer) {
+            // The subscriptions are in the store: never start over without them
+            // (insight alone would move an unreadable store aside and begin anew).
+            drop(crate::store::open(&config.data_dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e:#}; the email subscriptions are in this file: restore it from a backup, or move it aside to start without them"
+                )
+            })?);
+        }
         let insight = crate::insight::Insight::open(&config.data_dir);
         let fanout = Arc::new(crate::fanout::Fanout::new(config.replicas.clone()));
         let alerts = match (&config.mail, insight.store()) {
-            (Some(m), Some(db)) if m.mailer => Some(Arc::new(crate::alerts::Alerts::new(db))),
+            (Some(m), Some(db)) if m.mailer => Some(Arc::new(crate::alerts::Alerts::new(db)?)),
             (Some(m), None) if m.mailer => {
                 anyhow::bail!("mail.mailer needs the store in data_dir (tegenkracht.redb), which another process holds")
             }

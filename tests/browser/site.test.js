@@ -93,7 +93,7 @@ const PAGES = [
   { name: "beheer", path: "/beheer", as: "liec", expect: "Synoniemgroepen" },
   { name: "thema-volg-email", path: "/themas/horeca", as: "netwerk", expect: "Volg per e-mail" },
   { name: "abonnementen", path: "/abonnementen", as: "netwerk", expect: "Wat u volgt" },
-  { name: "afmelden-ongeldig", path: "/abonnementen/afmelden/onbekend", expect: "niet (meer) geldig" },
+  { name: "afmelden-ongeldig", path: "/abonnementen/afmelden/onbekend", status: 404, expect: "niet (meer) geldig" },
   // The English interface (content stays Dutch).
   { name: "home-en", path: "/?taal=en", lang: "en" },
   { name: "zoeken-q-en", path: "/zoeken?q=vastgoed&taal=en", lang: "en" },

@@ -105,68 +105,141 @@ impl Mailer {
                     (0, 0)
                 }
             };
-            let queued = self.alerts.queued().unwrap_or(0);
+            let alerts = Arc::clone(&self.alerts);
+            let queued = tokio::task::spawn_blocking(move || alerts.queued())
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or(0);
             state.metrics.record_mail(sent, failed, queued);
         }
     }
 
     /// Sends every mail that is due, at most `max_per_run`; returns (sent, failed).
+    /// A subscription whose mail cannot be built or is refused is retried later
+    /// without holding up the others; a relay that cannot be reached ends the
+    /// run (the next tries again).
     async fn send_due(&self, state: &AppState) -> Result<(u64, u64)> {
         let Some(loaded) = state.loaded() else { return Ok((0, 0)) };
-        let (mut sent, mut failed) = (0, 0);
-        let mut attempts = 0;
-        for sub in self.alerts.all()? {
+        let t = now();
+        let due: Vec<(Subscription, Vec<Queued>)> = {
+            let alerts = Arc::clone(&self.alerts);
+            let waiting: Vec<String> = {
+                let retry = self.retry.lock().unwrap_or_else(|e| e.into_inner());
+                retry.iter().filter(|(_, (_, next))| t < *next).map(|(id, _)| id.clone()).collect()
+            };
+            tokio::task::spawn_blocking(move || -> Result<_> {
+                let mut out = Vec::new();
+                for sub in alerts.all()? {
+                    if t < due_at(&sub) || waiting.contains(&sub.id) {
+                        continue;
+                    }
+                    let items = alerts.queued_for(&sub.id)?;
+                    if !items.is_empty() {
+                        out.push((sub, items));
+                    }
+                }
+                Ok(out)
+            })
+            .await??
+        };
+        let (mut sent, mut failed, mut attempts) = (0, 0, 0);
+        for (sub, items) in due {
             if attempts >= self.config.max_per_run {
                 break;
             }
-            let t = now();
-            if t < sub.verstuurd.unwrap_or(sub.aangemaakt) + sub.frequentie.period() {
-                continue;
-            }
-            if self
-                .retry
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&sub.id)
-                .is_some_and(|(_, next)| t < *next)
-            {
-                continue;
-            }
-            let items = self.alerts.queued_for(&sub.id)?;
-            if items.is_empty() {
-                continue;
-            }
-            // The access rule again, on today's content: what is no longer
-            // visible to this subscriber (or gone) is dropped, never sent.
-            let entries = {
-                let (loaded, sub, items, auth) = (Arc::clone(&loaded), sub.clone(), items.clone(), state.clone());
-                tokio::task::spawn_blocking(move || entries(&loaded, &sub, &items, &auth.auth)).await??
+            let at = if sub.frequentie == super::Frequency::Direct {
+                t
+            } else {
+                due_at(&sub)
             };
-            if entries.is_empty() {
-                self.alerts.sent(&sub.id, &items, false)?;
-                continue;
-            }
-            attempts += 1;
-            let message = compose(state, &self.from, &sub, &items, &entries)?;
-            match self.transport.send(message).await {
-                Ok(_) => {
-                    self.alerts.sent(&sub.id, &items, true)?;
-                    self.retry.lock().unwrap_or_else(|e| e.into_inner()).remove(&sub.id);
+            match self.send_one(state, &loaded, &sub, &items, at).await {
+                Ok(Outcome::Sent) => {
+                    attempts += 1;
                     sent += 1;
+                    self.retry.lock().unwrap_or_else(|e| e.into_inner()).remove(&sub.id);
+                }
+                Ok(Outcome::Nothing) => {}
+                Ok(Outcome::Unreachable(e)) => {
+                    failed += 1;
+                    tracing::warn!(error = %e, "alerts: the SMTP relay cannot be reached; trying again next run");
+                    break;
                 }
                 Err(e) => {
+                    attempts += 1;
                     failed += 1;
-                    let mut retry = self.retry.lock().unwrap_or_else(|e| e.into_inner());
-                    let n = retry.get(&sub.id).map_or(0, |(n, _)| *n);
-                    let base = (self.config.interval.as_secs() as i64).max(1);
-                    let wait = (base << n.min(12)).min(MAX_BACKOFF_SECS);
-                    retry.insert(sub.id.clone(), (n + 1, t + wait));
-                    tracing::warn!(error = %e, retry_in_s = wait, "alerts: the SMTP server did not accept a mail");
+                    let wait = self.back_off(&sub.id, t);
+                    tracing::warn!(error = %format!("{e:#}"), retry_in_s = wait, "alerts: a mail was not sent");
                 }
             }
         }
         Ok((sent, failed))
     }
+
+    /// Builds and sends one subscription's mail, then takes its items off the queue.
+    async fn send_one(
+        &self,
+        state: &AppState,
+        loaded: &Arc<indexer::Loaded>,
+        sub: &Subscription,
+        items: &[Queued],
+        at: i64,
+    ) -> Result<Outcome> {
+        // The access rule again, on today's content: what is no longer visible
+        // to this subscriber (or gone) is dropped, never sent.
+        let entries = {
+            let (loaded, sub, items, st) = (Arc::clone(loaded), sub.clone(), items.to_vec(), state.clone());
+            tokio::task::spawn_blocking(move || entries(&loaded, &sub, &items, &st.auth)).await??
+        };
+        if entries.is_empty() {
+            let (alerts, id, items) = (Arc::clone(&self.alerts), sub.id.clone(), items.to_vec());
+            tokio::task::spawn_blocking(move || alerts.sent(&id, &items, None)).await??;
+            return Ok(Outcome::Nothing);
+        }
+        let message = compose(state, &self.from, sub, items, &entries)?;
+        if let Err(e) = self.transport.send(message).await {
+            // Refused (a 5xx for this mail): retried later with back-off.
+            // Anything else (no connection, a timeout, a 4xx): the relay's state.
+            return if e.is_permanent() {
+                Err(e.into())
+            } else {
+                Ok(Outcome::Unreachable(e))
+            };
+        }
+        let (alerts, id, items) = (Arc::clone(&self.alerts), sub.id.clone(), items.to_vec());
+        if let Err(e) = tokio::task::spawn_blocking(move || alerts.sent(&id, &items, Some(at))).await? {
+            // Accepted but not recorded: wait before the same mail could go again.
+            self.back_off(&sub.id, now());
+            return Err(e.context("a sent mail could not be recorded"));
+        }
+        Ok(Outcome::Sent)
+    }
+
+    /// Records a failed attempt; returns the seconds until the next.
+    fn back_off(&self, id: &str, t: i64) -> i64 {
+        let mut retry = self.retry.lock().unwrap_or_else(|e| e.into_inner());
+        let n = retry.get(id).map_or(0, |(n, _)| *n);
+        let base = (self.config.interval.as_secs() as i64).max(1);
+        let wait = (base << n.min(12)).min(MAX_BACKOFF_SECS);
+        retry.insert(id.to_string(), (n + 1, t + wait));
+        wait
+    }
+}
+
+/// What became of one subscription's mail.
+enum Outcome {
+    Sent,
+    /// Nothing left that the subscriber may see: the items were dropped.
+    Nothing,
+    /// The relay could not be reached or deferred the mail.
+    Unreachable(lettre::transport::smtp::Error),
+}
+
+/// When a subscription's next mail is due: at once for `direct`, else one
+/// period after the last mail was due (or after subscribing), so a daily
+/// digest keeps its time of day instead of drifting.
+fn due_at(sub: &Subscription) -> i64 {
+    sub.verstuurd.unwrap_or(sub.aangemaakt) + sub.frequentie.period()
 }
 
 /// The queued dossiers the subscriber may see now, as mail entries.
@@ -182,7 +255,7 @@ fn entries(loaded: &indexer::Loaded, sub: &Subscription, items: &[Queued], auth:
             let d = lib.dossier(&q.dossier)?;
             Some(Entry {
                 titel: d.meta.titel.clone(),
-                regio: crate::views::label(&lib.vocab.regios, &d.meta.regio).to_string(),
+                regio: lib.vocab.regios.name_in(&d.meta.regio, &sub.taal).to_string(),
                 samenvatting: d.meta.samenvatting.clone(),
                 url: format!("/dossiers/{}", d.id),
                 soort: q.soort.clone(),

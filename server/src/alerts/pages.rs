@@ -1,18 +1,19 @@
 //! The pages and API of email alerts: `/abonnementen` (a signed-in reader's
 //! list, subscribe, delete), the one-click unsubscribe link of every mail
 //! (`/abonnementen/afmelden/{key}`, RFC 8058), and `/api/v1/abonnementen` for
-//! tokens that carry an address. Forms that change something must come from
-//! this site (`Sec-Fetch-Site` or `Origin`), so another site cannot subscribe
-//! or unsubscribe a signed-in reader.
+//! tokens that carry an address (JSON only, so no form on another site can
+//! reach it). Forms that change something must come from this site
+//! (`Sec-Fetch-Site` or `Origin`), so another site cannot subscribe or
+//! unsubscribe a signed-in reader.
 
-use super::{Alerts, AlreadyFollowing, Follows, Frequency, Request, Subscription, TooMany};
+use super::{Alerts, AlreadyFollowing, BadAddress, Follows, Frequency, Owner, Request, Subscription, TooMany};
 use crate::auth::Reader;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, PageError, Problem};
 use crate::pages::{Page, render, view};
 use crate::state::{AppState, View};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -23,14 +24,26 @@ fn alerts(state: &AppState) -> Result<Arc<Alerts>, Problem> {
     state.alerts.clone().ok_or(Problem::NotFound)
 }
 
-/// The signed-in reader's address, or why there is none.
-fn address(reader: &Reader) -> Result<&str, Problem> {
+/// The signed-in reader as the owner of subscriptions, or why they cannot be one.
+fn owner(reader: &Reader) -> Result<Owner, Problem> {
     if !reader.is_signed_in() {
         return Err(Problem::Forbidden("Log in om meldingen per e-mail te ontvangen.".into()));
     }
-    reader.email.as_deref().ok_or_else(|| {
+    Owner::of(reader).ok_or_else(|| {
         Problem::Forbidden("Er is geen e-mailadres bekend bij uw inlog; meldingen per e-mail zijn daarom niet mogelijk.".into())
     })
+}
+
+/// The API is for tokens: a reader signed in through the proxy (a browser,
+/// with cookies) uses the pages, whose forms are checked for their origin.
+fn api_owner(reader: &Reader) -> Result<Owner, Problem> {
+    let who = owner(reader)?;
+    if who.token.is_none() {
+        return Err(Problem::Forbidden(
+            "De API voor meldingen is voor toegangssleutels met een e-mailadres; gebruik als lezer de pagina /abonnementen.".into(),
+        ));
+    }
+    Ok(who)
 }
 
 /// Refuses a form posted from another site.
@@ -57,7 +70,17 @@ fn describe(v: &View, zoek: Option<&str>, collectie: Option<&str>) -> Result<(Fo
         }
         (Some(qs), _) => {
             let pairs = crate::params::pairs(Some(qs))?;
-            let req = crate::params::search(&pairs, lib, &[])?;
+            if pairs.iter().any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control)) {
+                return Err(Problem::BadRequest("de zoekopdracht bevat stuurtekens".into()));
+            }
+            let mut req = crate::params::search(&pairs, lib, &[])?;
+            // Page and order do not change what a search finds: one subscription for all.
+            req.page = 1;
+            req.sort = if req.q.is_empty() {
+                indexer::search::Sort::Datum
+            } else {
+                indexer::search::Sort::Relevantie
+            };
             let mut parts: Vec<String> = Vec::new();
             if !req.q.is_empty() {
                 parts.push(format!("‘{}’", req.q));
@@ -89,11 +112,14 @@ fn frequency(s: Option<&str>) -> Result<Frequency, Problem> {
     }
 }
 
+/// The store's refusals in words.
 fn stored(e: anyhow::Error) -> Problem {
     if e.downcast_ref::<AlreadyFollowing>().is_some() {
-        Problem::BadRequest("U volgt dit al per e-mail.".into())
+        Problem::Conflict("U volgt dit al per e-mail.".into())
     } else if e.downcast_ref::<TooMany>().is_some() {
-        Problem::BadRequest(format!("U hebt al {} meldingen; zeg er eerst een op.", super::MAX_PER_ADDRESS))
+        Problem::Conflict(format!("U hebt al {} meldingen; zeg er eerst een op.", super::MAX_PER_ADDRESS))
+    } else if e.downcast_ref::<BadAddress>().is_some() {
+        Problem::Forbidden("Uw e-mailadres bij het inloggen is geen enkelvoudig adres; meldingen zijn daarom niet mogelijk.".into())
     } else {
         e.into()
     }
@@ -104,19 +130,43 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Sen
     Ok(tokio::task::spawn_blocking(f).await??)
 }
 
+/// Stores what `reader` asked to follow: the one path of the form and the API.
+async fn follow(
+    state: &AppState,
+    reader: Reader,
+    zoek: Option<&str>,
+    collectie: Option<&str>,
+    frequentie: Option<&str>,
+    taal: &str,
+) -> Result<Subscription, Problem> {
+    let a = alerts(state)?;
+    owner(&reader)?;
+    let v = view(state, &reader).await?;
+    let (volgt, titel) = describe(&v, zoek, collectie)?;
+    let frequentie = frequency(frequentie)?;
+    let taal = if taal == "en" { "en" } else { "nl" }.to_string();
+    tokio::task::spawn_blocking(move || {
+        a.subscribe(
+            &reader,
+            Request {
+                volgt,
+                titel,
+                frequentie,
+                taal,
+            },
+        )
+    })
+    .await
+    .map_err(Problem::from)?
+    .map_err(stored)
+}
+
 /// `GET /abonnementen`.
 pub async fn list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
     let a = alerts(&state)?;
-    let email = address(&reader)?.to_string();
-    let (e, aud, token) = (email.clone(), reader.audience.clone(), reader.token);
-    let a2 = Arc::clone(&a);
-    let subs = blocking(move || {
-        if !token {
-            a2.confirm(&e, &aud)?;
-        }
-        a2.of(&e)
-    })
-    .await?;
+    let who = owner(&reader)?;
+    let email = who.email.clone();
+    let subs = blocking(move || a.of(&who)).await?;
     let items: Vec<minijinja::Value> = subs.iter().map(item).collect();
     render(
         &state,
@@ -147,28 +197,18 @@ pub async fn subscribe(
     Extension(reader): Extension<Reader>,
     headers: HeaderMap,
     axum::Form(form): axum::Form<Form>,
-) -> Result<Redirect, crate::error::PageError> {
+) -> Result<Redirect, PageError> {
     same_site(&headers, &state.config.site_url)?;
-    let a = alerts(&state)?;
-    address(&reader)?;
-    let v = view(&state, &reader).await?;
-    let (volgt, titel) = describe(&v, form.zoek.as_deref(), form.collectie.as_deref())?;
-    let frequentie = frequency(form.frequentie.as_deref())?;
-    let taal = crate::i18n::current().to_string();
-    tokio::task::spawn_blocking(move || {
-        a.subscribe(
-            &reader,
-            Request {
-                volgt,
-                titel,
-                frequentie,
-                taal,
-            },
-        )
-    })
-    .await
-    .map_err(Problem::from)?
-    .map_err(stored)?;
+    let taal = crate::i18n::current();
+    follow(
+        &state,
+        reader,
+        form.zoek.as_deref(),
+        form.collectie.as_deref(),
+        form.frequentie.as_deref(),
+        taal,
+    )
+    .await?;
     Ok(Redirect::to("/abonnementen"))
 }
 
@@ -178,11 +218,11 @@ pub async fn delete(
     Extension(reader): Extension<Reader>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Redirect, crate::error::PageError> {
+) -> Result<Redirect, PageError> {
     same_site(&headers, &state.config.site_url)?;
     let a = alerts(&state)?;
-    let email = address(&reader)?.to_string();
-    if !blocking(move || a.delete(&id, &email)).await? {
+    let who = owner(&reader)?;
+    if !blocking(move || a.delete(&id, &who)).await? {
         return Err(Problem::NotFound.into());
     }
     Ok(Redirect::to("/abonnementen"))
@@ -190,26 +230,47 @@ pub async fn delete(
 
 /// `GET /abonnementen/afmelden/{key}`: a confirmation button (a link scanner
 /// that follows the mail's link changes nothing).
-pub async fn unsubscribe_page(State(state): State<AppState>, Path(key): Path<String>) -> Page {
-    let a = alerts(&state)?;
-    let sub = blocking(move || a.by_key(&key)).await?;
-    render(
-        &state,
-        "afmelden.html",
-        context! { titel => sub.as_ref().map(|s| s.titel.clone()), geldig => sub.is_some(), afgemeld => false },
-    )
+pub async fn unsubscribe_page(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    let found = match alerts(&state) {
+        Ok(a) => blocking(move || a.by_key(&key)).await,
+        Err(p) => Err(p),
+    };
+    unsubscribe_answer(&state, found, false)
 }
 
 /// `POST /abonnementen/afmelden/{key}`: the one click (RFC 8058: the mail
 /// program posts `List-Unsubscribe=One-Click`), or the page's button.
-pub async fn unsubscribe(State(state): State<AppState>, Path(key): Path<String>) -> Page {
-    let a = alerts(&state)?;
-    let sub = blocking(move || a.unsubscribe(&key)).await?;
-    render(
-        &state,
-        "afmelden.html",
-        context! { titel => sub.as_ref().map(|s| s.titel.clone()), geldig => sub.is_some(), afgemeld => sub.is_some() },
-    )
+pub async fn unsubscribe(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    let found = match alerts(&state) {
+        Ok(a) => blocking(move || a.unsubscribe(&key)).await,
+        Err(p) => Err(p),
+    };
+    unsubscribe_answer(&state, found, true)
+}
+
+/// The unsubscribe page: never cached and never passing its address (the
+/// key) on as a referrer; 404 for a key that is not (or no longer) valid.
+fn unsubscribe_answer(state: &AppState, found: Result<Option<Subscription>, Problem>, done: bool) -> Response {
+    let page = found.and_then(|sub| {
+        let status = if sub.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+        let titel = sub.as_ref().map(|s| s.titel.clone());
+        let html = render(
+            state,
+            "afmelden.html",
+            context! { titel, geldig => sub.is_some(), afgemeld => done && sub.is_some() },
+        )
+        .map_err(|e| e.0)?;
+        Ok((status, html))
+    });
+    let mut res = match page {
+        Ok(ok) => ok.into_response(),
+        Err(p) => PageError(p).into_response(),
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
 }
 
 /// A subscription in the API (never its unsubscribe key).
@@ -224,6 +285,8 @@ pub struct ApiSubscription {
     collectie: Option<String>,
     /// `direct`, `dagelijks` or `wekelijks`.
     frequentie: String,
+    /// The language of the mails.
+    taal: String,
 }
 
 fn api_item(s: &Subscription) -> ApiSubscription {
@@ -237,17 +300,18 @@ fn api_item(s: &Subscription) -> ApiSubscription {
         zoek,
         collectie,
         frequentie: s.frequentie.as_str().into(),
+        taal: s.taal.clone(),
     }
 }
 
 /// `GET /api/v1/abonnementen`.
 #[utoipa::path(get, path = "/api/v1/abonnementen",
-    summary = "The email alerts of the token's address (a token with an address; where alerts are offered)",
+    summary = "The email alerts of this token (a token with an address; where alerts are offered)",
     responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Vec<ApiSubscription>>, ApiError> {
     let a = alerts(&state)?;
-    let email = address(&reader)?.to_string();
-    let subs = blocking(move || a.of(&email)).await?;
+    let who = api_owner(&reader)?;
+    let subs = blocking(move || a.of(&who)).await?;
     Ok(Json(subs.iter().map(api_item).collect()))
 }
 
@@ -261,40 +325,48 @@ pub struct ApiRequest {
     collectie: Option<String>,
     /// `direct`, `dagelijks` (default) or `wekelijks`.
     frequentie: Option<String>,
+    /// The language of the mails: `nl` (default) or `en`.
+    taal: Option<String>,
 }
 
-/// `POST /api/v1/abonnementen` (a token with an address).
+/// `POST /api/v1/abonnementen` (a token with an address; JSON only).
 #[utoipa::path(post, path = "/api/v1/abonnementen",
     summary = "Follow a search or a collection by email",
     request_body = ApiRequest,
-    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)))]
 pub async fn api_subscribe(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let a = alerts(&state)?;
-    address(&reader)?;
+    alerts(&state)?;
+    api_owner(&reader)?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(Problem::BadRequest("stuur de aanvraag als JSON (Content-Type: application/json)".into()).into());
+    }
     let req: ApiRequest = serde_json::from_slice(&body).map_err(|e| Problem::BadRequest(format!("ongeldige JSON: {e}")))?;
-    let v = view(&state, &reader).await?;
-    let (volgt, titel) = describe(&v, req.zoek.as_deref(), req.collectie.as_deref())?;
-    let frequentie = frequency(req.frequentie.as_deref())?;
-    let taal = crate::i18n::current().to_string();
-    let sub = tokio::task::spawn_blocking(move || {
-        a.subscribe(
-            &reader,
-            Request {
-                volgt,
-                titel,
-                frequentie,
-                taal,
-            },
-        )
-    })
-    .await
-    .map_err(Problem::from)?
-    .map_err(stored)?;
-    Ok((StatusCode::CREATED, Json(api_item(&sub))).into_response())
+    let taal = match req.taal.as_deref() {
+        None | Some("nl") => "nl",
+        Some("en") => "en",
+        Some(t) => return Err(Problem::BadRequest(format!("`taal` moet nl of en zijn, niet `{t}`")).into()),
+    };
+    let sub = follow(
+        &state,
+        reader,
+        req.zoek.as_deref(),
+        req.collectie.as_deref(),
+        req.frequentie.as_deref(),
+        taal,
+    )
+    .await?;
+    let location = format!("/api/v1/abonnementen/{}", sub.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(api_item(&sub))).into_response())
 }
 
 /// `DELETE /api/v1/abonnementen/{id}`.
@@ -308,8 +380,8 @@ pub async fn api_delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let a = alerts(&state)?;
-    let email = address(&reader)?.to_string();
-    if blocking(move || a.delete(&id, &email)).await? {
+    let who = api_owner(&reader)?;
+    if blocking(move || a.delete(&id, &who)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::NotFound.into())

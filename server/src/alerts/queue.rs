@@ -26,23 +26,20 @@ pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) 
         .iter()
         .map(|d| (d.id.as_str(), d.meta.bijgewerkt.map(|b| b.to_string()).unwrap_or_default()))
         .collect();
-    let (known, seen) = {
+    let (stored, seen) = {
         let txn = alerts.db.begin_read()?;
-        let known: HashMap<String, String> = match txn.open_table(KNOWN) {
-            Ok(t) => t
-                .iter()?
-                .filter_map(|e| e.ok().map(|(k, v)| (k.value().to_string(), v.value().to_string())))
-                .collect(),
-            Err(redb::TableError::TableDoesNotExist(_)) => HashMap::new(),
-            Err(e) => return Err(e.into()),
-        };
-        let seen = match txn.open_table(META) {
-            Ok(t) => t.get("gezien")?.is_some(),
-            Err(redb::TableError::TableDoesNotExist(_)) => false,
-            Err(e) => return Err(e.into()),
-        };
+        let mut known: HashMap<String, String> = HashMap::new();
+        // A read error stops here: a partial list would announce known dossiers as new.
+        for entry in txn.open_table(KNOWN)?.iter()? {
+            let (k, v) = entry?;
+            known.insert(k.value().to_string(), v.value().to_string());
+        }
+        let seen = txn.open_table(META)?.get("gezien")?.is_some();
         (known, seen)
     };
+    // A dossier whose region merged into another keeps its place: not new.
+    let vocab = &loaded.catalog.vocab;
+    let known: HashMap<String, &String> = stored.iter().map(|(id, date)| (vocab.canonical_id(id), date)).collect();
     let mut events: Vec<Event> = Vec::new();
     if seen {
         for (id, date) in &current {
@@ -51,7 +48,7 @@ pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) 
                     id: id.to_string(),
                     soort: "nieuw",
                 }),
-                Some(before) if before != date && !date.is_empty() => events.push(Event {
+                Some(before) if *before != date && !date.is_empty() => events.push(Event {
                     id: id.to_string(),
                     soort: "bijgewerkt",
                 }),
@@ -60,10 +57,10 @@ pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) 
         }
         events.sort_by(|a, b| a.id.cmp(&b.id));
     }
-    let gone: Vec<&String> = known.keys().filter(|k| !current.contains_key(k.as_str())).collect();
+    let gone: Vec<&String> = stored.keys().filter(|k| !current.contains_key(k.as_str())).collect();
     let changed: Vec<(&str, &String)> = current
         .iter()
-        .filter(|(id, date)| known.get(**id) != Some(*date))
+        .filter(|(id, date)| stored.get(**id) != Some(*date))
         .map(|(id, date)| (*id, date))
         .collect();
     let mut items: Vec<(String, Queued)> = Vec::new();

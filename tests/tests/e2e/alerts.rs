@@ -134,7 +134,11 @@ fn alerts_bring_the_right_dossiers_to_the_right_readers_only() {
     assert_eq!(status, 201, "{partner}");
     assert_eq!(partner["titel"], "thema Vastgoed");
     assert_eq!(subscribe(&s, LIMBURG, r#"{"zoek": "q=panden", "frequentie": "direct"}"#).0, 201);
-    assert_eq!(subscribe(&s, LIMBURG, r#"{"zoek": "q=panden"}"#).0, 400, "the same search twice");
+    assert_eq!(
+        subscribe(&s, LIMBURG, r#"{"zoek": "q=panden&pagina=2"}"#).0,
+        409,
+        "the same search twice"
+    );
     assert_eq!(
         subscribe(&s, ZONDER, r#"{"zoek": "q=panden"}"#).0,
         403,
@@ -144,6 +148,15 @@ fn alerts_bring_the_right_dossiers_to_the_right_readers_only() {
     assert_eq!(subscribe(&s, PARTNER, r#"{"zoek": "q=x", "frequentie": "elk uur"}"#).0, 400);
     let anonymous = client().get(format!("{}/api/v1/abonnementen", s.base)).send().unwrap();
     assert_eq!(anonymous.status().as_u16(), 403);
+    // JSON only: a form on another site cannot produce this request.
+    let as_text = client()
+        .post(format!("{}/api/v1/abonnementen", s.base))
+        .header("authorization", format!("Bearer {PARTNER}"))
+        .header("content-type", "text/plain")
+        .body(r#"{"zoek": "q=x"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(as_text.status().as_u16(), 400);
 
     // Through the page's form, signed in through the proxy: only from this site.
     let proxy = |req: reqwest::blocking::RequestBuilder| {
@@ -166,6 +179,13 @@ fn alerts_bring_the_right_dossiers_to_the_right_readers_only() {
         .send()
         .unwrap();
     assert_eq!(ok.status().as_u16(), 303);
+    // The API is for tokens; a browser's reader uses the page.
+    let via_api = proxy(client().post(format!("{}/api/v1/abonnementen", s.base)))
+        .header("content-type", "application/json")
+        .body(r#"{"zoek": "q=x"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(via_api.status().as_u16(), 403);
     let page = proxy(client().get(format!("{}/abonnementen", s.base)))
         .send()
         .unwrap()
@@ -224,7 +244,10 @@ fn alerts_bring_the_right_dossiers_to_the_right_readers_only() {
         .and_then(|l| l.strip_suffix('>'))
         .expect("List-Unsubscribe")
         .to_string();
-    assert!(s.get(&link[s.base.len()..]).1.contains("Afmelden"), "GET only asks");
+    let asked = client().get(&link).send().unwrap();
+    assert_eq!(asked.headers()["cache-control"], "no-store");
+    assert_eq!(asked.headers()["referrer-policy"], "no-referrer");
+    assert!(asked.text().unwrap().contains("Afmelden"), "GET only asks");
     assert_eq!(list(&s, PARTNER).as_array().unwrap().len(), 1);
     let one_click = client()
         .post(&link)
@@ -234,6 +257,7 @@ fn alerts_bring_the_right_dossiers_to_the_right_readers_only() {
         .unwrap();
     assert_eq!(one_click.status().as_u16(), 200);
     assert!(one_click.text().unwrap().contains("afgemeld"));
+    assert_eq!(client().get(&link).send().unwrap().status().as_u16(), 404, "the key is spent");
     assert_eq!(list(&s, PARTNER), serde_json::json!([]));
     dossier(&r, "limburg/na-afmelden", "Na afmelden panden", "vastgoed", "openbaar");
     wait_for_commit(&s, &r.commit("after unsubscribing"));
