@@ -1,4 +1,4 @@
-//! A JSON Schema (draft 2020-12) of a dossier's front matter, made from the
+//! A JSON Schema (draft-07: what editors and linters support best) of a dossier's front matter, made from the
 //! content model's rules and the live vocabulary (regions with their former
 //! slugs, themas, partners, instruments, challenges), so an editor's tools
 //! can complete and check fields before `check` runs. `check` stays the
@@ -86,7 +86,7 @@ pub fn dossier(vocab: &Vocabulary, themas: &[String]) -> Value {
         properties.insert(k.to_string(), v);
     }
     json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Tegenkracht: kopgegevens van een leerdossier of praktijk",
         "description": "Gemaakt uit de regels van `tegenkracht check` en het vocabulaire van deze kennisbank. `check` blijft de maatstaf.",
         "type": "object",

@@ -15,7 +15,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -25,6 +25,9 @@ import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { validate, compileErrors } from "@readme/openapi-parser";
+import { remark } from "remark";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkLintFrontmatterSchema from "remark-lint-frontmatter-schema";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "..", "..");
@@ -397,6 +400,33 @@ describe("OpenAPI", () => {
     // Some of what it must say, so that a valid but empty document fails.
     assert.ok(doc.paths["/api/v1/regios"], "the regions endpoint is described");
     assert.equal(doc.components.securitySchemes.bearer.scheme, "bearer");
+  });
+});
+
+describe("the JSON Schema in an editor", () => {
+  // What VS Code's remark extension runs with the README's one-line .remarkrc.json.
+  async function lint(schema, path, text) {
+    const file = await remark()
+      .use(remarkFrontmatter)
+      .use(remarkLintFrontmatterSchema, { embed: schema })
+      .process({ path, value: text });
+    return file.messages.map((m) => `${m.line}:${m.column} ${m.reason}`);
+  }
+
+  test("remark-lint-frontmatter-schema accepts every starter dossier and marks a broken one", async () => {
+    const schema = await (await fetch(baseUrl + "/schema/dossier.json")).json();
+    const dir = join(repoRoot, "content", "dossiers");
+    const files = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".md"));
+    assert.ok(files.length >= 10, `${files.length} starter dossiers`);
+    for (const f of files) {
+      const text = readFileSync(join(dir, String(f)), "utf8");
+      assert.deepEqual(await lint(schema, String(f), text), [], `${f}`);
+    }
+    const good = readFileSync(join(dir, String(files[0])), "utf8");
+    const broken = good.replace(/^regio: .*$/m, "regio: atlantis").replace(/^samenvatting: .*$/m, "");
+    const found = await lint(schema, "kapot.md", broken);
+    assert.ok(found.some((m) => /limburg/.test(m) && /^\d+:\d+ /.test(m)), `an unknown region, with the allowed values and a place: ${found}`);
+    assert.ok(found.some((m) => /samenvatting/.test(m)), `a missing field: ${found}`);
   });
 });
 
