@@ -24,9 +24,12 @@ pub struct Shelf {
     pub index: SearchIndex,
 }
 
-/// Everything served, as of one load.
+/// Everything served, as of one load. The catalog itself (every dossier,
+/// whoever may see it) is private: the server reaches documents only through
+/// a shelf (`shelf`, `public`), and of the catalog only what is no content:
+/// the vocabulary, the public site pages, findings, edit links.
 pub struct Loaded {
-    pub catalog: Catalog,
+    pub(crate) catalog: Catalog,
     /// The public shelf (always built).
     pub public: Arc<Shelf>,
     /// The standard audiences' shelves (built with the load, on disk);
@@ -90,6 +93,39 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Loaded {
+    /// The vocabulary of this load.
+    pub fn vocab(&self) -> &crate::vocab::Vocabulary {
+        &self.catalog.vocab
+    }
+
+    /// Each source's state and findings (paths and messages; show them only to
+    /// readers who may see findings).
+    pub fn reports(&self) -> &[crate::corpus::SourceReport] {
+        &self.catalog.reports
+    }
+
+    /// The site pages (`paginas/`): public by construction.
+    pub fn pages(&self) -> &[crate::model::Page] {
+        &self.catalog.pages
+    }
+
+    /// Where a document's source file can be edited, if its source says.
+    pub fn edit_link(&self, bron: &crate::model::Provenance) -> Option<&str> {
+        self.catalog.edit_link(bron)
+    }
+
+    /// The sources' commits as one string (what the updater compares).
+    pub fn fingerprint(&self) -> Option<String> {
+        fingerprint(&self.catalog)
+    }
+
+    /// Every dossier's id with its `bijgewerkt` date, whoever may see it: for
+    /// bookkeeping of what changed between loads (email alerts), never to be
+    /// shown. Documents themselves come from a shelf.
+    pub fn dossier_dates(&self) -> impl Iterator<Item = (&str, Option<crate::model::PartialDate>)> {
+        self.catalog.dossiers.iter().map(|d| (d.id.as_str(), d.meta.bijgewerkt))
+    }
+
     /// The shelf for an audience if it needs no building: a standard audience's,
     /// or one built on demand before. Cheap; safe on an async worker.
     pub fn ready_shelf(&self, audience: &Audience) -> Option<Arc<Shelf>> {

@@ -371,7 +371,7 @@ pub async fn dossier(
             path: d.bron.path.clone(),
         },
         url: views::dossier_url(d),
-        bewerk_url: v.loaded.catalog.edit_link(&d.bron).map(str::to_string),
+        bewerk_url: v.edit_link(&d.bron).map(str::to_string),
     }))
 }
 
@@ -796,8 +796,7 @@ pub async fn status(
     let lib = &v.shelf().library;
     // Counts are of what this reader may see; findings (paths and messages) only for signed-in readers.
     let bronnen = loaded
-        .catalog
-        .reports
+        .reports()
         .iter()
         .map(|r| SourceStatus {
             name: r.name.clone(),

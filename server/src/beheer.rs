@@ -60,9 +60,7 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
         .collect();
     let taal = crate::i18n::current();
     let meldingen: Vec<String> = v
-        .loaded
-        .catalog
-        .reports
+        .reports()
         .iter()
         .flat_map(|r| r.diagnostics.iter())
         .filter(|d| d.path.ends_with("vocabulaire.yaml"))

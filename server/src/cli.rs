@@ -139,7 +139,7 @@ pub fn main() -> ExitCode {
 fn index(config: Config) -> Result<ExitCode> {
     let loaded = indexer::load(&config.source_specs(), &config.data_dir)?;
     let mut failed = false;
-    for r in &loaded.catalog.reports {
+    for r in loaded.reports() {
         let commit = r
             .commit
             .as_deref()
@@ -158,7 +158,7 @@ fn index(config: Config) -> Result<ExitCode> {
             println!("  {d}");
         }
     }
-    for r in &loaded.catalog.reports {
+    for r in loaded.reports() {
         if let Some(e) = &r.fetch_error {
             failed = true;
             println!("{}: fetch failed, serving the last good commit: {e}", r.name);

@@ -110,7 +110,7 @@ impl Metrics {
         self.written.fetch_add(loaded.stats.added as u64, Ordering::Relaxed);
         self.removed.fetch_add(loaded.stats.deleted as u64, Ordering::Relaxed);
         let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
-        for r in &loaded.catalog.reports {
+        for r in loaded.reports() {
             let prev = sources.get(&r.name).cloned().unwrap_or_default();
             let ok = r.fetch_error.is_none() && r.read_error.is_none();
             sources.insert(

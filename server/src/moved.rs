@@ -17,7 +17,7 @@ const REMEMBER: &str = "public, max-age=86400";
 pub async fn former_regions(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(loaded) = state.loaded()
         && let Some(to) = moved_path(req.uri().path(), |r| {
-            let c = loaded.catalog.vocab.canonical_regio(r);
+            let c = loaded.vocab().canonical_regio(r);
             (c != r).then(|| c.to_string())
         })
     {

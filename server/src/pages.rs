@@ -33,8 +33,7 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
         let meldingen: Vec<String> = loaded
             .as_ref()
             .map(|l| {
-                l.catalog
-                    .reports
+                l.reports()
                     .iter()
                     .filter(|r| r.name == crate::config::PREVIEW_SOURCE)
                     .flat_map(|r| r.diagnostics.iter().map(ToString::to_string))
@@ -45,7 +44,7 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     });
     let reader = crate::auth::current();
     let lezer = reader.name.as_ref().map(|naam| {
-        let vocab = loaded.as_ref().map(|l| &l.catalog.vocab);
+        let vocab = loaded.as_ref().map(|l| l.vocab());
         context! { naam, ..crate::views::access_of(&reader.audience, vocab) }
     });
     let auth = &state.config.auth;
@@ -53,8 +52,7 @@ pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
     let paginas: Vec<Value> = loaded
         .as_ref()
         .map(|l| {
-            l.catalog
-                .pages
+            l.pages()
                 .iter()
                 .map(|p| context! { slug => p.slug, titel => p.meta.titel })
                 .collect()
@@ -282,7 +280,7 @@ pub async fn dossier(
             vergelijkbaar,
             bron => d.bron,
             bronlijst => d.meta.bronnen,
-            bewerk_url => v.loaded.catalog.edit_link(&d.bron),
+            bewerk_url => v.edit_link(&d.bron),
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
             contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
             contact_na_inloggen => d.contact_na_inloggen,
@@ -354,7 +352,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
         context! {
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
             synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
-            groepen, collecties, bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+            groepen, collecties, bewerk_url => v.edit_link(&p.bron),
             feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema", Some(&format!("thema={slug}")), None),
             redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
         },
@@ -372,7 +370,7 @@ pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<
         context! {
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, redactie => p.meta.redactie,
             html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc, bronlijst => p.meta.bronnen,
-            bewerk_url => v.loaded.catalog.edit_link(&p.bron),
+            bewerk_url => v.edit_link(&p.bron),
         },
     )
 }
@@ -414,7 +412,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
             feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio", Some(&format!("regio={slug}")), None),
             beschrijving => beschrijving.map(|r| &r.meta),
             beschrijving_html => beschrijving.map(|r| Value::from_safe_string(r.body.html.clone())),
-            bewerk_url => beschrijving.and_then(|r| v.loaded.catalog.edit_link(&r.bron)),
+            bewerk_url => beschrijving.and_then(|r| v.edit_link(&r.bron)),
         },
     )
 }
@@ -441,7 +439,7 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     render(
         &state,
         "collectie.html",
-        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.loaded.catalog.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie", None, Some(&slug)) },
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie", None, Some(&slug)) },
     )
 }
 

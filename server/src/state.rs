@@ -111,7 +111,7 @@ impl AppState {
 
 /// The content one request may see: its audience's shelf.
 pub struct View {
-    pub loaded: Arc<Loaded>,
+    loaded: Arc<Loaded>,
     pub audience: Audience,
     generation: u64,
     shelf: Arc<Shelf>,
@@ -124,7 +124,7 @@ impl View {
     pub async fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, Problem> {
         // Former region slugs of the reader count as their current region, so
         // both names share one shelf and one cache entry.
-        let audience = audience.canonical(&loaded.catalog.vocab);
+        let audience = audience.canonical(loaded.vocab());
         let shelf = match loaded.ready_shelf(&audience) {
             Some(shelf) => shelf,
             None => {
@@ -144,6 +144,17 @@ impl View {
 
     pub fn shelf(&self) -> &Shelf {
         &self.shelf
+    }
+
+    /// Where a document's source file can be edited, if its source says.
+    pub fn edit_link(&self, bron: &indexer::model::Provenance) -> Option<&str> {
+        self.loaded.edit_link(bron)
+    }
+
+    /// The sources' findings (paths and messages of every file, restricted
+    /// ones too): for handlers that show them only to readers entitled to them.
+    pub fn reports(&self) -> &[indexer::corpus::SourceReport] {
+        self.loaded.reports()
     }
 }
 

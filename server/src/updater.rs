@@ -72,10 +72,10 @@ pub async fn run(state: AppState) {
 async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec<String>>) {
     let engine = Arc::clone(engine);
     let loaded = state.loaded();
-    let current = loaded.as_ref().and_then(|l| indexer::engine::fingerprint(&l.catalog));
+    let current = loaded.as_ref().and_then(|l| l.fingerprint());
     let errors_before: BTreeMap<String, String> = loaded
         .iter()
-        .flat_map(|l| l.catalog.reports.iter())
+        .flat_map(|l| l.reports().iter())
         .filter_map(|r| r.fetch_error.clone().map(|e| (r.name.clone(), e)))
         .collect();
     drop(loaded);
@@ -99,7 +99,7 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
     .await;
     match result {
         Ok(Ok(Ok(loaded))) => {
-            for r in &loaded.catalog.reports {
+            for r in loaded.reports() {
                 if let Some(e) = &r.read_error {
                     tracing::error!(source = %r.name, error = %e, "source could not be read");
                 }

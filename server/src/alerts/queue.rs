@@ -21,10 +21,8 @@ struct Event {
 /// announce the whole knowledge base.
 pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) -> Result<usize> {
     let current: HashMap<&str, String> = loaded
-        .catalog
-        .dossiers
-        .iter()
-        .map(|d| (d.id.as_str(), d.meta.bijgewerkt.map(|b| b.to_string()).unwrap_or_default()))
+        .dossier_dates()
+        .map(|(id, bijgewerkt)| (id, bijgewerkt.map(|b| b.to_string()).unwrap_or_default()))
         .collect();
     let (stored, seen) = {
         let txn = alerts.db.begin_read()?;
@@ -38,7 +36,7 @@ pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) 
         (known, seen)
     };
     // A dossier whose region merged into another keeps its place: not new.
-    let vocab = &loaded.catalog.vocab;
+    let vocab = loaded.vocab();
     let known: HashMap<String, &String> = stored.iter().map(|(id, date)| (vocab.canonical_id(id), date)).collect();
     let mut events: Vec<Event> = Vec::new();
     if seen {
