@@ -228,15 +228,18 @@ mod tests {
             "a_".repeat(50_000),
             "|a".repeat(30_000) + "\n|-|\n",
         ];
+        // Each one is rendered completely, or refused by a cap on its shape
+        // (links, nesting), never cut off by the time budget: a render that got
+        // slow would give up at `MAX_RENDER_TIME` and fail here.
         for input in inputs {
-            let start = std::time::Instant::now();
-            let _ = render(&input);
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(3),
-                "input starting {:?} took {:?}",
-                &input[..20],
-                start.elapsed()
-            );
+            match render(&input) {
+                Ok(r) => assert!(!r.text.is_empty() || !r.html.is_empty(), "input starting {:?}: empty", &input[..20]),
+                Err(e) => assert!(
+                    !e.contains("took longer"),
+                    "input starting {:?} hit the time budget: {e}",
+                    &input[..20]
+                ),
+            }
         }
     }
 }

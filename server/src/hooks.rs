@@ -76,8 +76,11 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &[u8]) -> Verdict {
         // Compare fixed-length digests so the comparison time does not depend on the token.
         let a: [u8; 32] = <Sha256 as sha2::Digest>::digest(token).into();
         let b: [u8; 32] = <Sha256 as sha2::Digest>::digest(secret).into();
-        let diff = a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-        return if diff == 0 { Verdict::Valid } else { Verdict::Invalid };
+        return if bool::from(subtle::ConstantTimeEq::ct_eq(&a[..], &b[..])) {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid
+        };
     }
     Verdict::Unsigned
 }
