@@ -649,30 +649,21 @@ impl RenderCache {
         if missing.len() < 64 {
             return;
         }
-        let work = |part: &[(&SourceSpec, &RawFile)]| -> Vec<(ParsedDossier, bool)> {
-            part.iter()
-                .map(|(spec, file)| {
-                    let parsed = parse_dossier(file, ctx);
-                    let mut rendered = false;
-                    if let Ok((_, meta, _)) = &parsed.front
-                        && spec.may_publish(&meta.regio, ctx.vocab)
-                    {
-                        let _ = parsed.body.set(body_part(file, meta));
-                        rendered = true;
-                    }
-                    (parsed, rendered)
-                })
-                .collect()
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let chunk = missing.len().div_ceil(threads);
-        let results: Vec<(ParsedDossier, bool)> = std::thread::scope(|s| {
-            let handles: Vec<_> = missing.chunks(chunk).map(|part| s.spawn(move || work(part))).collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
+        use rayon::prelude::*;
+        let results: Vec<(ParsedDossier, bool)> = missing
+            .par_iter()
+            .map(|(spec, file)| {
+                let parsed = parse_dossier(file, ctx);
+                let mut rendered = false;
+                if let Ok((_, meta, _)) = &parsed.front
+                    && spec.may_publish(&meta.regio, ctx.vocab)
+                {
+                    let _ = parsed.body.set(body_part(file, meta));
+                    rendered = true;
+                }
+                (parsed, rendered)
+            })
+            .collect();
         let generation = self.generation;
         for ((_, file), (parsed, rendered)) in missing.iter().zip(results) {
             let Some(oid) = &file.oid else { continue };

@@ -129,10 +129,6 @@ fn parsed_of(e: Entry) -> (String, ParsedDossier) {
     (e.oid, parsed)
 }
 
-fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8)
-}
-
 /// Writes the entries atomically (temporary file, sync, rename).
 pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, Arc<ParsedDossier>)]) -> std::io::Result<()> {
     let Some(identity) = identity() else {
@@ -224,25 +220,11 @@ fn read(path: &Path) -> Result<Option<Restored>, String> {
     if r.at != bytes.len() {
         return Err("trailing bytes".into());
     }
-    let per_thread = chunks.len().div_ceil(threads()).max(1);
-    let decoded: Vec<Vec<Entry>> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|group| {
-                s.spawn(move || {
-                    group
-                        .iter()
-                        .map(|c| postcard::from_bytes::<Vec<Entry>>(c).map_err(|e| e.to_string()))
-                        .collect::<Result<Vec<Vec<Entry>>, String>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("decoding panicked".into())))
-            .collect::<Result<Vec<Vec<Vec<Entry>>>, String>>()
-            .map(|v| v.into_iter().flatten().collect())
-    })?;
+    use rayon::prelude::*;
+    let decoded: Vec<Vec<Entry>> = chunks
+        .par_iter()
+        .map(|c| postcard::from_bytes::<Vec<Entry>>(c).map_err(|e| e.to_string()))
+        .collect::<Result<_, String>>()?;
     let mut out: HashMap<String, Vec<Arc<ParsedDossier>>> = HashMap::new();
     for e in decoded.into_iter().flatten() {
         let (oid, parsed) = parsed_of(e);

@@ -372,12 +372,8 @@ fn statistics(
 ) -> (KeyTerms, Arc<HashMap<String, u32>>, bool) {
     let empty_cells = || (0..dossiers.len()).map(|_| OnceLock::new()).collect();
     let fresh = || {
-        // The two counts are independent: one on another thread.
-        let (df, surface) = std::thread::scope(|s| {
-            let surface = s.spawn(|| surface_words(dossiers));
-            let df = crate::keyterms::document_frequencies(dossiers);
-            (df, surface.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-        });
+        // The two counts are independent.
+        let (df, surface) = rayon::join(|| crate::keyterms::document_frequencies(dossiers), || surface_words(dossiers));
         let keyterms = KeyTerms {
             df: Arc::new(df),
             cells: empty_cells(),

@@ -340,32 +340,24 @@ fn read_blobs(repo: &git2::Repository, pending: &[(usize, git2::Oid)]) -> Result
             .map(|(i, oid)| Ok((*i, Arc::from(repo.find_blob(*oid)?.content()))))
             .collect()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    if pending.len() < 256 || threads == 1 {
+    if pending.len() < 256 || rayon::current_num_threads() == 1 {
         return read(repo, pending);
     }
+    use rayon::prelude::*;
     let path = repo.path().to_path_buf();
-    let chunk = pending.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = pending
-            .chunks(chunk)
-            .map(|part| {
-                let path = &path;
-                s.spawn(move || {
-                    let repo = git2::Repository::open_bare(path).map_err(|source| SourceError::Open {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    read(&repo, part)
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(pending.len());
-        for h in handles {
-            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
-        }
-        Ok(out)
-    })
+    // A repository handle per worker (libgit2 handles are not shared between threads).
+    let chunk = pending.len().div_ceil(rayon::current_num_threads() * 4).max(64);
+    let parts: Vec<Blobs> = pending
+        .par_chunks(chunk)
+        .map(|part| {
+            let repo = git2::Repository::open_bare(&path).map_err(|source| SourceError::Open {
+                path: path.clone(),
+                source,
+            })?;
+            read(&repo, part)
+        })
+        .collect::<Result<_, SourceError>>()?;
+    Ok(parts.into_iter().flatten().collect())
 }
 
 /// Finds, for each file, the date of the newest commit that changed it.
