@@ -358,7 +358,7 @@ pub async fn dossier(
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
         bronnen: sources_of(&m.bronnen),
         contact_na_inloggen: d.contact_na_inloggen,
-        contact: m.contact.as_ref().filter(|_| reader.is_signed_in()).map(|c| Contact {
+        contact: m.contact.as_ref().filter(|_| reader.sees_contacts()).map(|c| Contact {
             organisatie: c.organisatie.clone(),
             functie: c.functie.clone(),
             email: c.email.clone(),
@@ -807,7 +807,7 @@ pub async fn status(
                 + lib.collections.iter().filter(|d| d.bron.source == r.name).count(),
             fouten: r.errors,
             waarschuwingen: r.warnings,
-            meldingen: if reader.is_signed_in() {
+            meldingen: if reader.sees_findings() {
                 r.diagnostics.iter().map(ToString::to_string).collect()
             } else {
                 Vec::new()
@@ -816,7 +816,7 @@ pub async fn status(
             ophaalfout: r.fetch_error.clone(),
         })
         .collect();
-    let laatste_update = reader.is_signed_in().then(|| UpdateStatus {
+    let laatste_update = reader.sees_findings().then(|| UpdateStatus {
         geschreven: loaded.stats.added,
         verwijderd: loaded.stats.deleted,
         gerenderd: loaded.rendered,

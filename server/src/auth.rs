@@ -49,6 +49,26 @@ impl Reader {
     pub fn is_signed_in(&self) -> bool {
         self.name.is_some()
     }
+
+    // The access policy beyond documents. Which documents a reader sees is
+    // `Audience::may_see`, applied before indexing (the shelf); what else a
+    // reader may see or do is decided here, and every handler asks these.
+
+    /// A dossier's contact person (anonymous readers only learn there is one).
+    pub fn sees_contacts(&self) -> bool {
+        self.is_signed_in()
+    }
+
+    /// The sources' findings and the last update's counts in `/api/v1/status`.
+    pub fn sees_findings(&self) -> bool {
+        self.is_signed_in()
+    }
+
+    /// A national (LIEC) curator: `/beheer`, `/beheer/inzicht`, editing any
+    /// dossier with the writing form, "Bewerk" on every dossier.
+    pub fn is_curator(&self) -> bool {
+        self.audience == Audience::Liec
+    }
 }
 
 /// The parsed `[auth]` section.
@@ -284,6 +304,23 @@ mod tests {
         assert_eq!(r.audience, Audience::Regions(vec!["limburg".into()]));
         assert_eq!(a.reader(&headers(&[("authorization", "Bearer fout")]), None), Err(Unauthorized));
         assert_eq!(a.reader(&headers(&[("authorization", "Basic eDp5")]), None), Err(Unauthorized));
+    }
+
+    #[test]
+    fn capabilities_follow_the_reader() {
+        let a = auth();
+        let anon = Reader::anonymous();
+        assert!(!anon.sees_contacts() && !anon.sees_findings() && !anon.is_curator());
+        let token = a.reader(&headers(&[("authorization", "Bearer geheim-token")]), None).unwrap();
+        assert!(token.sees_contacts() && token.sees_findings() && !token.is_curator());
+        assert_eq!(token.email.as_deref(), Some("analist@example.nl"));
+        let liec = a
+            .reader(
+                &headers(&[("x-forwarded-user", "piet"), ("x-forwarded-groups", "liec")]),
+                Some("127.0.0.1:1".parse().unwrap()),
+            )
+            .unwrap();
+        assert!(liec.is_curator() && !liec.token);
     }
 
     #[test]

@@ -10,12 +10,11 @@ use crate::state::AppState;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Html;
-use indexer::Audience;
 use minijinja::context;
 use serde_json::json;
 
 pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
-    if reader.audience != Audience::Liec {
+    if !reader.is_curator() {
         return Err(Problem::NotFound.into());
     }
     let v = view(&state, &reader).await?;

@@ -270,7 +270,7 @@ fn load(db: &redb::Database) -> anyhow::Result<Counts> {
 
 /// `/beheer/inzicht`: for LIEC readers only; everyone else gets a 404.
 pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
-    if reader.audience != Audience::Liec {
+    if !reader.is_curator() {
         return Err(Problem::NotFound.into());
     }
     let v = view(&state, &reader).await?;

@@ -282,9 +282,9 @@ pub async fn dossier(
             bronlijst => d.meta.bronnen,
             bewerk_url => v.edit_link(&d.bron),
             herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
-            contact => d.meta.contact.as_ref().filter(|_| reader.is_signed_in()),
+            contact => d.meta.contact.as_ref().filter(|_| reader.sees_contacts()),
             contact_na_inloggen => d.contact_na_inloggen,
-            kan_bewerken => reader.audience == indexer::Audience::Liec,
+            kan_bewerken => reader.is_curator(),
             herzien,
         },
     )

@@ -438,7 +438,7 @@ pub async fn form(
             // Only a reader who sees everything a file may reference can edit it
             // here without dropping what they cannot see; for others the answer
             // is the same whatever the dossier holds.
-            if reader.audience != indexer::Audience::Liec {
+            if !reader.is_curator() {
                 return Err(Problem::BadRequest(
                     "Een bestaand dossier bewerken met dit formulier kan alleen voor landelijke redacteuren (LIEC). Stel een wijziging voor met de link op het dossier.".into(),
                 )
@@ -610,7 +610,7 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
-    let c = check(&state, lib, &draft, reader.audience == indexer::Audience::Liec);
+    let c = check(&state, lib, &draft, reader.is_curator());
     let fouten: Value = {
         let mut m = serde_json::Map::new();
         for (field, d) in &c.findings {
@@ -641,7 +641,7 @@ pub async fn api_check(
 ) -> Result<Json<Value>, ApiError> {
     let v = view(&state, &reader).await?;
     let draft = Draft::parse(&body)?;
-    let c = check(&state, &v.shelf().library, &draft, reader.audience == indexer::Audience::Liec);
+    let c = check(&state, &v.shelf().library, &draft, reader.is_curator());
     Ok(Json(json!({
         "pad": c.repo_path,
         "bron": c.source,
