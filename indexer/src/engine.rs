@@ -9,7 +9,7 @@
 //! not even read from git.
 
 use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
-use crate::index::{IndexError, IndexStore, SearchIndex, SyncStats};
+use crate::index::{IndexError, IndexStore, Names, Partitions, SearchIndex, SyncStats};
 use crate::library::{Audience, Library, visible_set};
 use crate::mirror;
 use crate::source::{Snapshot, SourceError};
@@ -37,8 +37,10 @@ pub struct Loaded {
     shelves: HashMap<Audience, Arc<Shelf>>,
     /// The standard shelves by visible set, to share them with other audiences.
     by_set: HashMap<Vec<u64>, Arc<Shelf>>,
-    /// Shelves of other combinations of regions, built in memory on first use.
+    /// Shelves of other combinations of regions, built on first use.
     on_demand: Mutex<OnDemand>,
+    /// The partition indexes the shelves search (a union per audience).
+    partitions: Partitions,
     pub loaded_at: SystemTime,
     /// What this load wrote to the indexes (all audiences).
     pub stats: SyncStats,
@@ -176,7 +178,7 @@ impl Loaded {
             return Ok(Arc::clone(s));
         }
         let library = Library::new(&self.catalog, audience.clone());
-        let index = SearchIndex::build_in_ram(&library)?;
+        let index = SearchIndex::over(&self.partitions.dirs_for(audience), &library)?;
         let shelf = Arc::new(Shelf { library, index });
         *built = Some(Arc::clone(&shelf));
         Ok(shelf)
@@ -226,9 +228,11 @@ pub struct Engine {
     snapshots: HashMap<String, Snapshot>,
     cache: RenderCache,
     fetch_errors: HashMap<String, String>,
-    /// The shelves of the last update by index key: the next update corrects
-    /// their statistics and index hashes instead of recomputing them.
+    /// The shelves of the last update by audience key: the next update corrects
+    /// their statistics instead of recomputing them.
     shelves: HashMap<String, Arc<Shelf>>,
+    /// What the last update indexed per partition.
+    partitions: Partitions,
     /// Whether the per-file cache saved in `data_dir` was read (at the first update).
     restored: bool,
     /// The thread saving the per-file cache, if one runs.
@@ -254,6 +258,7 @@ impl Engine {
             cache: RenderCache::default(),
             fetch_errors: HashMap::new(),
             shelves: HashMap::new(),
+            partitions: Partitions::default(),
             restored: false,
             saving: None,
         }
@@ -315,8 +320,9 @@ impl Engine {
         let rendered = self.cache.rendered;
         // Saved in the background while the libraries and indexes are built.
         self.save_cache();
-        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves)?;
+        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves, &self.partitions)?;
         self.shelves = shelves;
+        self.partitions = loaded.partitions.clone();
         loaded.rendered = rendered;
         Ok(loaded)
     }
@@ -458,16 +464,18 @@ fn read_mirror(
 
 /// Builds libraries for an assembled catalog and brings their indexes in step.
 pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
-    assemble_after(catalog, store, &HashMap::new()).map(|(loaded, _)| loaded)
+    assemble_after(catalog, store, &HashMap::new(), &Partitions::default()).map(|(loaded, _)| loaded)
 }
 
-/// Like `assemble`, starting from the shelves of the previous load by index key
-/// (a library's statistics are corrected by the dossiers that changed, see
-/// `Library::update`). Returns the new shelves by index key as well.
+/// Like `assemble`, starting from the shelves of the previous load by audience
+/// key (a library's statistics are corrected by the dossiers that changed, see
+/// `Library::update`) and from what the previous load indexed per partition.
+/// Returns the new shelves by audience key as well.
 fn assemble_after(
     catalog: Catalog,
     store: &IndexStore,
     prev: &HashMap<String, Arc<Shelf>>,
+    prev_partitions: &Partitions,
 ) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
     let mut distinct: Vec<(Vec<u64>, Vec<Audience>)> = Vec::new();
@@ -495,14 +503,16 @@ fn assemble_after(
         libraries = libraries.len(),
         "libraries built"
     );
-    let refs: Vec<crate::index::SyncRequest<'_>> = keys
-        .iter()
-        .zip(libraries.iter())
-        .map(|(k, l)| (k.as_str(), l, prev.get(k).map(|p| (&p.library, &p.index))))
-        .collect();
+    // Each dossier indexed once, in its partition; the thema names in a
+    // partition's texts are those its own audience sees.
     let started = std::time::Instant::now();
-    let (indexes, stats) = store.sync_after(&refs)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "indexes in step");
+    let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+    let (partitions, stats) = store.sync_partitions(&catalog.dossiers, &names, prev_partitions)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "partitions in step");
+    let indexes: Vec<SearchIndex> = libraries
+        .iter()
+        .map(|lib| SearchIndex::over(&partitions.dirs_for(&lib.audience), lib))
+        .collect::<Result<_, _>>()?;
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
     let mut by_key = HashMap::new();
@@ -524,6 +534,7 @@ fn assemble_after(
         shelves,
         by_set,
         on_demand: Mutex::new(OnDemand::default()),
+        partitions,
         loaded_at: SystemTime::now(),
         stats,
         rendered: 0,

@@ -1,10 +1,14 @@
-//! The tantivy index of one audience: the schema, the Dutch analyzer, and
-//! keeping an index on disk in step with a library. The index is a
-//! disposable cache of git: it lives in `data_dir/index/v{SCHEMA_VERSION}/{audience}`,
-//! every document carries a hash of what was indexed, and `IndexStore::sync`
-//! deletes and adds exactly the documents whose hash differs. One tantivy
-//! commit per sync makes each update atomic: a crash leaves the old state or
-//! the new one, never a mix, and the next sync converges from either.
+//! The tantivy indexes: the schema, the Dutch analyzer, and keeping the
+//! partition indexes on disk in step with the catalog. Every dossier belongs to
+//! one access partition (`partition.rs`) and is indexed once, in
+//! `data_dir/index/v{SCHEMA_VERSION}/{partition}`; an audience searches the
+//! union of the partitions it may see (`union_dir.rs`), so its statistics are
+//! those of exactly its documents. The indexes are a disposable cache of git:
+//! every document carries a hash of what was indexed, and
+//! `IndexStore::sync_partitions` deletes and adds exactly the documents whose
+//! hash differs. One tantivy commit per partition and sync makes each update
+//! atomic per partition: a crash leaves the old state or the new one, and the
+//! next sync converges from either.
 
 use crate::library::Library;
 use crate::model::Dossier;
@@ -17,7 +21,7 @@ use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFil
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
 /// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// Name of the Dutch analyzer.
 pub const NL: &str = "nl";
 /// Name of the analyzer of the acronyms field: words, lowercased, nothing else.
@@ -111,10 +115,60 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The names that go into a dossier's meta text: the vocabulary's, and the
+/// titles of the themas a partition's own audience may see (so a restricted
+/// thema's title never enters a partition that more readers see).
+pub struct Names<'a> {
+    vocab: &'a crate::vocab::Vocabulary,
+    themas: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    /// The names a library's audience sees.
+    pub fn of_library(lib: &'a Library) -> Names<'a> {
+        Names {
+            vocab: &lib.vocab,
+            themas: lib.playbooks.iter().map(|p| (p.slug.as_str(), p.meta.titel.as_str())).collect(),
+        }
+    }
+
+    /// The names `audience` sees in `catalog`.
+    pub fn visible(catalog: &'a crate::Catalog, audience: &crate::Audience) -> Names<'a> {
+        Names {
+            vocab: &catalog.vocab,
+            themas: catalog
+                .playbooks
+                .iter()
+                .filter(|p| audience.may_see(p.meta.toegang, None))
+                .map(|p| (p.slug.as_str(), p.meta.titel.as_str()))
+                .collect(),
+        }
+    }
+
+    fn thema(&self, slug: &'a str) -> &'a str {
+        self.themas.get(slug).copied().unwrap_or(slug)
+    }
+
+    /// Changes whenever a name that goes into a meta text changes.
+    fn fingerprint(&self) -> u64 {
+        let mut themas: Vec<_> = self.themas.iter().collect();
+        themas.sort();
+        let mut h = Sha256::new();
+        h.update(format!("{:?}", self.vocab).as_bytes());
+        for (slug, titel) in themas {
+            h.update(slug.as_bytes());
+            h.update([0]);
+            h.update(titel.as_bytes());
+            h.update([0]);
+        }
+        u64::from_le_bytes(h.finalize()[..8].try_into().expect("8 bytes"))
+    }
+}
+
 /// The hash of what is indexed for a dossier: its title, summary, meta text,
 /// headings and body.
-fn hash_of(lib: &Library, d: &Dossier) -> u64 {
-    let meta = meta_text(lib, d);
+fn hash_of(names: &Names<'_>, d: &Dossier) -> u64 {
+    let meta = meta_text(names, d);
     let koppen = koppen(d);
     let mut h = Sha256::new();
     for part in [
@@ -135,11 +189,10 @@ fn koppen(d: &Dossier) -> String {
     d.body.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
 }
 
-/// True when `a` (of library `la`) and `b` (of `lb`) index the same text, so
-/// the hash of one is the hash of the other. Bodies are compared by pointer
-/// (a rendering is shared for as long as its file is unchanged), the front
-/// matter that is indexed by value, and the names that go into the meta text
-/// (vocabulary, thema titles) by the caller, once per library.
+/// True when `a` and `b` index the same text, so the hash of one is the hash
+/// of the other. Bodies are compared by pointer (a rendering is shared for as
+/// long as its file is unchanged), the front matter that is indexed by value,
+/// and the names that go into the meta text by the caller, once per partition.
 fn indexes_the_same(a: &Dossier, b: &Dossier) -> bool {
     let (ma, mb) = (&a.meta, &b.meta);
     Arc::ptr_eq(&a.body, &b.body)
@@ -154,32 +207,49 @@ fn indexes_the_same(a: &Dossier, b: &Dossier) -> bool {
                 && ma.regio == mb.regio))
 }
 
-/// True when the names that go into `meta_text` are the same in both libraries.
-fn same_names(a: &Library, b: &Library) -> bool {
-    a.vocab == b.vocab
-        && a.playbooks
-            .iter()
-            .map(|p| (&p.slug, &p.meta.titel))
-            .eq(b.playbooks.iter().map(|p| (&p.slug, &p.meta.titel)))
-}
-
-fn meta_text(lib: &Library, d: &Dossier) -> String {
-    let v = &lib.vocab;
+fn meta_text(names: &Names<'_>, d: &Dossier) -> String {
+    let v = names.vocab;
     let mut parts: Vec<&str> = Vec::new();
     parts.extend(d.meta.trefwoorden.iter().map(String::as_str));
     parts.extend(d.meta.gemeenten.iter().map(String::as_str));
-    parts.extend(d.meta.themas.iter().map(|t| lib.thema_name(t)));
+    parts.extend(d.meta.themas.iter().map(|t| names.thema(t)));
     parts.extend(d.meta.partners.iter().map(|p| v.partners.name(p)));
     parts.extend(d.meta.instrumenten.iter().map(|p| v.instrumenten.name(p)));
     parts.push(v.regios.name(&d.meta.regio));
     parts.join(" \n ")
 }
 
-/// A library to sync an index folder with, named by its key, with the library
-/// and index of the previous sync of that folder, if any.
-pub type SyncRequest<'a> = (&'a str, &'a Library, Option<(&'a Library, &'a SearchIndex)>);
+/// What a partition's last sync indexed: per dossier id, the dossier and the
+/// hash of its text, so the next sync hashes only what changed.
+type Indexed = HashMap<String, (Arc<Dossier>, u64)>;
 
-/// An open index for one audience, aligned with that audience's library.
+/// The partition indexes of the last sync.
+#[derive(Default, Clone)]
+pub struct Partitions {
+    /// Partition key → its folder.
+    dirs: std::collections::BTreeMap<String, PathBuf>,
+    /// Partition key → the fingerprint of its names and what it indexed.
+    indexed: HashMap<String, (u64, Indexed)>,
+}
+
+impl Partitions {
+    /// The folders of the partitions `audience` may see.
+    pub fn dirs_for(&self, audience: &crate::Audience) -> Vec<PathBuf> {
+        self.dirs
+            .iter()
+            .filter(|(key, _)| crate::partition::visible_to(key, audience))
+            .map(|(_, dir)| dir.clone())
+            .collect()
+    }
+
+    /// The partition keys with an index.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.dirs.keys().map(String::as_str)
+    }
+}
+
+/// An open index for one audience (the union of its partitions, or an index in
+/// memory), aligned with that audience's library.
 pub struct SearchIndex {
     pub index: Index,
     pub reader: IndexReader,
@@ -190,9 +260,6 @@ pub struct SearchIndex {
     pub pages: Arc<crate::pagedocs::PageIndex>,
     /// A plain baseline: no query expansion (used to measure what the Dutch analysis adds).
     pub plain: bool,
-    /// Per dossier ordinal: the hash of what is indexed for it, so the next sync
-    /// hashes only the dossiers that changed.
-    hashes: Vec<u64>,
 }
 
 /// What a sync changed.
@@ -226,14 +293,23 @@ impl SearchIndex {
         let (schema, _) = schema();
         let index = Index::create_in_ram(schema);
         register(&index, analyzer);
-        let (_, hashes) = sync_index(&index, lib, None)?;
-        let mut s = Self::align(index, lib, hashes)?;
+        sync_index(&index, &lib.dossiers, &Names::of_library(lib), None)?;
+        let mut s = Self::align(index, lib)?;
         s.plain = plain;
         Ok(s)
     }
 
+    /// The union of the partition indexes in `dirs` (those `lib`'s audience may
+    /// see), read-only, aligned with `lib`.
+    pub fn over(dirs: &[PathBuf], lib: &Library) -> Result<SearchIndex, IndexError> {
+        let union = crate::union_dir::UnionDirectory::open(dirs, &empty_meta()?)?;
+        let index = Index::open(union)?;
+        register(&index, dutch_analyzer());
+        Self::align(index, lib)
+    }
+
     /// Maps the index's documents to the library's ordinals.
-    fn align(index: Index, lib: &Library, hashes: Vec<u64>) -> Result<SearchIndex, IndexError> {
+    fn align(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
         let (_, fields) = schema();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
@@ -256,7 +332,6 @@ impl SearchIndex {
             fields,
             ordinals: Arc::new(ordinals),
             plain: false,
-            hashes,
         })
     }
 
@@ -289,11 +364,25 @@ pub(crate) fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, Strin
     Ok(out)
 }
 
-/// Brings `index` in step with `lib`: deletes and adds the documents whose hash
-/// differs. `prev` is the library and index of the previous sync of this index:
-/// the hash of a dossier that indexes the same text as there is taken from it
-/// instead of being computed. Returns the hashes by ordinal.
-fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex)>) -> Result<(SyncStats, Vec<u64>), IndexError> {
+/// The `meta.json` of an empty index with our schema (for a union of no
+/// partition: an audience that may see nothing yet).
+fn empty_meta() -> Result<Vec<u8>, IndexError> {
+    static META: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    if let Some(m) = META.get() {
+        return Ok(m.clone());
+    }
+    let (schema, _) = schema();
+    let dir = tantivy::directory::RamDirectory::create();
+    drop(Index::create(dir.clone(), schema, tantivy::IndexSettings::default())?);
+    let bytes = tantivy::Directory::atomic_read(&dir, Path::new("meta.json")).map_err(tantivy::TantivyError::from)?;
+    Ok(META.get_or_init(|| bytes).clone())
+}
+
+/// Brings `index` in step with `docs`: deletes and adds the documents whose
+/// hash differs. `prev` is what the previous sync of this index indexed (with
+/// the same names): the hash of a dossier that indexes the same text as there
+/// is taken from it instead of being computed. Returns what is indexed now.
+fn sync_index(index: &Index, docs: &[Arc<Dossier>], names: &Names<'_>, prev: Option<&Indexed>) -> Result<(SyncStats, Indexed), IndexError> {
     let started = std::time::Instant::now();
     let (_, f) = schema();
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -306,21 +395,17 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
         }
     }
     let mut stats = SyncStats {
-        total: lib.dossiers.len(),
+        total: docs.len(),
         ..SyncStats::default()
     };
-    let prev = prev.filter(|(pl, pi)| pi.hashes.len() == pl.dossiers.len() && same_names(pl, lib));
     let mut writer: Option<IndexWriter> = None;
-    let mut wanted: HashMap<&str, ()> = HashMap::with_capacity(lib.dossiers.len());
-    let mut hashes = Vec::with_capacity(lib.dossiers.len());
-    for d in &lib.dossiers {
-        wanted.insert(d.id.as_str(), ());
-        let known = prev.and_then(|(pl, pi)| {
-            let j = pl.ordinal(&d.id)?;
-            indexes_the_same(&pl.dossiers[j], d).then(|| pi.hashes[j])
-        });
-        let hash = known.unwrap_or_else(|| hash_of(lib, d));
-        hashes.push(hash);
+    let mut indexed: Indexed = HashMap::with_capacity(docs.len());
+    for d in docs {
+        let known = prev
+            .and_then(|p| p.get(&d.id))
+            .and_then(|(before, hash)| indexes_the_same(before, d).then_some(*hash));
+        let hash = known.unwrap_or_else(|| hash_of(names, d));
+        indexed.insert(d.id.clone(), (Arc::clone(d), hash));
         match existing.get(&d.id) {
             Some((stored, 1)) if *stored == hash => continue,
             Some(_) => {
@@ -334,7 +419,7 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
             f.hash => hash,
             f.titel => d.meta.titel.as_str(),
             f.samenvatting => d.meta.samenvatting.as_str(),
-            f.meta => meta_text(lib, d),
+            f.meta => meta_text(names, d),
             f.koppen => koppen(d),
             f.body => d.body.text.as_str(),
             f.afkortingen => acronyms_of(d),
@@ -342,7 +427,7 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
         stats.added += 1;
     }
     let mut left = false;
-    for id in existing.keys().filter(|id| !wanted.contains_key(id.as_str())) {
+    for id in existing.keys().filter(|id| !indexed.contains_key(id.as_str())) {
         open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, id));
         stats.deleted += 1;
         left = true;
@@ -360,7 +445,7 @@ fn sync_index(index: &Index, lib: &Library, prev: Option<(&Library, &SearchIndex
         committed_ms = started.elapsed().as_millis() as u64 - compared,
         "index sync"
     );
-    Ok((stats, hashes))
+    Ok((stats, indexed))
 }
 
 /// Rewrites every segment that holds deleted documents without them.
@@ -437,17 +522,16 @@ impl IndexStore {
         self.root.join(format!("v{SCHEMA_VERSION}"))
     }
 
-    /// Opens (or creates) the index of each library, named by `keys`, and brings it
-    /// in step. Folders of other schema versions and of audiences no longer
-    /// served are removed.
-    pub fn sync(&self, libs: &[(&str, &Library)]) -> Result<(Vec<SearchIndex>, SyncStats), IndexError> {
-        let libs: Vec<_> = libs.iter().map(|(k, l)| (*k, *l, None)).collect();
-        self.sync_after(&libs)
-    }
-
-    /// Like `sync`, with each library's previous library and index (of the last
-    /// sync of the same folder), from which unchanged dossiers' hashes are taken.
-    pub fn sync_after(&self, libs: &[SyncRequest<'_>]) -> Result<(Vec<SearchIndex>, SyncStats), IndexError> {
+    /// Brings one index per access partition in step with `dossiers` (each
+    /// dossier in the partition of its own front matter), with the meta texts
+    /// of `names` per partition, starting from what `prev` indexed. Folders of
+    /// other schema versions and of partitions without dossiers are removed.
+    pub fn sync_partitions<'n>(
+        &self,
+        dossiers: &[Arc<Dossier>],
+        names: &dyn Fn(&str) -> Names<'n>,
+        prev: &Partitions,
+    ) -> Result<(Partitions, SyncStats), IndexError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| IndexError::Io { path, source }
@@ -455,47 +539,29 @@ impl IndexStore {
         let vdir = self.version_dir();
         // Owner only: the indexes hold restricted documents.
         crate::filecache::create_private_dir(&vdir).map_err(io(&vdir))?;
-        let mut out = Vec::new();
+        let mut groups: std::collections::BTreeMap<String, Vec<Arc<Dossier>>> = std::collections::BTreeMap::new();
+        for d in dossiers {
+            groups.entry(crate::partition::key_of(d)).or_default().push(Arc::clone(d));
+        }
+        let mut out = Partitions::default();
         let mut stats = SyncStats::default();
-        for (key, lib, prev) in libs {
+        for (key, docs) in &groups {
             let dir = vdir.join(key);
-            let index = match open_dir(&dir) {
-                Ok(index) => index,
-                Err(e) => {
-                    if dir.exists() {
-                        tracing::warn!(audience = key, error = %e, "index unreadable, rebuilding it");
-                        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
-                    }
-                    // Made in a sibling folder and renamed into place, so a kill
-                    // during creation leaves no folder without its meta.json.
-                    let fresh = vdir.join(format!("{key}.nieuw"));
-                    if fresh.exists() {
-                        std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
-                    }
-                    std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
-                    let (schema, _) = schema();
-                    drop(Index::create_in_dir(&fresh, schema)?);
-                    std::fs::rename(&fresh, &dir).map_err(io(&dir))?;
-                    open_dir(&dir)?
-                }
-            };
+            let index = self.open_or_create(&vdir, key)?;
+            let names = names(key);
+            let fingerprint = names.fingerprint();
+            let before = prev.indexed.get(key).filter(|(f, _)| *f == fingerprint).map(|(_, i)| i);
             let started = std::time::Instant::now();
-            let (synced, hashes) = sync_index(&index, lib, *prev)?;
-            let synced_ms = started.elapsed().as_millis() as u64;
+            let (synced, indexed) = sync_index(&index, docs, &names, before)?;
+            tracing::debug!(partition = key, sync_ms = started.elapsed().as_millis() as u64, "partition synced");
             stats.merge(synced);
-            out.push(SearchIndex::align(index, lib, hashes)?);
-            tracing::debug!(
-                audience = key,
-                sync_ms = synced_ms,
-                align_ms = started.elapsed().as_millis() as u64 - synced_ms,
-                "index synced"
-            );
+            out.dirs.insert(key.clone(), dir);
+            out.indexed.insert(key.clone(), (fingerprint, indexed));
         }
         // Best effort: on Unix, readers of a removed folder keep their open files.
-        let keep: Vec<&str> = libs.iter().map(|(k, _, _)| *k).collect();
         if let Ok(entries) = std::fs::read_dir(&vdir) {
             for e in entries.flatten() {
-                if !keep.iter().any(|k| e.file_name() == *k) {
+                if !groups.keys().any(|k| e.file_name() == k.as_str()) {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
@@ -512,6 +578,35 @@ impl IndexStore {
             }
         }
         Ok((out, stats))
+    }
+
+    /// The index in `vdir/key`, created (or rebuilt when unreadable) if needed.
+    fn open_or_create(&self, vdir: &Path, key: &str) -> Result<Index, IndexError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| IndexError::Io { path, source }
+        };
+        let dir = vdir.join(key);
+        match open_dir(&dir) {
+            Ok(index) => Ok(index),
+            Err(e) => {
+                if dir.exists() {
+                    tracing::warn!(partition = key, error = %e, "index unreadable, rebuilding it");
+                    std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                }
+                // Made in a sibling folder and renamed into place, so a kill
+                // during creation leaves no folder without its meta.json.
+                let fresh = vdir.join(format!("{key}.nieuw"));
+                if fresh.exists() {
+                    std::fs::remove_dir_all(&fresh).map_err(io(&fresh))?;
+                }
+                std::fs::create_dir_all(&fresh).map_err(io(&fresh))?;
+                let (schema, _) = schema();
+                drop(Index::create_in_dir(&fresh, schema)?);
+                std::fs::rename(&fresh, &dir).map_err(io(&dir))?;
+                open_dir(&dir)
+            }
+        }
     }
 }
 
@@ -568,55 +663,149 @@ mod tests {
         .total
     }
 
+    /// Syncs `lib`'s dossiers into partitions (after `prev`) and opens what its audience sees.
+    fn sync(store: &IndexStore, lib: &Library, prev: &Partitions) -> (SearchIndex, SyncStats, Partitions) {
+        let (parts, stats) = store.sync_partitions(&lib.dossiers, &|_| Names::of_library(lib), prev).unwrap();
+        let idx = SearchIndex::over(&parts.dirs_for(&lib.audience), lib).unwrap();
+        (idx, stats, parts)
+    }
+
     #[test]
     fn sync_writes_only_what_changed_and_converges() {
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
+        let none = Partitions::default();
         let lib = library(&[("a", "Panden in Maastricht."), ("b", "Horeca in Venlo."), ("c", "Haven en douane.")]);
-        let (idx, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        let (idx, stats, _) = sync(&store, &lib, &none);
         assert_eq!((stats.added, stats.deleted), (3, 0));
-        assert_eq!(search(&idx[0], &lib, "venlo"), 1);
+        assert_eq!(search(&idx, &lib, "venlo"), 1);
         drop(idx);
         // Nothing changed: nothing written.
-        let (_, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        let (_, stats, _) = sync(&store, &lib, &none);
         assert_eq!((stats.added, stats.deleted), (0, 0));
         // One changed, one deleted, one added.
         let lib2 = library(&[("a", "Panden in Heerlen."), ("c", "Haven en douane."), ("d", "Recreatieparken.")]);
-        let (idx, stats) = store.sync(&[("openbaar", &lib2)]).unwrap();
+        let (idx, stats, _) = sync(&store, &lib2, &none);
         assert_eq!((stats.added, stats.deleted), (2, 2));
-        assert_eq!(idx[0].num_docs(), 3);
-        assert_eq!(search(&idx[0], &lib2, "venlo"), 0);
-        assert_eq!(search(&idx[0], &lib2, "heerlen"), 1);
-        assert_eq!(search(&idx[0], &lib2, "maastricht"), 0);
+        assert_eq!(idx.num_docs(), 3);
+        assert_eq!(search(&idx, &lib2, "venlo"), 0);
+        assert_eq!(search(&idx, &lib2, "heerlen"), 1);
+        assert_eq!(search(&idx, &lib2, "maastricht"), 0);
     }
 
     #[test]
     fn a_dossier_that_leaves_no_longer_counts_in_the_term_statistics() {
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
+        let none = Partitions::default();
         let texts: Vec<(String, String)> = (0..40)
             .map(|i| (format!("d{i}"), format!("Panden in Maastricht, dossier {i}.")))
             .collect();
         let mut docs: Vec<(&str, &str)> = texts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         docs.push(("weg", "Horeca in Venlo en Maastricht."));
-        let (idx, _) = store.sync(&[("openbaar", &library(&docs))]).unwrap();
+        let (idx, _, _) = sync(&store, &library(&docs), &none);
         let df = |idx: &SearchIndex, word: &str| {
             let term = Term::from_field_text(idx.fields.body, &analyze(word)[0]);
             idx.reader.searcher().doc_freq(&term).unwrap()
         };
-        assert_eq!((df(&idx[0], "venlo"), df(&idx[0], "maastricht")), (1, 41));
+        assert_eq!((df(&idx, "venlo"), df(&idx, "maastricht")), (1, 41));
         drop(idx);
         // One deletion in 41 documents: far below what tantivy's merge policy
         // would take by itself.
         docs.pop();
-        let (idx, stats) = store.sync(&[("openbaar", &library(&docs))]).unwrap();
+        let (idx, stats, _) = sync(&store, &library(&docs), &none);
         assert_eq!(stats.deleted, 1);
-        assert_eq!(df(&idx[0], "venlo"), 0, "the word of the dossier that left still exists");
-        assert_eq!(df(&idx[0], "maastricht"), 40, "the dossier that left still counts");
+        assert_eq!(df(&idx, "venlo"), 0, "the word of the dossier that left still exists");
+        assert_eq!(df(&idx, "maastricht"), 40, "the dossier that left still counts");
     }
 
     #[test]
-    fn sync_after_a_previous_sync_hashes_only_what_changed_and_sees_renamed_themas() {
+    fn each_dossier_is_indexed_once_and_an_audience_scores_as_over_its_own_documents() {
+        use crate::Audience;
+        use crate::corpus::RenderCache;
+        let mut docs: Vec<(String, &str, String)> = Vec::new();
+        for i in 0..12 {
+            docs.push((
+                format!("limburg/open{i}"),
+                "openbaar",
+                format!("Panden en witwassen in Maastricht, dossier {i}."),
+            ));
+        }
+        for i in 0..4 {
+            docs.push((
+                format!("limburg/netwerk{i}"),
+                "netwerk",
+                format!("Netwerkpanden en vastgoed, dossier {i}."),
+            ));
+            docs.push((
+                format!("limburg/regio{i}"),
+                "regio",
+                format!("Regiopanden in Limburg en Venlo, dossier {i}."),
+            ));
+            docs.push((
+                format!("rotterdam/regio{i}"),
+                "regio",
+                format!("Havenpanden in Rotterdam, dossier {i}."),
+            ));
+        }
+        let refs: Vec<(&str, &str, &str)> = docs.iter().map(|(a, b, c)| (a.as_str(), *b, c.as_str())).collect();
+        let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &refs);
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+        let (parts, stats) = store.sync_partitions(&catalog.dossiers, &names, &Partitions::default()).unwrap();
+        assert_eq!(stats.added, docs.len(), "every dossier indexed exactly once");
+        assert_eq!(
+            parts.keys().collect::<Vec<_>>(),
+            ["netwerk", "openbaar", "regio-limburg", "regio-rotterdam"]
+        );
+        for audience in [
+            Audience::Public,
+            Audience::Network,
+            Audience::Regions(vec!["limburg".into()]),
+            Audience::Liec,
+        ] {
+            let lib = Library::new(&catalog, audience.clone());
+            let union = SearchIndex::over(&parts.dirs_for(&audience), &lib).unwrap();
+            let alone = SearchIndex::build_in_ram(&lib).unwrap();
+            assert_eq!(union.num_docs() as usize, lib.dossiers.len(), "{audience:?}: exactly its documents");
+            for q in ["panden", "panden maastricht", "regiopanden", "havenpanden", "vastgoed"] {
+                let req = crate::search::SearchRequest {
+                    q: q.into(),
+                    per_page: 100,
+                    ..Default::default()
+                };
+                let hits = |idx: &SearchIndex| -> Vec<(String, String)> {
+                    idx.search(&lib, &req)
+                        .unwrap()
+                        .hits
+                        .iter()
+                        .filter(|h| h.kind == crate::pagedocs::HitKind::Dossier)
+                        .map(|h| (lib.dossiers[h.ord].id.clone(), format!("{:.4}", h.score)))
+                        .collect()
+                };
+                assert_eq!(
+                    hits(&union),
+                    hits(&alone),
+                    "{audience:?} `{q}`: the same hits and scores as one index of its documents"
+                );
+            }
+        }
+        // The public union never holds a restricted document.
+        let public = Library::new(&catalog, Audience::Public);
+        let union = SearchIndex::over(&parts.dirs_for(&Audience::Public), &public).unwrap();
+        let searcher = union.reader.searcher();
+        for seg in searcher.segment_readers() {
+            for (_, id, _) in stored_ids(seg).unwrap() {
+                assert!(id.contains("/open"), "{id} in the public union");
+            }
+        }
+        let term = Term::from_field_text(union.fields.body, &analyze("havenpanden")[0]);
+        assert_eq!(searcher.doc_freq(&term).unwrap(), 0, "no statistic of a restricted word");
+    }
+
+    #[test]
+    fn a_second_sync_hashes_only_what_changed_and_sees_renamed_themas() {
         use crate::corpus::RenderCache;
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
@@ -630,24 +819,37 @@ mod tests {
             let refs: Vec<(&str, &str, &str)> = docs.iter().map(|(a, b, c)| (*a, *b, c.as_str())).collect();
             crate::testkit::catalog(cache, &[("vastgoed", titel)], &refs)
         };
-        let fresh_hashes = |lib: &Library| lib.dossiers.iter().map(|d| hash_of(lib, d)).collect::<Vec<_>>();
+        let hashes = |parts: &Partitions| -> Vec<u64> {
+            let mut h: Vec<(String, u64)> = parts.indexed["openbaar"].1.iter().map(|(id, (_, h))| (id.clone(), *h)).collect();
+            h.sort();
+            h.into_iter().map(|(_, h)| h).collect()
+        };
+        let fresh = |lib: &Library| -> Vec<u64> {
+            let mut h: Vec<(String, u64)> = lib
+                .dossiers
+                .iter()
+                .map(|d| (d.id.clone(), hash_of(&Names::of_library(lib), d)))
+                .collect();
+            h.sort();
+            h.into_iter().map(|(_, h)| h).collect()
+        };
         let lib1 = Library::new(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public);
-        let (idx1, stats) = store.sync_after(&[("openbaar", &lib1, None)]).unwrap();
+        let (_, stats, p1) = sync(&store, &lib1, &Partitions::default());
         assert_eq!((stats.added, stats.deleted), (3, 0));
         // One body changed: one document replaced, the others' hashes carried over.
         docs[1].2 = "Horeca in Roermond.".into();
         let lib2 = Library::update(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public, &lib1);
-        let (idx2, stats) = store.sync_after(&[("openbaar", &lib2, Some((&lib1, &idx1[0])))]).unwrap();
+        let (idx2, stats, p2) = sync(&store, &lib2, &p1);
         assert_eq!((stats.added, stats.deleted), (1, 1));
-        assert_eq!(idx2[0].hashes, fresh_hashes(&lib2));
-        assert_eq!(search(&idx2[0], &lib2, "roermond"), 1);
+        assert_eq!(hashes(&p2), fresh(&lib2));
+        assert_eq!(search(&idx2, &lib2, "roermond"), 1);
         // A thema's title is indexed with every dossier on that thema: all change.
         let lib3 = Library::update(&catalog(&mut cache, "Vastgoed en panden", &docs), crate::Audience::Public, &lib2);
-        let (idx3, stats) = store.sync_after(&[("openbaar", &lib3, Some((&lib2, &idx2[0])))]).unwrap();
+        let (idx3, stats, p3) = sync(&store, &lib3, &p2);
         assert_eq!((stats.added, stats.deleted), (3, 3));
-        assert_eq!(idx3[0].hashes, fresh_hashes(&lib3));
-        assert_eq!(search(&idx3[0], &lib3, "panden"), 3);
-        assert_ne!(idx3[0].hashes, idx2[0].hashes);
+        assert_eq!(hashes(&p3), fresh(&lib3));
+        assert_eq!(search(&idx3, &lib3, "panden"), 3);
+        assert_ne!(hashes(&p3), hashes(&p2));
     }
 
     #[test]
@@ -655,12 +857,13 @@ mod tests {
         // Regression (see pitfalls): MoreLikeThis panicked once an index held deleted documents.
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
+        let none = Partitions::default();
         let docs: Vec<(String, String)> = (0..12)
             .map(|i| (format!("d{i}"), format!("de het en panden witwassen vastgoed nummer{i}")))
             .collect();
         let refs: Vec<(&str, &str)> = docs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let lib = library(&refs);
-        store.sync(&[("openbaar", &lib)]).unwrap();
+        sync(&store, &lib, &none);
         for round in 0..20 {
             let docs: Vec<(String, String)> = (0..12)
                 .map(|i| {
@@ -672,8 +875,8 @@ mod tests {
                 .collect();
             let refs: Vec<(&str, &str)> = docs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let lib = library(&refs);
-            let (idx, _) = store.sync(&[("openbaar", &lib)]).unwrap();
-            let out = idx[0]
+            let (idx, _, _) = sync(&store, &lib, &none);
+            let out = idx
                 .similar(
                     &lib,
                     0,
@@ -696,9 +899,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("index/v1/openbaar")).unwrap();
         std::fs::create_dir_all(dir.path().join(format!("index/v{SCHEMA_VERSION}/openbaar"))).unwrap();
         std::fs::write(dir.path().join(format!("index/v{SCHEMA_VERSION}/openbaar/meta.json")), "{kapot").unwrap();
-        let (idx, stats) = store.sync(&[("openbaar", &lib)]).unwrap();
+        let (idx, stats, _) = sync(&store, &lib, &Partitions::default());
         assert_eq!(stats.added, 1);
-        assert_eq!(idx[0].num_docs(), 1);
+        assert_eq!(idx.num_docs(), 1);
         assert!(!dir.path().join("index/v1").exists(), "old schema versions are removed");
     }
 }

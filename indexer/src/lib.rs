@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod mirror;
 pub mod model;
 pub mod pagedocs;
+pub mod partition;
 pub mod query;
 pub mod schema;
 pub mod search;
@@ -29,6 +30,7 @@ pub mod source;
 pub(crate) mod testkit;
 pub mod text;
 pub mod undouble;
+pub mod union_dir;
 pub mod vocab;
 pub mod yaml;
 
