@@ -467,6 +467,42 @@ pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexErr
     assemble_after(catalog, store, &HashMap::new(), &Partitions::default()).map(|(loaded, _)| loaded)
 }
 
+/// One library per distinct visible set (named by `keys`). A library is
+/// corrected from the previous load's library of its own audience when there
+/// is one; otherwise, from this load's public library, whose documents every
+/// audience sees (`Library::update` ends with exactly the audience's own
+/// counts either way, and nothing restricted is in what it starts from).
+fn libraries_for(
+    catalog: &Catalog,
+    distinct: &[(Vec<u64>, Vec<Audience>)],
+    keys: &[String],
+    prev: &HashMap<String, Arc<Shelf>>,
+) -> Vec<Library> {
+    use rayon::prelude::*;
+    let own = |i: usize| -> Option<Library> {
+        let audience = distinct[i].1[0].clone();
+        prev.get(&keys[i]).map(|p| Library::update(catalog, audience, &p.library))
+    };
+    let public_at = distinct.iter().position(|(_, auds)| auds.contains(&Audience::Public));
+    let public = public_at.map(|i| own(i).unwrap_or_else(|| Library::new(catalog, Audience::Public)));
+    let mut rest: Vec<(usize, Library)> = (0..distinct.len())
+        .into_par_iter()
+        .filter(|i| Some(*i) != public_at)
+        .map(|i| {
+            let lib = own(i).unwrap_or_else(|| match &public {
+                Some(p) => Library::update(catalog, distinct[i].1[0].clone(), p),
+                None => Library::new(catalog, distinct[i].1[0].clone()),
+            });
+            (i, lib)
+        })
+        .collect();
+    if let (Some(i), Some(p)) = (public_at, public) {
+        rest.push((i, p));
+    }
+    rest.sort_by_key(|(i, _)| *i);
+    rest.into_iter().map(|(_, lib)| lib).collect()
+}
+
 /// Like `assemble`, starting from the shelves of the previous load by audience
 /// key (a library's statistics are corrected by the dossiers that changed, see
 /// `Library::update`) and from what the previous load indexed per partition.
@@ -488,27 +524,19 @@ fn assemble_after(
     }
     let started = std::time::Instant::now();
     let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
-    // A library is updated only from the previous library of its own index (its
-    // own audience's documents); the counts it ends with are its own either way.
-    let libraries: Vec<Library> = distinct
-        .iter()
-        .zip(&keys)
-        .map(|((_, auds), key)| match prev.get(key) {
-            Some(p) => Library::update(&catalog, auds[0].clone(), &p.library),
-            None => Library::new(&catalog, auds[0].clone()),
-        })
-        .collect();
+    // The libraries (per audience, in memory) and the partition indexes (per
+    // partition, on disk) are independent: built side by side.
+    let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+    let (libraries, synced) = rayon::join(
+        || libraries_for(&catalog, &distinct, &keys, prev),
+        || store.sync_partitions(&catalog.dossiers, &names, prev_partitions),
+    );
+    let (partitions, stats) = synced?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         libraries = libraries.len(),
-        "libraries built"
+        "libraries built and partitions in step"
     );
-    // Each dossier indexed once, in its partition; the thema names in a
-    // partition's texts are those its own audience sees.
-    let started = std::time::Instant::now();
-    let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
-    let (partitions, stats) = store.sync_partitions(&catalog.dossiers, &names, prev_partitions)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "partitions in step");
     let indexes: Vec<SearchIndex> = libraries
         .iter()
         .map(|lib| SearchIndex::over(&partitions.dirs_for(&lib.audience), lib))

@@ -748,9 +748,9 @@ pub struct SourceStatus {
 /// What the last update wrote (signed-in readers only).
 #[derive(Serialize, ToSchema)]
 pub struct UpdateStatus {
-    /// Documents written to the indexes, over all audiences.
+    /// Documents written to the indexes, over all partitions (each dossier once).
     geschreven: usize,
-    /// Documents removed from the indexes, over all audiences.
+    /// Documents removed from the indexes, over all partitions.
     verwijderd: usize,
     /// Markdown files rendered (the others were unchanged and reused).
     gerenderd: usize,
