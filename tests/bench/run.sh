@@ -230,7 +230,9 @@ EOF
     echo "    incremental: $(cat "$OUT/incremental.json")"
   fi
 
-  # 5. Similar initiatives (the index now holds deleted documents).
+  # 5. Similar initiatives (the index now holds deleted documents), for the
+  # dossiers that still exist after the deletions of step 4.
+  $PY similar-paths "$REPO" "$OUT/similar-paths.txt" >/dev/null
   load similar-saturated "$OUT/similar-paths.txt" 0
   load similar-paced "$OUT/similar-paths.txt" "$(python3 -c "print(max(1, int($CONNS * 1000 / $SIMILAR_RATE)))")"
   rss_json "$SERVER_PID" >"$OUT/rss-after-load.json"

@@ -83,6 +83,8 @@ if bad or with_hits < len(paths) // 2:
 PY
 python3 "$HERE/bench.py" incremental --base "http://127.0.0.1:$PORT" --repo "$WORK/corpus.git" \
   --source bench --secret "$TK_SMOKE_HOOK" --runs 3 --deletes 2 --log "$WORK/serve.log"
+# The dossiers that exist now (the deletions above removed some).
+python3 "$HERE/bench.py" similar-paths "$WORK/corpus.git" "$WORK/similar.txt" --max 20 >/dev/null
 python3 - "$PORT" "$WORK/similar.txt" <<'PY'
 # Similar initiatives again, now that the index holds deleted documents.
 import http.client, sys
