@@ -204,6 +204,7 @@ impl Alerts {
             bail!(BadAddress);
         }
         let owner = Owner::of(reader).expect("an address and a name");
+        let t = now();
         let sub = Subscription {
             id: random_hex(16)?,
             email: email.clone(),
@@ -211,39 +212,44 @@ impl Alerts {
             naam: if reader.token { naam.clone() } else { String::new() },
             token: reader.token,
             groepen: groups_of(&reader.audience),
-            bevestigd: now(),
+            bevestigd: t,
             volgt: req.volgt,
             titel: req.titel,
             frequentie: req.frequentie,
             taal: req.taal,
             sleutel: random_hex(32)?,
-            aangemaakt: now(),
+            aangemaakt: t,
             verstuurd: None,
         };
         let txn = self.db.begin_write()?;
         {
             let mut subs = txn.open_table(SUBSCRIPTIONS)?;
-            let mut same = 0;
+            let mut mine = Vec::new();
             for entry in subs.iter()? {
                 let (_, v) = entry?;
                 let other: Subscription = serde_json::from_str(v.value())?;
                 if owner.owns(&other) {
-                    same += 1;
                     if other.volgt == sub.volgt {
                         bail!(AlreadyFollowing);
                     }
+                    mine.push(other);
                 }
             }
-            if same >= MAX_PER_ADDRESS {
+            if mine.len() >= MAX_PER_ADDRESS {
                 bail!(TooMany);
+            }
+            // A proxy reader's other subscriptions get today's groups too.
+            for mut other in mine.into_iter().filter(|o| !o.token) {
+                other.groepen = sub.groepen.clone();
+                other.bevestigd = t;
+                subs.insert(other.id.as_str(), serde_json::to_string(&other)?.as_str())?;
             }
             subs.insert(sub.id.as_str(), serde_json::to_string(&sub)?.as_str())?;
             txn.open_table(KEYS)?.insert(sub.sleutel.as_str(), sub.id.as_str())?;
         }
         txn.commit()?;
         if !reader.token {
-            // The reader's other subscriptions get today's groups too.
-            self.confirm(email, &reader.audience)?;
+            self.remember(email, sub.groepen.clone(), t);
         }
         Ok(sub)
     }
@@ -342,12 +348,17 @@ impl Alerts {
             }
             txn.commit()?;
         }
+        self.remember(email, groups, now());
+        Ok(())
+    }
+
+    /// Notes in memory that a proxy reader's groups were recorded at `at`.
+    fn remember(&self, email: &str, groups: Vec<String>, at: i64) {
         let mut memo = self.confirmed.lock().unwrap_or_else(|e| e.into_inner());
         if memo.len() > 100_000 {
             memo.clear();
         }
-        memo.insert(email.to_string(), (groups, now()));
-        Ok(())
+        memo.insert(email.to_string(), (groups, at));
     }
 
     /// The number of queued items.
