@@ -307,9 +307,7 @@ impl Alerts {
         let Some(id) = txn.open_table(KEYS)?.get(key)?.map(|v| v.value().to_string()) else {
             return Ok(None);
         };
-        let subs = txn.open_table(SUBSCRIPTIONS)?;
-        let stored = subs.get(id.as_str())?.map(|v| v.value().to_string());
-        Ok(stored.map(|v| serde_json::from_str(&v)).transpose()?)
+        get(&txn.open_table(SUBSCRIPTIONS)?, &id)
     }
 
     /// Whether a proxy reader seen with these groups should have them recorded
@@ -407,34 +405,19 @@ impl Alerts {
 }
 
 /// The subscription is a repeat of one the address already has.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("already following this")]
 pub struct AlreadyFollowing;
-impl std::fmt::Display for AlreadyFollowing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("already following this")
-    }
-}
-impl std::error::Error for AlreadyFollowing {}
 
 /// The reader's address cannot receive mail as it is.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("not a single plain email address")]
 pub struct BadAddress;
-impl std::fmt::Display for BadAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not a single plain email address")
-    }
-}
-impl std::error::Error for BadAddress {}
 
 /// The address has `MAX_PER_ADDRESS` subscriptions.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("at most {MAX_PER_ADDRESS} subscriptions per address")]
 pub struct TooMany;
-impl std::fmt::Display for TooMany {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at most {MAX_PER_ADDRESS} subscriptions per address")
-    }
-}
-impl std::error::Error for TooMany {}
 
 /// A stored subscription by id.
 fn get(subs: &impl ReadableTable<&'static str, &'static str>, id: &str) -> Result<Option<Subscription>> {
