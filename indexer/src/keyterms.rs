@@ -253,18 +253,18 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
         .collect();
     surface.sort();
     surface.dedup();
-    crate::model::DocWords { terms, surface }
+    crate::model::DocWords::new(&terms, &surface)
 }
 
 /// In how many of `dossiers` each candidate term occurs (the document frequencies).
 pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<String, u32> {
     let mut df: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        for (w, _) in &d.words.terms {
-            match df.get_mut(w.as_str()) {
+        for (w, _) in d.words.terms() {
+            match df.get_mut(w) {
                 Some(n) => *n += 1,
                 None => {
-                    df.insert(w.clone(), 1);
+                    df.insert(w.to_string(), 1);
                 }
             }
         }
@@ -274,15 +274,14 @@ pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<Str
 
 /// The characteristic words of one dossier with term counts `tf`, among `n`
 /// dossiers with document frequencies `df`, strongest first.
-pub fn of(tf: &[(String, u32)], df: &HashMap<String, u32>, n: usize) -> Vec<(String, f32)> {
+pub fn of(tf: &crate::model::DocWords, df: &HashMap<String, u32>, n: usize) -> Vec<(String, f32)> {
     let n = n as f32;
     let mut terms: Vec<(&str, f32)> = tf
-        .iter()
+        .terms()
         .filter_map(|(w, c)| {
-            let c = *c;
-            let d = *df.get(w.as_str()).unwrap_or(&1) as f32;
+            let d = *df.get(w).unwrap_or(&1) as f32;
             // A word in only one dossier cannot be shared; one in most explains nothing.
-            (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w.as_str(), (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
+            (d >= 2.0 && d <= (n / 2.0).max(2.0)).then(|| (w, (1.0 + (c as f32).ln()) * (n / d).ln().max(0.01)))
         })
         .collect();
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
@@ -294,5 +293,5 @@ pub fn of(tf: &[(String, u32)], df: &HashMap<String, u32>, n: usize) -> Vec<(Str
 /// once; a library computes them one dossier at a time, on first use).
 pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
     let df = document_frequencies(dossiers);
-    dossiers.iter().map(|d| of(&d.words.terms, &df, dossiers.len())).collect()
+    dossiers.iter().map(|d| of(&d.words, &df, dossiers.len())).collect()
 }

@@ -306,7 +306,7 @@ impl Library {
     pub fn keyterms(&self, ord: usize) -> &[(String, f32)] {
         self.keyterms.cells[ord].get_or_init(|| {
             Arc::new(crate::keyterms::of(
-                &self.dossiers[ord].words.terms,
+                &self.dossiers[ord].words,
                 &self.keyterms.df,
                 self.dossiers.len(),
             ))
@@ -346,11 +346,11 @@ impl Library {
 fn surface_words(dossiers: &[Arc<Dossier>]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        for w in &d.words.surface {
-            match out.get_mut(w.as_str()) {
+        for w in d.words.surface() {
+            match out.get_mut(w) {
                 Some(n) => *n += 1,
                 None => {
-                    out.insert(w.clone(), 1);
+                    out.insert(w.to_string(), 1);
                 }
             }
         }
@@ -400,8 +400,8 @@ fn statistics(
         // Recounting is cheaper than correcting.
         return fresh();
     }
-    let df_delta = delta(&removed, &added, |w| w.terms.iter().map(|(t, _)| t.as_str()));
-    let words_delta = delta(&removed, &added, |w| w.surface.iter().map(String::as_str));
+    let df_delta = delta(&removed, &added, |w| w.terms().map(|(t, _)| t));
+    let words_delta = delta(&removed, &added, |w| w.surface());
     let df = apply(&prev.keyterms.df, &df_delta);
     let words = apply(&prev.words, &words_delta);
     // A dossier's key terms depend on its own terms, their frequencies and the
@@ -415,7 +415,7 @@ fn statistics(
         .map(|(d, j)| {
             let cell = OnceLock::new();
             if let Some(terms) = j.filter(|_| keep).and_then(|j| prev.keyterms.cells[j].get())
-                && !holds_any(&d.words.terms, &changed)
+                && !holds_any(&d.words, &changed)
             {
                 let _ = cell.set(Arc::clone(terms));
             }
@@ -458,17 +458,11 @@ fn apply(counts: &HashMap<String, u32>, delta: &HashMap<&str, i64>) -> HashMap<S
     out
 }
 
-/// True when the sorted term list `terms` holds any of the sorted `words`.
-fn holds_any(terms: &[(String, u32)], words: &[&str]) -> bool {
-    if words.is_empty() || terms.is_empty() {
-        return false;
-    }
-    if words.len() * 8 < terms.len() {
-        return words.iter().any(|w| terms.binary_search_by(|(t, _)| t.as_str().cmp(w)).is_ok());
-    }
-    let (mut a, mut b) = (terms.iter().peekable(), words.iter().peekable());
-    while let (Some((t, _)), Some(w)) = (a.peek(), b.peek()) {
-        match t.as_str().cmp(w) {
+/// True when the sorted term list of `doc` holds any of the sorted `words`.
+fn holds_any(doc: &DocWords, words: &[&str]) -> bool {
+    let (mut a, mut b) = (doc.terms().map(|(t, _)| t).peekable(), words.iter().peekable());
+    while let (Some(t), Some(w)) = (a.peek(), b.peek()) {
+        match t.cmp(w) {
             std::cmp::Ordering::Less => {
                 a.next();
             }
