@@ -75,9 +75,9 @@ pub(crate) fn register(index: &Index, nl: TextAnalyzer) {
 }
 
 /// The acronyms of a dossier's title, summary and body (see `Fields::afkortingen`).
-fn acronyms_of(d: &Dossier) -> String {
+fn acronyms_of(d: &Dossier, text: &str) -> String {
     let mut out = crate::text::acronyms(&d.meta.titel);
-    for part in [&d.meta.samenvatting, &d.body.text] {
+    for part in [d.meta.samenvatting.as_str(), text] {
         let more = crate::text::acronyms(part);
         if !more.is_empty() {
             out.push(' ');
@@ -170,13 +170,14 @@ impl<'a> Names<'a> {
 fn hash_of(names: &Names<'_>, d: &Dossier) -> u64 {
     let meta = meta_text(names, d);
     let koppen = koppen(d);
+    let text = d.body.text();
     let mut h = Sha256::new();
     for part in [
         d.meta.titel.as_str(),
         d.meta.samenvatting.as_str(),
         meta.as_str(),
         koppen.as_str(),
-        d.body.text.as_str(),
+        text.as_str(),
     ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -414,6 +415,7 @@ fn sync_index(index: &Index, docs: &[Arc<Dossier>], names: &Names<'_>, prev: Opt
             }
             None => {}
         }
+        let text = d.body.text();
         open_writer(index, &mut writer)?.add_document(doc!(
             f.id => d.id.as_str(),
             f.hash => hash,
@@ -421,8 +423,8 @@ fn sync_index(index: &Index, docs: &[Arc<Dossier>], names: &Names<'_>, prev: Opt
             f.samenvatting => d.meta.samenvatting.as_str(),
             f.meta => meta_text(names, d),
             f.koppen => koppen(d),
-            f.body => d.body.text.as_str(),
-            f.afkortingen => acronyms_of(d),
+            f.afkortingen => acronyms_of(d, &text),
+            f.body => text,
         ))?;
         stats.added += 1;
     }

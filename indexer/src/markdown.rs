@@ -97,11 +97,7 @@ pub fn render(markdown: &str) -> Result<Rendered, String> {
     }
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, events.into_iter());
-    Ok(Rendered {
-        html: sanitize(&raw),
-        text: collapse_blank_lines(&text),
-        toc,
-    })
+    Ok(Rendered::new(&sanitize(&raw), &collapse_blank_lines(&text), toc))
 }
 
 /// Cleans untrusted HTML with the site's allowlist.
@@ -169,14 +165,14 @@ mod tests {
         let r =
             render("## Aanleiding\n\nTekst met *nadruk*.\n\n## Aanleiding\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n### Café & coöperatie\n")
                 .unwrap();
-        assert!(r.html.contains("<h2 id=\"aanleiding\">Aanleiding</h2>"), "{}", r.html);
-        assert!(r.html.contains("<h2 id=\"aanleiding-2\">"), "{}", r.html);
-        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html().contains("<h2 id=\"aanleiding\">Aanleiding</h2>"), "{}", r.html());
+        assert!(r.html().contains("<h2 id=\"aanleiding-2\">"), "{}", r.html());
+        assert!(r.html().contains("<table>"), "{}", r.html());
         assert_eq!(
             r.toc.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(),
             ["aanleiding", "aanleiding-2", "cafe-cooperatie"]
         );
-        assert!(r.text.contains("Tekst met nadruk."));
+        assert!(r.text().contains("Tekst met nadruk."));
     }
 
     #[test]
@@ -184,7 +180,7 @@ mod tests {
         let evil = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[klik](javascript:alert(1))\n\n\
 <a href=\"JaVaScRiPt:alert(1)\">x</a>\n\n<iframe src=\"https://e.example\"></iframe>\n\n<form action=\"/x\"><input></form>\n\n\
 <div style=\"background:url(x)\">s</div>\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://e.example\">\n\n[data](data:text/html;base64,PHNjcmlwdD4=)\n";
-        let html = render(evil).unwrap().html.to_lowercase();
+        let html = render(evil).unwrap().html().to_lowercase();
         for bad in [
             "<script",
             "onerror",
@@ -202,7 +198,7 @@ mod tests {
 
     #[test]
     fn adds_rel_noopener_to_external_links() {
-        let html = render("[RIEC](https://www.riec.nl)").unwrap().html;
+        let html = render("[RIEC](https://www.riec.nl)").unwrap().html();
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
     }
 
@@ -233,7 +229,7 @@ mod tests {
         // slow would give up at `MAX_RENDER_TIME` and fail here.
         for input in inputs {
             match render(&input) {
-                Ok(r) => assert!(!r.text.is_empty() || !r.html.is_empty(), "input starting {:?}: empty", &input[..20]),
+                Ok(r) => assert!(!r.text().is_empty() || !r.html().is_empty(), "input starting {:?}: empty", &input[..20]),
                 Err(e) => assert!(
                     !e.contains("took longer"),
                     "input starting {:?} hit the time budget: {e}",

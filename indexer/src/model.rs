@@ -278,14 +278,65 @@ pub struct Heading {
 }
 
 /// A markdown body rendered for the site and the index.
+///
+/// The HTML and the plain text are kept compressed ([`Packed`]): they are read
+/// for one page, a handful of snippets or one indexing at a time, and held for
+/// every dossier of every load, so they cost about a third of their size.
 #[derive(Debug, Clone, PartialEq, Serialize, Default, Deserialize)]
 pub struct Rendered {
     /// Sanitised HTML.
-    pub html: String,
+    html: Packed,
     /// Plain text for the index and snippets.
-    pub text: String,
+    text: Packed,
     /// Level-2 and level-3 headings.
     pub toc: Vec<Heading>,
+}
+
+impl Rendered {
+    pub fn new(html: &str, text: &str, toc: Vec<Heading>) -> Self {
+        Rendered {
+            html: Packed::new(html),
+            text: Packed::new(text),
+            toc,
+        }
+    }
+
+    /// The sanitised HTML.
+    pub fn html(&self) -> String {
+        self.html.unpack()
+    }
+
+    /// The plain text, for the index and snippets.
+    pub fn text(&self) -> String {
+        self.text.unpack()
+    }
+}
+
+/// A text compressed with LZ4 (its length first). Serialised as bytes, as
+/// they are: the per-file cache stores it without unpacking.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+struct Packed(#[serde(with = "serde_bytes")] Box<[u8]>);
+
+impl Packed {
+    fn new(text: &str) -> Self {
+        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+    }
+
+    /// The text. Only `new` makes a `Packed` in this process, and the per-file
+    /// cache checks a CRC before decoding one, so a failure here is a broken
+    /// invariant; it yields an empty text rather than a panic.
+    fn unpack(&self) -> String {
+        lz4_flex::decompress_size_prepended(&self.0)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.unpack())
+    }
 }
 
 /// Where a document came from.
@@ -394,14 +445,14 @@ impl Dossier {
             self.meta.titel,
             self.meta.samenvatting,
             self.meta.trefwoorden.join(" "),
-            self.body.text
+            self.body.text()
         )
     }
 }
 
 /// The text that describes a dossier: title, summary, keywords and body.
 pub fn full_text(meta: &DossierMeta, body: &Rendered) -> String {
-    format!("{} {} {} {}", meta.titel, meta.samenvatting, meta.trefwoorden.join(" "), body.text)
+    format!("{} {} {} {}", meta.titel, meta.samenvatting, meta.trefwoorden.join(" "), body.text())
 }
 
 /// A playbook ready to publish.

@@ -64,7 +64,7 @@ impl PageIndex {
         let mut refs = Vec::new();
         let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
         for (i, p) in lib.playbooks.iter().enumerate() {
-            let text = [p.meta.titel.as_str(), &p.meta.samenvatting, &p.body.text].join(" \n ");
+            let text = [p.meta.titel.as_str(), &p.meta.samenvatting, &p.body.text()].join(" \n ");
             writer.add_document(doc!(
                 f.id => format!("themas/{}", p.slug),
                 f.hash => 0u64,
@@ -72,14 +72,14 @@ impl PageIndex {
                 f.samenvatting => p.meta.samenvatting.as_str(),
                 f.meta => p.meta.synoniemen.join(" \n "),
                 f.koppen => headings(&p.body),
-                f.body => p.body.text.as_str(),
+                f.body => p.body.text(),
                 f.afkortingen => crate::text::acronyms(&text),
             ))?;
             refs.push((format!("themas/{}", p.slug), (HitKind::Thema, i as u32)));
         }
         for (i, c) in lib.collections.iter().enumerate() {
             let notes: Vec<&str> = c.meta.items.iter().filter_map(|it| it.notitie.as_deref()).collect();
-            let body = format!("{} \n {}", c.body.text, notes.join(" \n "));
+            let body = format!("{} \n {}", c.body.text(), notes.join(" \n "));
             let text = [c.meta.titel.as_str(), &c.meta.samenvatting, &body].join(" \n ");
             writer.add_document(doc!(
                 f.id => format!("collecties/{}", c.slug),

@@ -159,27 +159,27 @@ fn sort_key(lib: &Library, r: Ref) -> (u8, &str) {
 }
 
 /// The body text and summary of a hit, for its snippet.
-fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (&str, &str) {
+fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (String, &str) {
     match kind {
         HitKind::Dossier => {
             let d = &lib.dossiers[ord as usize];
-            (&d.body.text, &d.meta.samenvatting)
+            (d.body.text(), &d.meta.samenvatting)
         }
         HitKind::Thema => {
             let p = &lib.playbooks[ord as usize];
-            (&p.body.text, &p.meta.samenvatting)
+            (p.body.text(), &p.meta.samenvatting)
         }
         HitKind::Collectie => {
             let c = &lib.collections[ord as usize];
-            (&c.body.text, &c.meta.samenvatting)
+            (c.body.text(), &c.meta.samenvatting)
         }
         HitKind::Pagina => {
             let p = &lib.pages[ord as usize];
-            (&p.body.text, &p.meta.samenvatting)
+            (p.body.text(), &p.meta.samenvatting)
         }
         HitKind::Regio => {
             let r = &lib.regions[ord as usize];
-            (&r.body.text, &r.meta.samenvatting)
+            (r.body.text(), &r.meta.samenvatting)
         }
     }
 }
@@ -527,7 +527,7 @@ impl SearchIndex {
                         ord: ord as usize,
                         score,
                         tier,
-                        snippet: snippet(highlighter.as_mut(), text, summary),
+                        snippet: snippet(highlighter.as_mut(), &text, summary),
                     }
                 },
             )

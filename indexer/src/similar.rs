@@ -78,11 +78,8 @@ impl SearchIndex {
         let f = self.fields;
         let mut analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
         let mut freqs: HashMap<Term, usize> = HashMap::new();
-        for (field, text) in [
-            (f.titel, &d.meta.titel),
-            (f.samenvatting, &d.meta.samenvatting),
-            (f.body, &d.body.text),
-        ] {
+        let body = d.body.text();
+        for (field, text) in [(f.titel, d.meta.titel.as_str()), (f.samenvatting, &d.meta.samenvatting), (f.body, &body)] {
             let mut stream = analyzer.token_stream(text);
             while let Some(tok) = stream.next() {
                 if tok.text.chars().count() >= MIN_WORD_CHARS {

@@ -18,7 +18,7 @@ use html_oracle::violations;
 
 /// The sanitised HTML of `input`, or `None` when rendering refused it (a cap was hit).
 fn rendered_html(input: &str) -> Option<String> {
-    indexer::markdown::render(input).ok().map(|r| r.html)
+    indexer::markdown::render(input).ok().map(|r| r.html())
 }
 
 // ---------------------------------------------------------------- generators

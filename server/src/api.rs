@@ -364,7 +364,7 @@ pub async fn dossier(
             email: c.email.clone(),
         }),
         bijgewerkt: d.updated.map(|d| d.to_string()),
-        html: d.body.html.clone(),
+        html: d.body.html(),
         bron: Bron {
             source: d.bron.source.clone(),
             commit: d.bron.commit.clone(),
@@ -550,7 +550,7 @@ pub async fn thema(
         .collect();
     Ok(Json(ThemaDetail {
         thema: thema_of(lib, p),
-        html: p.body.html.clone(),
+        html: p.body.html(),
         dossier_ids,
     }))
 }
@@ -640,7 +640,7 @@ pub async fn collectie(
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     Ok(Json(CollectieDetail {
         collectie: collectie_of(lib, c),
-        html: c.body.html.clone(),
+        html: c.body.html(),
     }))
 }
 

@@ -268,7 +268,7 @@ pub async fn dossier(
         context! {
             d => card(lib, d),
             titel => d.meta.titel,
-            html => Value::from_safe_string(d.body.html.clone()),
+            html => Value::from_safe_string(d.body.html()),
             toc => d.body.toc,
             partners => d.meta.partners.iter().map(|p| views::filter("partner", p, views::label(&voc.partners, p))).collect::<Vec<_>>(),
             instrumenten => d.meta.instrumenten.iter().map(|p| views::filter("instrument", p, views::label(&voc.instrumenten, p))).collect::<Vec<_>>(),
@@ -351,7 +351,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
         "thema.html",
         context! {
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
-            synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc,
+            synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html()), toc => p.body.toc,
             groepen, collecties, bewerk_url => v.edit_link(&p.bron),
             feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema", Some(&format!("thema={slug}")), None),
             redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
@@ -369,7 +369,7 @@ pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<
         "pagina.html",
         context! {
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, redactie => p.meta.redactie,
-            html => Value::from_safe_string(p.body.html.clone()), toc => p.body.toc, bronlijst => p.meta.bronnen,
+            html => Value::from_safe_string(p.body.html()), toc => p.body.toc, bronlijst => p.meta.bronnen,
             bewerk_url => v.edit_link(&p.bron),
         },
     )
@@ -411,7 +411,7 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
             slug, naam, leerdossiers, praktijken, regios => regions(lib),
             feed => feed(&format!("/regios/{slug}/feed.atom"), "Nieuwe dossiers uit deze regio", Some(&format!("regio={slug}")), None),
             beschrijving => beschrijving.map(|r| &r.meta),
-            beschrijving_html => beschrijving.map(|r| Value::from_safe_string(r.body.html.clone())),
+            beschrijving_html => beschrijving.map(|r| Value::from_safe_string(r.body.html())),
             bewerk_url => beschrijving.and_then(|r| v.edit_link(&r.bron)),
         },
     )
@@ -439,7 +439,7 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     render(
         &state,
         "collectie.html",
-        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html.clone()), items, bewerk_url => v.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie", None, Some(&slug)) },
+        context! { slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, curator => c.meta.curator, redactie => c.meta.redactie, bronlijst => c.meta.bronnen, html => Value::from_safe_string(c.body.html()), items, bewerk_url => v.edit_link(&c.bron), feed => feed(&format!("/collecties/{slug}/feed.atom"), "Nieuw in deze collectie", None, Some(&slug)) },
     )
 }
 

@@ -57,7 +57,7 @@ fn regio_of(lib: &Library, slug: &str, with_html: bool) -> Regio {
             telefoon: c.telefoon.clone(),
             adres: c.adres.clone(),
         }),
-        html: r.filter(|_| with_html).map(|r| r.body.html.clone()),
+        html: r.filter(|_| with_html).map(|r| r.body.html()),
     }
 }
 
