@@ -16,10 +16,18 @@
 //!
 //! The encoding is postcard over the model's serde implementations; whatever
 //! changes those (or anything else about this file) must bump `FORMAT`.
+//!
+//! The file is also where texts live out of memory: a restored entry's
+//! compressed HTML and text and its word lists are [`Blob`]s pointing into the
+//! file (postcard stores bytes as they are, so they are read in place), and
+//! after a save the entries saved point into the new file, freeing the memory
+//! of files parsed since. Loading reads one chunk at a time, never the whole
+//! file.
 
+use crate::blob::{Blob, Spot, StoreFile};
 use crate::corpus::{BodyPart, ParsedDossier};
 use crate::diag::Diagnostic;
-use crate::model::{DocWords, DossierMeta, Rendered};
+use crate::model::{DocWords, DossierMeta, Heading, Rendered};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -27,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
@@ -40,7 +48,8 @@ pub(crate) type Restored = ([u8; 32], HashMap<String, Vec<Arc<ParsedDossier>>>);
 pub(crate) type Entries = ([u8; 32], Vec<(String, Arc<ParsedDossier>)>);
 /// A rendered body as saved: rendering, word statistics, warnings; or why it failed.
 type BodyRef<'a> = Result<(&'a Rendered, &'a DocWords, &'a [Diagnostic]), &'a str>;
-type BodyOwned = Result<(Rendered, DocWords, Vec<Diagnostic>), String>;
+/// The same as read back, with the bytes of its blobs borrowed from the chunk.
+type BodyIn<'a> = Result<(RenderedIn<'a>, &'a [u8], Vec<Diagnostic>), String>;
 
 /// The cache folder of this format.
 pub fn cache_dir(data_dir: &Path) -> PathBuf {
@@ -87,12 +96,32 @@ struct EntryRef<'a> {
 }
 
 #[derive(Deserialize)]
-struct Entry {
+struct Entry<'a> {
     oid: String,
     rel: String,
     display: String,
     front: Result<(String, DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>>,
-    body: Option<BodyOwned>,
+    #[serde(borrow)]
+    body: Option<BodyIn<'a>>,
+}
+
+/// A `Rendered` as serialised: its two blobs, then the outline.
+#[derive(Deserialize)]
+struct RenderedIn<'a> {
+    html: &'a [u8],
+    text: &'a [u8],
+    toc: Vec<Heading>,
+}
+
+/// Where the blobs of one entry are in a file: the HTML, the text and the
+/// word lists, in that order.
+type Places = [Spot; 3];
+
+/// The places of the blobs of `body`, whose bytes lie in `chunk`, which
+/// starts at `chunk_at` in the file.
+fn places(body: &(RenderedIn<'_>, &[u8], Vec<Diagnostic>), chunk: &[u8], chunk_at: u64) -> Places {
+    let place = |b: &[u8]| Spot::of(chunk_at + (b.as_ptr() as usize - chunk.as_ptr() as usize) as u64, b);
+    [place(body.0.html), place(body.0.text), place(body.1)]
 }
 
 fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
@@ -111,13 +140,17 @@ fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
     }
 }
 
-fn parsed_of(e: Entry) -> (String, ParsedDossier) {
+/// A restored entry, its blobs pointing into `file`.
+fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -> (String, ParsedDossier) {
     let body = OnceLock::new();
     if let Some(b) = e.body {
-        let _ = body.set(b.map(|(rendered, words, warnings)| BodyPart {
-            body: Arc::new(rendered),
-            words: Arc::new(words),
-            warnings,
+        let _ = body.set(b.map(|part| {
+            let [html, text, words] = places(&part, chunk, chunk_at).map(|spot| Blob::on_disk(Arc::clone(file), spot));
+            BodyPart {
+                body: Arc::new(Rendered::from_blobs(html, text, part.0.toc)),
+                words: Arc::new(DocWords::from_blob(words)),
+                warnings: part.2,
+            }
         }));
     }
     let parsed = ParsedDossier {
@@ -138,21 +171,35 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
     create_private_dir(&dir)?;
     remove_other_versions(data_dir);
     let tmp = dir.join(format!(".dossiers.bin.{}.tmp", std::process::id()));
+    // Where each saved entry's blobs land in the new file.
+    let mut moves: Vec<(&BodyPart, Places)> = Vec::with_capacity(entries.len());
     let written = (|| {
         let mut f = std::io::BufWriter::with_capacity(1 << 20, create_private_file(&tmp)?);
-        f.write_all(MAGIC)?;
-        f.write_all(&FORMAT.to_le_bytes())?;
-        f.write_all(&(identity.len() as u32).to_le_bytes())?;
-        f.write_all(identity.as_bytes())?;
-        f.write_all(&fingerprint)?;
+        let mut at = 0u64;
+        let put = |f: &mut std::io::BufWriter<std::fs::File>, at: &mut u64, bytes: &[u8]| {
+            *at += bytes.len() as u64;
+            f.write_all(bytes)
+        };
+        put(&mut f, &mut at, MAGIC)?;
+        put(&mut f, &mut at, &FORMAT.to_le_bytes())?;
+        put(&mut f, &mut at, &(identity.len() as u32).to_le_bytes())?;
+        put(&mut f, &mut at, identity.as_bytes())?;
+        put(&mut f, &mut at, &fingerprint)?;
         // One chunk encoded at a time (in the background: no hurry, little memory).
-        f.write_all(&(entries.len().div_ceil(CHUNK) as u32).to_le_bytes())?;
+        put(&mut f, &mut at, &(entries.len().div_ceil(CHUNK) as u32).to_le_bytes())?;
         for chunk in entries.chunks(CHUNK) {
             let refs: Vec<EntryRef<'_>> = chunk.iter().map(|(oid, p)| entry_ref(oid, p)).collect();
             let encoded = postcard::to_stdvec(&refs).map_err(std::io::Error::other)?;
-            f.write_all(&(encoded.len() as u64).to_le_bytes())?;
-            f.write_all(&crc32fast::hash(&encoded).to_le_bytes())?;
-            f.write_all(&encoded)?;
+            put(&mut f, &mut at, &(encoded.len() as u64).to_le_bytes())?;
+            put(&mut f, &mut at, &crc32fast::hash(&encoded).to_le_bytes())?;
+            // Read back what was encoded, to learn where the blobs are.
+            let back = postcard::from_bytes::<Vec<Entry<'_>>>(&encoded).map_err(std::io::Error::other)?;
+            for ((_, p), e) in chunk.iter().zip(&back) {
+                if let (Some(Ok(part)), Some(Ok(written))) = (p.body.get(), &e.body) {
+                    moves.push((part, places(written, &encoded, at)));
+                }
+            }
+            put(&mut f, &mut at, &encoded)?;
         }
         let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
@@ -164,8 +211,24 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return written;
     }
-    written
+    // The saved texts are read from the new file from now on: those of files
+    // parsed since the start leave memory, and an older file is closed once
+    // nothing points into it.
+    match std::fs::File::open(cache_file(data_dir)) {
+        Ok(file) => {
+            let file = StoreFile::new(file);
+            for (part, [html, text, words]) in moves {
+                let [b_html, b_text] = part.body.blobs();
+                for (blob, spot) in [(b_html, html), (b_text, text), (part.words.blob(), words)] {
+                    blob.move_to(&file, spot);
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot reopen the per-file cache; texts stay where they are"),
+    }
+    Ok(())
 }
 
 /// Reads the saved entries; `None` (with a warning) when there is no usable file.
@@ -182,16 +245,17 @@ pub(crate) fn load(data_dir: &Path) -> Option<Restored> {
 }
 
 fn read(path: &Path) -> Result<Option<Restored>, String> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    if meta.len() > MAX_FILE_BYTES {
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    if size > MAX_FILE_BYTES {
         return Err(format!("larger than {MAX_FILE_BYTES} bytes"));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let mut r = Reader { bytes: &bytes, at: 0 };
+    let file = StoreFile::new(file);
+    let mut r = Reader { file: &file, at: 0, size };
     if r.take(8)? != MAGIC {
         return Err("not a cache file".into());
     }
@@ -200,50 +264,59 @@ fn read(path: &Path) -> Result<Option<Restored>, String> {
     }
     let len = r.u32()? as usize;
     let written_by = r.take(len)?;
-    if Some(written_by) != identity().as_ref().map(String::as_bytes) {
+    if Some(written_by.as_slice()) != identity().as_ref().map(String::as_bytes) {
         // An upgrade, or another build: its encoding or its rules may differ.
         tracing::info!("per-file cache written by another build of tegenkracht; rebuilding it");
         return Ok(None);
     }
     let fingerprint: [u8; 32] = r.take(32)?.try_into().map_err(|_| "truncated")?;
     let count = r.u32()? as usize;
-    let mut chunks: Vec<&[u8]> = Vec::new();
+    // (offset, length, CRC) of each chunk.
+    let mut chunks: Vec<(u64, usize, u32)> = Vec::new();
     for _ in 0..count {
         let len = usize::try_from(r.u64()?).map_err(|_| "chunk too large")?;
         let crc = r.u32()?;
-        let chunk = r.take(len)?;
-        if crc32fast::hash(chunk) != crc {
-            return Err("checksum mismatch".into());
-        }
-        chunks.push(chunk);
+        chunks.push((r.at, len, crc));
+        r.skip(len)?;
     }
-    if r.at != bytes.len() {
+    if r.at != size {
         return Err("trailing bytes".into());
     }
     use rayon::prelude::*;
-    let decoded: Vec<Vec<Entry>> = chunks
+    let decoded: Vec<Vec<(String, ParsedDossier)>> = chunks
         .par_iter()
-        .map(|c| postcard::from_bytes::<Vec<Entry>>(c).map_err(|e| e.to_string()))
+        .map(|&(at, len, crc)| {
+            let chunk = file.read(at, len).map_err(|e| e.to_string())?;
+            if crc32fast::hash(&chunk) != crc {
+                return Err("checksum mismatch".to_string());
+            }
+            let entries = postcard::from_bytes::<Vec<Entry<'_>>>(&chunk).map_err(|e| e.to_string())?;
+            Ok(entries.into_iter().map(|e| parsed_of(e, &file, &chunk, at)).collect())
+        })
         .collect::<Result<_, String>>()?;
     let mut out: HashMap<String, Vec<Arc<ParsedDossier>>> = HashMap::new();
-    for e in decoded.into_iter().flatten() {
-        let (oid, parsed) = parsed_of(e);
+    for (oid, parsed) in decoded.into_iter().flatten() {
         out.entry(oid).or_default().push(Arc::new(parsed));
     }
     Ok(Some((fingerprint, out)))
 }
 
+/// Reads the file's header and chunk table in order.
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    file: &'a StoreFile,
+    at: u64,
+    size: u64,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or("truncated")?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
+impl Reader<'_> {
+    fn skip(&mut self, n: usize) -> Result<u64, String> {
+        let start = self.at;
+        self.at = start.checked_add(n as u64).filter(|e| *e <= self.size).ok_or("truncated")?;
+        Ok(start)
+    }
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, String> {
+        let start = self.skip(n)?;
+        self.file.read(start, n).map_err(|e| e.to_string())
     }
     fn u32(&mut self) -> Result<u32, String> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| "truncated")?))

@@ -260,7 +260,7 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
 pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<String, u32> {
     let mut df: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        for (w, _) in d.words.terms() {
+        for (w, _) in d.words.read().terms() {
             match df.get_mut(w) {
                 Some(n) => *n += 1,
                 None => {
@@ -276,6 +276,7 @@ pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<Str
 /// dossiers with document frequencies `df`, strongest first.
 pub fn of(tf: &crate::model::DocWords, df: &HashMap<String, u32>, n: usize) -> Vec<(String, f32)> {
     let n = n as f32;
+    let tf = tf.read();
     let mut terms: Vec<(&str, f32)> = tf
         .terms()
         .filter_map(|(w, c)| {

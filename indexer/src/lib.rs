@@ -6,6 +6,7 @@
 //! `library::Library` (what one audience may see) → `index::SearchIndex`
 //! (that audience's tantivy index) → `search` and `similar`.
 
+pub mod blob;
 pub mod corpus;
 pub mod diag;
 pub mod engine;

@@ -346,7 +346,7 @@ impl Library {
 fn surface_words(dossiers: &[Arc<Dossier>]) -> HashMap<String, u32> {
     let mut out: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
-        for w in d.words.surface() {
+        for w in d.words.read().surface() {
             match out.get_mut(w) {
                 Some(n) => *n += 1,
                 None => {
@@ -400,6 +400,8 @@ fn statistics(
         // Recounting is cheaper than correcting.
         return fresh();
     }
+    let (removed, added): (Vec<WordLists>, Vec<WordLists>) =
+        (removed.iter().map(|w| w.read()).collect(), added.iter().map(|w| w.read()).collect());
     let df_delta = delta(&removed, &added, |w| w.terms().map(|(t, _)| t));
     let words_delta = delta(&removed, &added, |w| w.surface());
     let df = apply(&prev.keyterms.df, &df_delta);
@@ -427,9 +429,9 @@ fn statistics(
 
 /// Net change per word: +1 for each added dossier holding it, -1 for each removed one.
 fn delta<'a, I: Iterator<Item = &'a str>>(
-    removed: &[&'a DocWords],
-    added: &[&'a DocWords],
-    words: impl Fn(&'a DocWords) -> I,
+    removed: &'a [WordLists],
+    added: &'a [WordLists],
+    words: impl Fn(&'a WordLists) -> I,
 ) -> HashMap<&'a str, i64> {
     let mut out: HashMap<&str, i64> = HashMap::new();
     for (docs, sign) in [(removed, -1), (added, 1)] {
@@ -460,6 +462,10 @@ fn apply(counts: &HashMap<String, u32>, delta: &HashMap<&str, i64>) -> HashMap<S
 
 /// True when the sorted term list of `doc` holds any of the sorted `words`.
 fn holds_any(doc: &DocWords, words: &[&str]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let doc = doc.read();
     let (mut a, mut b) = (doc.terms().map(|(t, _)| t).peekable(), words.iter().peekable());
     while let (Some(t), Some(w)) = (a.peek(), b.peek()) {
         match t.cmp(w) {

@@ -229,7 +229,11 @@ mod tests {
         // slow would give up at `MAX_RENDER_TIME` and fail here.
         for input in inputs {
             match render(&input) {
-                Ok(r) => assert!(!r.text().is_empty() || !r.html().is_empty(), "input starting {:?}: empty", &input[..20]),
+                Ok(r) => assert!(
+                    !r.text().is_empty() || !r.html().is_empty(),
+                    "input starting {:?}: empty",
+                    &input[..20]
+                ),
                 Err(e) => assert!(
                     !e.contains("took longer"),
                     "input starting {:?} hit the time budget: {e}",

@@ -1,6 +1,7 @@
 //! The content model's types: dossiers, playbooks, collections, their
 //! front matter and the rendered documents built from them.
 
+use crate::blob::Blob;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -301,6 +302,20 @@ impl Rendered {
         }
     }
 
+    /// From the compressed HTML and text as `new` packed them (the per-file cache).
+    pub(crate) fn from_blobs(html: Blob, text: Blob, toc: Vec<Heading>) -> Self {
+        Rendered {
+            html: Packed(html),
+            text: Packed(text),
+            toc,
+        }
+    }
+
+    /// The compressed HTML and text, in the order of `from_blobs`.
+    pub(crate) fn blobs(&self) -> [&Blob; 2] {
+        [&self.html.0, &self.text.0]
+    }
+
     /// The sanitised HTML.
     pub fn html(&self) -> String {
         self.html.unpack()
@@ -312,22 +327,23 @@ impl Rendered {
     }
 }
 
-/// A text compressed with LZ4 (its length first). Serialised as bytes, as
-/// they are: the per-file cache stores it without unpacking.
+/// A text compressed with LZ4 (its length first), in memory or on disk
+/// ([`Blob`]).
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
-struct Packed(#[serde(with = "serde_bytes")] Box<[u8]>);
+struct Packed(Blob);
 
 impl Packed {
     fn new(text: &str) -> Self {
-        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
+        Packed(Blob::new(lz4_flex::compress_prepend_size(text.as_bytes())))
     }
 
-    /// The text. Only `new` makes a `Packed` in this process, and the per-file
-    /// cache checks a CRC before decoding one, so a failure here is a broken
-    /// invariant; it yields an empty text rather than a panic.
+    /// The text. Only `new` makes the bytes of a `Packed`, and the per-file
+    /// cache checks a CRC before it points one into its file, so a failure
+    /// here is a broken invariant or an I/O error; it yields an empty text
+    /// rather than a panic.
     fn unpack(&self) -> String {
-        lz4_flex::decompress_size_prepended(&self.0)
-            .ok()
+        self.0
+            .with(|b| lz4_flex::decompress_size_prepended(b).ok())
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default()
     }
@@ -378,62 +394,87 @@ fn shared<T: Serialize, S: serde::Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok,
     T::serialize(v, s)
 }
 
-/// The words of a dossier's full text, for similarity reasons and "Bedoelde u".
+/// The words of a dossier's full text, for similarity reasons and "Bedoelde u":
+/// candidate characteristic words (see `keyterms`) with their counts, and the
+/// distinct folded words of three letters or more.
 ///
-/// Both lists are packed ([`Words`]): a dossier holds some 500 distinct words,
-/// and one allocation per word cost about 45 KB a dossier, two thirds of what
-/// a served corpus kept in memory.
+/// Both lists are packed into one [`Blob`] (in memory, then on disk): a
+/// dossier holds some 500 distinct words, and one allocation per word cost
+/// about 45 KB a dossier, two thirds of what a served corpus kept in memory.
+/// Layout: the number of terms and the byte length of the terms (u32 LE
+/// each), a count per term (u32 LE), the terms, then the surface words; each
+/// word is followed by a newline (words never hold one), each list sorted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DocWords {
-    /// Candidate characteristic words (see `keyterms`), sorted.
-    terms: Words,
-    /// How often each of `terms` occurs, in the same order.
-    counts: Box<[u32]>,
-    /// Distinct folded words of three letters or more, sorted.
-    surface: Words,
-}
+pub struct DocWords(Blob);
 
 impl DocWords {
     /// From candidate terms with their counts and surface words, each sorted
     /// and without duplicates.
     pub fn new(terms: &[(String, u32)], surface: &[String]) -> Self {
         debug_assert!(terms.windows(2).all(|w| w[0].0 < w[1].0) && surface.windows(2).all(|w| w[0] < w[1]));
-        DocWords {
-            terms: Words::pack(terms.iter().map(|(t, _)| t.as_str())),
-            counts: terms.iter().map(|(_, n)| *n).collect(),
-            surface: Words::pack(surface.iter().map(String::as_str)),
+        let terms_len: usize = terms.iter().map(|(t, _)| t.len() + 1).sum();
+        let surface_len: usize = surface.iter().map(|w| w.len() + 1).sum();
+        let mut out = Vec::with_capacity(8 + 4 * terms.len() + terms_len + surface_len);
+        out.extend((terms.len() as u32).to_le_bytes());
+        out.extend((terms_len as u32).to_le_bytes());
+        for (_, n) in terms {
+            out.extend(n.to_le_bytes());
         }
+        for w in terms.iter().map(|(t, _)| t).chain(surface) {
+            debug_assert!(!w.contains('\n'));
+            out.extend(w.as_bytes());
+            out.push(b'\n');
+        }
+        DocWords(Blob::new(out))
+    }
+
+    /// From bytes laid out as `new` lays them out (the per-file cache).
+    pub(crate) fn from_blob(blob: Blob) -> Self {
+        DocWords(blob)
+    }
+
+    pub(crate) fn blob(&self) -> &Blob {
+        &self.0
+    }
+
+    /// The two lists, read once for as many uses as the caller needs.
+    pub fn read(&self) -> WordLists {
+        self.0.with(WordLists::decode).unwrap_or_default()
+    }
+}
+
+/// The word lists of one dossier, read from its [`DocWords`].
+#[derive(Debug, Default)]
+pub struct WordLists {
+    counts: Vec<u32>,
+    terms: String,
+    surface: String,
+}
+
+impl WordLists {
+    fn decode(b: &[u8]) -> Option<Self> {
+        let u32_at = |i: usize| Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?));
+        let (n, terms_len) = (u32_at(0)? as usize, u32_at(4)? as usize);
+        let terms_at = 8usize.checked_add(n.checked_mul(4)?)?;
+        let surface_at = terms_at.checked_add(terms_len)?;
+        let counts = (0..n).map(|i| u32_at(8 + 4 * i)).collect::<Option<Vec<u32>>>()?;
+        let terms = std::str::from_utf8(b.get(terms_at..surface_at)?).ok()?;
+        let surface = std::str::from_utf8(b.get(surface_at..)?).ok()?;
+        (terms.split_terminator('\n').count() == n).then(|| WordLists {
+            counts,
+            terms: terms.to_string(),
+            surface: surface.to_string(),
+        })
     }
 
     /// The candidate terms with their counts, sorted by term.
     pub fn terms(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.terms.iter().zip(self.counts.iter().copied())
+        self.terms.split_terminator('\n').zip(self.counts.iter().copied())
     }
 
     /// The distinct surface words, sorted.
     pub fn surface(&self) -> impl Iterator<Item = &str> + '_ {
-        self.surface.iter()
-    }
-}
-
-/// Words packed into one string, each followed by a newline (words never hold
-/// one): one allocation however many words.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Words(Box<str>);
-
-impl Words {
-    fn pack<'a>(words: impl Iterator<Item = &'a str>) -> Self {
-        let mut out = String::new();
-        for w in words {
-            debug_assert!(!w.contains('\n'));
-            out.push_str(w);
-            out.push('\n');
-        }
-        Words(out.into_boxed_str())
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.split_terminator('\n')
+        self.surface.split_terminator('\n')
     }
 }
 
@@ -452,7 +493,13 @@ impl Dossier {
 
 /// The text that describes a dossier: title, summary, keywords and body.
 pub fn full_text(meta: &DossierMeta, body: &Rendered) -> String {
-    format!("{} {} {} {}", meta.titel, meta.samenvatting, meta.trefwoorden.join(" "), body.text())
+    format!(
+        "{} {} {} {}",
+        meta.titel,
+        meta.samenvatting,
+        meta.trefwoorden.join(" "),
+        body.text()
+    )
 }
 
 /// A playbook ready to publish.

@@ -1,0 +1,211 @@
+//! Bytes a dossier keeps out of memory once they are on disk: its compressed
+//! HTML and plain text and its word lists start in memory (a file just
+//! parsed) and are moved to the per-file cache file (`filecache`) when that
+//! file holds them, after which each use reads them back with one positioned
+//! read (the page cache keeps what is read often).
+//!
+//! A blob moves at most to newer files and never changes its bytes, so every
+//! reader sees the same content whichever place it reads; the `Arc` of the
+//! value holding it stays the same, so moving it changes nothing a load
+//! compares by pointer. A cache file that was replaced stays readable while a
+//! blob still points into it (its inode lives as long as the open handle).
+
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, RwLock};
+
+/// An open cache file that blobs point into.
+pub struct StoreFile {
+    file: std::fs::File,
+}
+
+impl StoreFile {
+    pub(crate) fn new(file: std::fs::File) -> Arc<Self> {
+        Arc::new(StoreFile { file })
+    }
+
+    /// `len` bytes from `at`.
+    pub(crate) fn read(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        read_exact_at(&self.file, &mut buf, at)?;
+        Ok(buf)
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where bytes are in a file: `len` bytes at `at`, whose CRC-32 is `crc`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Spot {
+    at: u64,
+    len: u32,
+    crc: u32,
+}
+
+impl Spot {
+    /// The spot of `bytes`, written at `at`.
+    pub(crate) fn of(at: u64, bytes: &[u8]) -> Self {
+        Spot {
+            at,
+            len: bytes.len() as u32,
+            crc: crc32fast::hash(bytes),
+        }
+    }
+}
+
+enum Place {
+    Memory(Box<[u8]>),
+    Disk(Arc<StoreFile>, Spot),
+}
+
+/// Bytes in memory or in a cache file (see the module documentation).
+pub struct Blob(RwLock<Place>);
+
+impl Blob {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Blob(RwLock::new(Place::Memory(bytes.into_boxed_slice())))
+    }
+
+    /// Bytes that are already at `spot` in `file`.
+    pub(crate) fn on_disk(file: Arc<StoreFile>, spot: Spot) -> Self {
+        Blob(RwLock::new(Place::Disk(file, spot)))
+    }
+
+    /// Calls `f` with the bytes. A read that fails (an I/O error on the
+    /// cache's disk, or bytes that are no longer those written: the file was
+    /// changed in place) is logged and gives no bytes: the caller sees an
+    /// empty text, never another one and never a panic.
+    pub fn with<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
+        let read = {
+            let place = self.0.read().unwrap_or_else(|e| e.into_inner());
+            match &*place {
+                Place::Memory(bytes) => return f(bytes),
+                Place::Disk(file, spot) => file.read(spot.at, spot.len as usize).and_then(|b| {
+                    if crc32fast::hash(&b) == spot.crc {
+                        Ok(b)
+                    } else {
+                        Err(std::io::Error::other("checksum mismatch"))
+                    }
+                }),
+            }
+        };
+        match read {
+            Ok(bytes) => f(&bytes),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read a text from the per-file cache");
+                f(&[])
+            }
+        }
+    }
+
+    /// The bytes, copied.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.with(<[u8]>::to_vec)
+    }
+
+    /// From now on, reads go to `spot` in `file`, where the caller wrote the
+    /// same bytes as this blob's. Memory it held is freed.
+    pub(crate) fn move_to(&self, file: &Arc<StoreFile>, spot: Spot) {
+        let mut place = self.0.write().unwrap_or_else(|e| e.into_inner());
+        *place = Place::Disk(Arc::clone(file), spot);
+    }
+
+    /// True while the bytes are held in memory.
+    pub fn in_memory(&self) -> bool {
+        matches!(&*self.0.read().unwrap_or_else(|e| e.into_inner()), Place::Memory(_))
+    }
+}
+
+impl Clone for Blob {
+    fn clone(&self) -> Self {
+        let place = self.0.read().unwrap_or_else(|e| e.into_inner());
+        Blob(RwLock::new(match &*place {
+            Place::Memory(bytes) => Place::Memory(bytes.clone()),
+            Place::Disk(file, spot) => Place::Disk(Arc::clone(file), *spot),
+        }))
+    }
+}
+
+impl Default for Blob {
+    fn default() -> Self {
+        Blob::new(Vec::new())
+    }
+}
+
+impl PartialEq for Blob {
+    fn eq(&self, other: &Self) -> bool {
+        self.with(|a| other.with(|b| a == b))
+    }
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.with(|b| write!(f, "Blob({} bytes)", b.len()))
+    }
+}
+
+/// Serialised as the bytes themselves (postcard writes a length and the raw
+/// bytes, which the per-file cache reads back in place).
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.with(|b| s.serialize_bytes(b))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Blob::new(serde_bytes::ByteBuf::deserialize(d)?.into_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn can_move_bytes_to_a_file_and_read_them_back() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"xxhalloyy").unwrap();
+        let file = StoreFile::new(f);
+        let b = Blob::new(b"hallo".to_vec());
+        let copy = b.clone();
+        assert!(b.in_memory());
+        b.move_to(&file, Spot::of(2, b"hallo"));
+        assert!(!b.in_memory());
+        assert_eq!(b.to_vec(), b"hallo");
+        assert_eq!(b, copy);
+        assert_eq!(Blob::on_disk(file, Spot::of(2, b"hallo")).to_vec(), b"hallo");
+    }
+
+    #[test]
+    fn a_failed_or_changed_read_gives_no_bytes() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"xxhalloyy").unwrap();
+        let file = StoreFile::new(f.try_clone().unwrap());
+        assert_eq!(
+            Blob::on_disk(Arc::clone(&file), Spot::of(100, b"hallo")).to_vec(),
+            b"",
+            "past the end"
+        );
+        let b = Blob::on_disk(file, Spot::of(2, b"hallo"));
+        std::os::unix::fs::FileExt::write_all_at(&f, b"j", 2).unwrap();
+        assert_eq!(b.to_vec(), b"", "changed in place: not another text");
+    }
+}
