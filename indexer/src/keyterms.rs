@@ -5,6 +5,7 @@ use crate::model::Dossier;
 use std::collections::HashMap;
 
 /// Words too common in Dutch (or in this field) to explain anything.
+/// Sorted (searched by bisection; a unit test keeps it sorted).
 const STOP: &[&str] = &[
     "aan",
     "aanpak",
@@ -237,7 +238,7 @@ const KEEP: usize = 25;
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric() && c != '-')
         .map(|w| w.trim_matches('-').to_lowercase())
-        .filter(|w| w.chars().count() >= 5 && w.chars().all(|c| c.is_alphabetic() || c == '-') && !STOP.contains(&w.as_str()))
+        .filter(|w| w.chars().count() >= 5 && w.chars().all(|c| c.is_alphabetic() || c == '-') && STOP.binary_search(&w.as_str()).is_err())
 }
 
 /// The word statistics of a text: candidate terms with counts, and distinct surface words.
@@ -295,4 +296,22 @@ pub fn of(tf: &crate::model::DocWords, df: &HashMap<String, u32>, n: usize) -> V
 pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
     let df = document_frequencies(dossiers);
     dossiers.iter().map(|d| of(&d.words, &df, dossiers.len())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stop_list_is_sorted_and_stop_words_are_no_terms() {
+        assert!(STOP.windows(2).all(|w| w[0] < w[1]), "STOP must stay sorted and unique");
+        let words = doc_words("Omdat de gemeente vastgoed onderzocht, onderzocht ze ook andere panden.").read();
+        let terms: Vec<(&str, u32)> = words.terms().collect();
+        assert_eq!(
+            terms,
+            [("onderzocht", 2), ("panden", 1), ("vastgoed", 1)],
+            "`omdat`, `gemeente` and `andere` are stop words"
+        );
+        assert!(words.surface().any(|w| w == "omdat"), "surface words keep stop words");
+    }
 }

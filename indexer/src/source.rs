@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod pack;
+
 /// Largest file that is ever read.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Deepest folder nesting under a source root.
@@ -331,10 +333,26 @@ fn walk_tree(
 /// File contents by position in a snapshot's files.
 type Blobs = Vec<(usize, Arc<[u8]>)>;
 
-/// Reads blobs (by position in the snapshot's files), on several threads with
-/// a repository handle each when there are many: libgit2 resolves each delta
-/// chain anew, so reading is CPU-bound.
+/// Reads blobs (by position in the snapshot's files): many at once from the
+/// pack files (`pack.rs`), the rest with libgit2, on several threads with a
+/// repository handle each when there are many (libgit2 resolves each delta
+/// chain anew, so reading is CPU-bound).
 fn read_blobs(repo: &git2::Repository, pending: &[(usize, git2::Oid)]) -> Result<Blobs, SourceError> {
+    if pending.len() < BULK {
+        return read_blobs_git(repo, pending);
+    }
+    let oids: Vec<git2::Oid> = pending.iter().map(|(_, oid)| *oid).collect();
+    let packed = pack::read_blobs(repo.path(), &oids);
+    let rest: Vec<(usize, git2::Oid)> = pending.iter().filter(|(_, oid)| !packed.contains_key(oid)).copied().collect();
+    let mut out = read_blobs_git(repo, &rest)?;
+    out.extend(pending.iter().filter_map(|(i, oid)| Some((*i, Arc::clone(packed.get(oid)?)))));
+    Ok(out)
+}
+
+/// From this many blobs on, reading the pack files is worth opening them.
+const BULK: usize = 64;
+
+fn read_blobs_git(repo: &git2::Repository, pending: &[(usize, git2::Oid)]) -> Result<Blobs, SourceError> {
     let read = |repo: &git2::Repository, part: &[(usize, git2::Oid)]| -> Result<Blobs, SourceError> {
         part.iter()
             .map(|(i, oid)| Ok((*i, Arc::from(repo.find_blob(*oid)?.content()))))
