@@ -262,16 +262,19 @@ enum Raw {
     RefDelta([u8; 20], Vec<u8>),
 }
 
+/// An object's type and its inflated bytes.
+type Object = (u8, Arc<[u8]>);
+
 /// Resolved objects by (pack, offset), the oldest dropped first beyond the budget.
 #[derive(Default)]
 struct Cache {
-    map: HashMap<(usize, u64), (u8, Arc<[u8]>)>,
+    map: HashMap<(usize, u64), Object>,
     order: VecDeque<(usize, u64)>,
     bytes: usize,
 }
 
 impl Cache {
-    fn get(&self, pack: usize, at: u64) -> Option<(u8, Arc<[u8]>)> {
+    fn get(&self, pack: usize, at: u64) -> Option<Object> {
         self.map.get(&(pack, at)).map(|(k, d)| (*k, Arc::clone(d)))
     }
 
