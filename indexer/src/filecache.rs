@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
@@ -105,12 +105,13 @@ struct Entry<'a> {
     body: Option<BodyIn<'a>>,
 }
 
-/// A `Rendered` as serialised: its two blobs, then the outline.
+/// A `Rendered` as serialised: its two blobs, the outline, the text's digest.
 #[derive(Deserialize)]
 struct RenderedIn<'a> {
     html: &'a [u8],
     text: &'a [u8],
     toc: Vec<Heading>,
+    digest: u64,
 }
 
 /// Where the blobs of one entry are in a file: the HTML, the text and the
@@ -147,7 +148,7 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
         let _ = body.set(b.map(|part| {
             let [html, text, words] = places(&part, chunk, chunk_at).map(|spot| Blob::on_disk(Arc::clone(file), spot));
             BodyPart {
-                body: Arc::new(Rendered::from_blobs(html, text, part.0.toc)),
+                body: Arc::new(Rendered::from_blobs(html, text, part.0.toc, part.0.digest)),
                 words: Arc::new(DocWords::from_blob(words)),
                 warnings: part.2,
             }

@@ -257,7 +257,8 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
     crate::model::DocWords::new(&terms, &surface)
 }
 
-/// In how many of `dossiers` each candidate term occurs (the document frequencies).
+/// In how many of `dossiers` each candidate term occurs (the document
+/// frequencies; a library counts them with its surface words in one pass).
 pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<String, u32> {
     let mut df: HashMap<String, u32> = HashMap::new();
     for d in dossiers {

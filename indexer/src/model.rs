@@ -291,24 +291,37 @@ pub struct Rendered {
     text: Packed,
     /// Level-2 and level-3 headings.
     pub toc: Vec<Heading>,
+    /// A digest of the plain text (the first 8 bytes of its SHA-256), so that
+    /// whether a dossier's indexed text changed is known without reading it.
+    digest: u64,
 }
 
 impl Rendered {
     pub fn new(html: &str, text: &str, toc: Vec<Heading>) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(text.as_bytes());
         Rendered {
             html: Packed::new(html),
             text: Packed::new(text),
             toc,
+            digest: u64::from_le_bytes(digest[..8].try_into().expect("8 bytes")),
         }
     }
 
-    /// From the compressed HTML and text as `new` packed them (the per-file cache).
-    pub(crate) fn from_blobs(html: Blob, text: Blob, toc: Vec<Heading>) -> Self {
+    /// From the compressed HTML and text as `new` packed them, with the rest
+    /// of what it made (the per-file cache).
+    pub(crate) fn from_blobs(html: Blob, text: Blob, toc: Vec<Heading>, digest: u64) -> Self {
         Rendered {
             html: Packed(html),
             text: Packed(text),
             toc,
+            digest,
         }
+    }
+
+    /// The digest of the plain text (see the field).
+    pub fn text_digest(&self) -> u64 {
+        self.digest
     }
 
     /// The compressed HTML and text, in the order of `from_blobs`.
