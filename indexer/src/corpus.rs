@@ -568,35 +568,48 @@ impl RenderCache {
         }
     }
 
-    /// True when the results for this dossier file (blob id, paths) are held,
-    /// so its content need not be read (it may still be, see `missing_bytes`).
+    /// True when the results for this dossier file (blob id, paths) are held
+    /// and need nothing more from the file (its front matter failed, or it
+    /// was rendered: published), so its content need not be read. A file
+    /// held but never published is read: its findings need its text, and
+    /// deferring it would make the assembly read every source in full. (It
+    /// may still be needed, see `missing_bytes`.)
     pub fn knows(&self, oid: &str, rel: &str, display: &str) -> bool {
-        let has = |slots: &[Arc<ParsedDossier>]| slots.iter().any(|p| p.rel == rel && p.display == display);
-        self.dossiers
-            .get(oid)
-            .is_some_and(|slots| slots.iter().any(|s| s.parsed.rel == rel && s.parsed.display == display))
-            || self.restored.as_ref().and_then(|(_, r)| r.get(oid)).is_some_and(|slots| has(slots))
+        let done = |p: &ParsedDossier| p.rel == rel && p.display == display && (p.front.is_err() || p.body.get().is_some());
+        self.dossiers.get(oid).is_some_and(|slots| slots.iter().any(|s| done(&s.parsed)))
+            || self
+                .restored
+                .as_ref()
+                .and_then(|(_, r)| r.get(oid))
+                .is_some_and(|slots| slots.iter().any(|p| done(p)))
+    }
+
+    /// True when the cached result of dossier file `f` of the source `spec`
+    /// needs nothing more from the file: its front matter failed, or it is
+    /// published and rendered. (An unpublished file's bytes are read again
+    /// for its findings.) Valid after `set_context`.
+    pub(crate) fn needs_nothing_more(&self, spec: &SourceSpec, vocab: &Vocabulary, f: &RawFile) -> bool {
+        let Some(slots) = f.oid.as_ref().and_then(|oid| self.dossiers.get(oid)) else {
+            return false;
+        };
+        slots.iter().any(|s| {
+            let p = &s.parsed;
+            p.rel == f.rel
+                && p.display == f.display
+                && match &p.front {
+                    Err(_) => true,
+                    Ok((_, meta, _)) => spec.may_publish(&meta.regio, vocab) && p.body.get().is_some(),
+                }
+        })
     }
 
     /// True when every deferred dossier file has a result that needs nothing
-    /// more from the file: its front matter failed, or it is rendered (a
-    /// published file). Called after `set_context`.
+    /// more from the file (`needs_nothing_more`).
     fn has_all_deferred(&self, snaps: &[(SourceSpec, Snapshot)], vocab: &Vocabulary) -> bool {
         snaps.iter().all(|(spec, snap)| {
-            files_of(snap, FileKind::Dossier).filter(|f| f.deferred).all(|f| {
-                let Some(slots) = f.oid.as_ref().and_then(|oid| self.dossiers.get(oid)) else {
-                    return false;
-                };
-                slots.iter().any(|s| {
-                    let p = &s.parsed;
-                    p.rel == f.rel
-                        && p.display == f.display
-                        && match &p.front {
-                            Err(_) => true,
-                            Ok((_, meta, _)) => spec.may_publish(&meta.regio, vocab) && p.body.get().is_some(),
-                        }
-                })
-            })
+            files_of(snap, FileKind::Dossier)
+                .filter(|f| f.deferred)
+                .all(|f| self.needs_nothing_more(spec, vocab, f))
         })
     }
 

@@ -398,7 +398,7 @@ impl Engine {
                 self.assemble_sources(false).unwrap_or_default()
             }
         };
-        self.forget_known_bytes();
+        self.forget_known_bytes(&catalog.vocab);
         let mut catalog = catalog;
         for r in &mut catalog.reports {
             r.fetch_error = self.fetch_errors.get(&r.name).cloned();
@@ -407,14 +407,19 @@ impl Engine {
     }
 
     /// The snapshots drop the bytes of the dossier files whose results the
-    /// cache holds, as if they had been skipped: a file is not kept twice (at
-    /// 100,000 dossiers the markdown alone is 730 MB). If one is needed again,
-    /// the sources are read in full (`assemble_sources`).
-    fn forget_known_bytes(&mut self) {
+    /// cache holds in full (rendered, or refused), as if they had been
+    /// skipped: a file is not kept twice (at 100,000 dossiers the markdown
+    /// alone is 730 MB). Files not published keep their bytes, so that the
+    /// next load does not need to read the sources in full.
+    fn forget_known_bytes(&mut self, vocab: &crate::vocab::Vocabulary) {
         let cache = &self.cache;
-        for snap in self.snapshots.values_mut() {
+        for spec in &self.specs {
+            let Some(snap) = self.snapshots.get_mut(&spec.name) else { continue };
             for f in &mut snap.files {
-                if !f.deferred && f.oid.as_deref().is_some_and(|oid| cache.knows(oid, &f.rel, &f.display)) {
+                if !f.deferred
+                    && crate::source::classify(&f.rel) == Some(crate::source::FileKind::Dossier)
+                    && cache.needs_nothing_more(spec, vocab, f)
+                {
                     f.bytes = Arc::from(&[][..]);
                     f.deferred = true;
                 }

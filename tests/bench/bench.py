@@ -395,7 +395,7 @@ def cmd_summary(args: list[str]) -> None:
         r["cold"] = colds[len(colds) // 2] if colds else None
         r["idle"] = load_json(d / "rss-idle.json") or load_json(d / "rss-idle-3.json")
         for k in ["search-saturated", "search-saturated-gzip", "search-paced", "search-saturated-nocache",
-                  "search-paced-nocache", "similar-saturated", "similar-paced",
+                  "search-paced-nocache", "search-one-nocache", "similar-saturated", "similar-paced",
                   "incremental", "rss-after-load", "peer-tantivy-1", "peer-tantivy-2", "peer-sqlite", "peer-lucene",
                   "peer-pagefind"]:
             r[k] = load_json(d / f"{k}.json")
@@ -426,6 +426,7 @@ def cmd_summary(args: list[str]) -> None:
     row("index size on disk", lambda c: f"{c['index_bytes'] / 2**20:.0f} MiB")
     row("cold start to ready (median of 3)", lambda c: f"{c['cold']:.2f} s")
     row("server RSS idle / after load (peak)", lambda c: f"{c['idle']['rss_mib']:.0f} / {c['rss-after-load']['rss_mib']:.0f} ({c['rss-after-load']['hwm_mib']:.0f}) MiB")
+    row("server RssAnon idle / after load", lambda c: f"{c['idle']['anon_mib']:.0f} / {c['rss-after-load']['anon_mib']:.0f} MiB")
 
     def load_row(label: str, key: str) -> None:
         row(label, lambda c: (
@@ -438,6 +439,7 @@ def cmd_summary(args: list[str]) -> None:
     load_row("search, paced (cache on)", "search-paced")
     load_row("search, saturated, 32 conns, cache off", "search-saturated-nocache")
     load_row("search, paced, cache off", "search-paced-nocache")
+    load_row("search, one connection, cache off", "search-one-nocache")
     load_row("similar, saturated, 32 conns", "similar-saturated")
     load_row("similar, paced", "similar-paced")
     row("commit + webhook → searchable, p50 / p99", lambda c: (

@@ -11,8 +11,8 @@
 #   3. search over HTTP (/api/v1/search, snippets and facets, the `q` values of
 #      tests/relevance/queries.toml in rotation) with wrk at 32 connections:
 #      saturated, saturated with gzip, and at a fixed paced rate; then again
-#      saturated and paced with the result cache off (search_cache = 0), on
-#      a restarted server that also runs steps 4 and 5;
+#      saturated, paced and one request at a time with the result cache off
+#      (search_cache = 0), on a restarted server that also runs steps 4 and 5;
 #   4. incremental update: commit one changed dossier, send the webhook, poll
 #      search until the change is found (UPDATE_RUNS times); then delete a
 #      dossier, send the webhook, poll until it answers 404 (DELETE_RUNS times);
@@ -115,8 +115,8 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-rss_json() { # PID -> {"rss_mib":..,"hwm_mib":..}
-  awk '/^VmRSS/{r=$2} /^VmHWM/{h=$2} END{printf "{\"rss_mib\":%.1f,\"hwm_mib\":%.1f}", r/1024, h/1024}' "/proc/$1/status"
+rss_json() { # PID -> {"rss_mib":..,"hwm_mib":..,"anon_mib":..} (VmRSS, VmHWM, RssAnon)
+  awk '/^VmRSS/{r=$2} /^VmHWM/{h=$2} /^RssAnon/{a=$2} END{printf "{\"rss_mib\":%.1f,\"hwm_mib\":%.1f,\"anon_mib\":%.1f}", r/1024, h/1024, a/1024}' "/proc/$1/status"
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -128,7 +128,7 @@ load() { # NAME PATHS_FILE DELAY_MS [extra wrk args...]
   shift 3
   local c0 c1
   c0=$(cpu_ticks "$SERVER_PID")
-  TK_PATHS="$paths" TK_DELAY_MS="$delay" taskset -c 0 wrk -t 2 -c "$CONNS" -d "${DURATION}s" --timeout 10s \
+  TK_PATHS="$paths" TK_DELAY_MS="$delay" taskset -c 0 wrk -t "${LOAD_THREADS:-2}" -c "${LOAD_CONNS:-$CONNS}" -d "${DURATION}s" --timeout 10s \
     -s "$HERE/rotate.lua" "$@" "http://127.0.0.1:$PORT" | tail -n 1 >"$OUT/$name.json"
   c1=$(cpu_ticks "$SERVER_PID")
   json_set "$OUT/$name.json" server_cpu_s "$(python3 -c "print(($c1 - $c0) / $(getconf CLK_TCK))")"
@@ -222,6 +222,8 @@ EOF
   TK_PATHS="$OUT/search-paths.txt" TK_DELAY_MS=0 taskset -c 0 wrk -t 1 -c 4 -d 3s -s "$HERE/rotate.lua" "http://127.0.0.1:$PORT" >/dev/null # warm-up
   load search-saturated-nocache "$OUT/search-paths.txt" 0
   load search-paced-nocache "$OUT/search-paths.txt" "$delay"
+  # One request at a time: the latency a single reader sees.
+  LOAD_THREADS=1 LOAD_CONNS=1 load search-one-nocache "$OUT/search-paths.txt" 0
 
   # 4. Incremental updates through the webhook.
   if [ "$UPDATE_RUNS" -gt 0 ]; then
