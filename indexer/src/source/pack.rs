@@ -478,4 +478,63 @@ mod tests {
         assert_eq!(apply_delta(b"abcdef", &[6, 1, 5, b'x']), None, "insert past the end of the delta");
         assert_eq!(apply_delta(b"abcdef", &[6]), None, "truncated");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any bytes as a delta: refused or applied within bounds, never a panic.
+        #[test]
+        fn any_delta_is_refused_or_fits(
+            base in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            delta in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        ) {
+            if let Some(out) = apply_delta(&base, &delta) {
+                let mut d = delta.as_slice();
+                // The announced result size is the second varint.
+                let mut sizes = [0usize; 2];
+                for size in &mut sizes {
+                    let mut shift = 0;
+                    loop {
+                        let (&b, rest) = d.split_first().unwrap();
+                        d = rest;
+                        *size |= usize::from(b & 0x7f) << shift;
+                        shift += 7;
+                        if b & 0x80 == 0 { break; }
+                    }
+                }
+                proptest::prop_assert_eq!(sizes[0], base.len());
+                proptest::prop_assert_eq!(out.len(), sizes[1]);
+            }
+        }
+    }
+
+    /// Any one byte of a real pack changed: whatever is returned is right.
+    #[test]
+    fn a_pack_with_any_byte_changed_returns_only_right_blobs() {
+        let (dir, blobs) = packed_repo(12);
+        let oids: Vec<git2::Oid> = blobs.iter().map(|(o, _)| *o).collect();
+        let pack = std::fs::read_dir(dir.path().join("objects/pack"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "pack"))
+            .unwrap();
+        let good = std::fs::read(&pack).unwrap();
+        let mut seen_fewer = false;
+        for at in (12..good.len() - 20).step_by((good.len() / 97).max(1)) {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bytes = good.clone();
+                bytes[at] ^= flip;
+                std::fs::write(&pack, &bytes).unwrap();
+                let read = read_blobs(dir.path(), &oids);
+                seen_fewer |= read.len() < blobs.len();
+                for (oid, content) in &blobs {
+                    if let Some(got) = read.get(oid) {
+                        assert_eq!(&**got, content.as_slice(), "byte {at} ^ {flip:#x}");
+                    }
+                }
+            }
+        }
+        assert!(seen_fewer, "some change was noticed");
+    }
 }
