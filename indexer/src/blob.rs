@@ -71,7 +71,7 @@ impl Spot {
 }
 
 enum Place {
-    Memory(Box<[u8]>),
+    Memory(Arc<[u8]>),
     Disk(Arc<StoreFile>, Spot),
 }
 
@@ -80,7 +80,7 @@ pub struct Blob(RwLock<Place>);
 
 impl Blob {
     pub fn new(bytes: Vec<u8>) -> Self {
-        Blob(RwLock::new(Place::Memory(bytes.into_boxed_slice())))
+        Blob(RwLock::new(Place::Memory(bytes.into())))
     }
 
     /// Bytes that are already at `spot` in `file`.
@@ -93,25 +93,39 @@ impl Blob {
     /// changed in place) is logged and gives no bytes: the caller sees an
     /// empty text, never another one and never a panic.
     pub fn with<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
-        let read = {
-            let place = self.0.read().unwrap_or_else(|e| e.into_inner());
-            match &*place {
-                Place::Memory(bytes) => return f(bytes),
-                Place::Disk(file, spot) => file.read(spot.at, spot.len as usize).and_then(|b| {
-                    if crc32fast::hash(&b) == spot.crc {
-                        Ok(b)
-                    } else {
-                        Err(std::io::Error::other("checksum mismatch"))
-                    }
-                }),
-            }
-        };
-        match read {
-            Ok(bytes) => f(&bytes),
-            Err(e) => {
+        match self.try_with(f) {
+            Ok(r) => r,
+            Err((e, f)) => {
                 tracing::error!(error = %e, "cannot read a text from the per-file cache");
                 f(&[])
             }
+        }
+    }
+
+    /// Calls `f` with the bytes, or gives the read's error back with `f`
+    /// (for callers that must not take a failed read for an empty text).
+    /// The lock is never held while `f` runs.
+    pub fn try_with<R, F: FnOnce(&[u8]) -> R>(&self, f: F) -> Result<R, (std::io::Error, F)> {
+        let place = {
+            let guard = self.0.read().unwrap_or_else(|e| e.into_inner());
+            match &*guard {
+                Place::Memory(bytes) => Place::Memory(Arc::clone(bytes)),
+                Place::Disk(file, spot) => Place::Disk(Arc::clone(file), *spot),
+            }
+        };
+        let bytes = match place {
+            Place::Memory(bytes) => return Ok(f(&bytes)),
+            Place::Disk(file, spot) => file.read(spot.at, spot.len as usize).and_then(|b| {
+                if crc32fast::hash(&b) == spot.crc {
+                    Ok(b)
+                } else {
+                    Err(std::io::Error::other("checksum mismatch"))
+                }
+            }),
+        };
+        match bytes {
+            Ok(b) => Ok(f(&b)),
+            Err(e) => Err((e, f)),
         }
     }
 
@@ -151,7 +165,7 @@ impl Default for Blob {
 
 impl PartialEq for Blob {
     fn eq(&self, other: &Self) -> bool {
-        self.with(|a| other.with(|b| a == b))
+        std::ptr::eq(self, other) || self.to_vec() == other.to_vec()
     }
 }
 
@@ -163,9 +177,14 @@ impl std::fmt::Debug for Blob {
 
 /// Serialised as the bytes themselves (postcard writes a length and the raw
 /// bytes, which the per-file cache reads back in place).
+/// A blob that cannot be read fails to serialise (the per-file cache is then
+/// not saved), rather than being written as no bytes.
 impl Serialize for Blob {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.with(|b| s.serialize_bytes(b))
+        match self.try_with(|b| b.to_vec()) {
+            Ok(bytes) => s.serialize_bytes(&bytes),
+            Err((e, _)) => Err(serde::ser::Error::custom(format!("cannot read a text to save it: {e}"))),
+        }
     }
 }
 
@@ -208,5 +227,8 @@ mod tests {
         let b = Blob::on_disk(file, Spot::of(2, b"hallo"));
         std::os::unix::fs::FileExt::write_all_at(&f, b"j", 2).unwrap();
         assert_eq!(b.to_vec(), b"", "changed in place: not another text");
+        assert!(b.try_with(|_| ()).is_err());
+        assert!(postcard::to_stdvec(&b).is_err(), "never saved as an empty text");
+        assert_eq!(postcard::to_stdvec(&Blob::new(b"ok".to_vec())).unwrap(), [2, b'o', b'k']);
     }
 }

@@ -236,12 +236,12 @@ impl Catalog {
                         continue;
                     }
                 };
-                if let Some(d) = folder_mismatch(file, meta, &cat.vocab) {
+                if let Some(d) = folder_mismatch(file, meta, &cat.vocab, parsed.regio_line) {
                     reports[i].diagnostics.push(d);
                     continue;
                 }
                 if !spec.may_publish(&meta.regio, &cat.vocab) {
-                    let line = line_of_key(file, "regio");
+                    let line = parsed.regio_line;
                     reports[i].diagnostics.push(Diagnostic::error(
                         &file.display,
                         line,
@@ -499,6 +499,9 @@ pub(crate) struct ParsedDossier {
     /// Rendered on first need: a file that is not published (wrong region,
     /// duplicate id) is never rendered, as before the cache.
     pub(crate) body: OnceLock<Result<BodyPart, String>>,
+    /// The line of `regio:` (1 when absent), for the findings about the
+    /// region, which must not need the file's bytes again.
+    pub(crate) regio_line: usize,
 }
 
 #[derive(Debug)]
@@ -586,8 +589,8 @@ impl RenderCache {
 
     /// True when the cached result of dossier file `f` of the source `spec`
     /// needs nothing more from the file: its front matter failed, or it is
-    /// published and rendered. (An unpublished file's bytes are read again
-    /// for its findings.) Valid after `set_context`.
+    /// published and rendered. (An unpublished file is read again: it may be
+    /// rendered when it becomes publishable.) Valid after `set_context`.
     pub(crate) fn needs_nothing_more(&self, spec: &SourceSpec, vocab: &Vocabulary, f: &RawFile) -> bool {
         let Some(slots) = f.oid.as_ref().and_then(|oid| self.dossiers.get(oid)) else {
             return false;
@@ -755,6 +758,7 @@ pub(crate) fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier 
         display: file.display.clone(),
         front,
         body: OnceLock::new(),
+        regio_line: line_of_key(file, "regio"),
     }
 }
 
@@ -855,12 +859,12 @@ fn thema_names(playbooks: &[Playbook]) -> Vec<(String, String)> {
 }
 
 /// A dossier in a folder named after a region (`dossiers/limburg/…`) must say that region.
-fn folder_mismatch(file: &RawFile, meta: &DossierMeta, vocab: &Vocabulary) -> Option<Diagnostic> {
+fn folder_mismatch(file: &RawFile, meta: &DossierMeta, vocab: &Vocabulary, regio_line: usize) -> Option<Diagnostic> {
     let (folder, _) = file.rel.strip_prefix("dossiers/")?.split_once('/')?;
     (vocab.knows_regio(folder) && vocab.canonical_regio(folder) != meta.regio).then(|| {
         Diagnostic::error(
             &file.display,
-            line_of_key(file, "regio"),
+            regio_line,
             format!(
                 "the file is in dossiers/{folder}/ but its `regio` is `{}`: move it to dossiers/{}/ or correct `regio`",
                 meta.regio, meta.regio
@@ -904,7 +908,7 @@ pub(crate) fn check_dossier(
         Err(errs) => return errs,
     };
     let mut out = notices;
-    if let Some(d) = folder_mismatch(&file, &meta, vocab) {
+    if let Some(d) = folder_mismatch(&file, &meta, vocab, line_of_key(&file, "regio")) {
         out.push(d);
     }
     if !source.may_publish(&meta.regio, vocab) {

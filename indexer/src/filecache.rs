@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
@@ -93,6 +93,7 @@ struct EntryRef<'a> {
     display: &'a str,
     front: Result<(&'a str, &'a DossierMeta, &'a [Diagnostic]), &'a [Diagnostic]>,
     body: Option<BodyRef<'a>>,
+    regio_line: usize,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +104,7 @@ struct Entry<'a> {
     front: Result<(String, DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>>,
     #[serde(borrow)]
     body: Option<BodyIn<'a>>,
+    regio_line: usize,
 }
 
 /// A `Rendered` as serialised: its two blobs, the outline, the text's digest.
@@ -138,6 +140,7 @@ fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
             Ok(part) => Ok((&*part.body, &*part.words, part.warnings.as_slice())),
             Err(message) => Err(message.as_str()),
         }),
+        regio_line: p.regio_line,
     }
 }
 
@@ -159,6 +162,7 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
         display: e.display,
         front: e.front.map(|(slug, meta, notices)| (slug, Arc::new(meta), notices)),
         body,
+        regio_line: e.regio_line,
     };
     (e.oid, parsed)
 }
@@ -174,8 +178,13 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
     let tmp = dir.join(format!(".dossiers.bin.{}.tmp", std::process::id()));
     // Where each saved entry's blobs land in the new file.
     let mut moves: Vec<(&BodyPart, Places)> = Vec::with_capacity(entries.len());
+    // The handle the blobs will read through: the file this save writes,
+    // whatever another process renames into place later.
+    let mut handle: Option<std::fs::File> = None;
     let written = (|| {
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, create_private_file(&tmp)?);
+        let file = create_private_file(&tmp)?;
+        handle = Some(file.try_clone()?);
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
         let mut at = 0u64;
         let put = |f: &mut std::io::BufWriter<std::fs::File>, at: &mut u64, bytes: &[u8]| {
             *at += bytes.len() as u64;
@@ -217,17 +226,14 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
     // The saved texts are read from the new file from now on: those of files
     // parsed since the start leave memory, and an older file is closed once
     // nothing points into it.
-    match std::fs::File::open(cache_file(data_dir)) {
-        Ok(file) => {
-            let file = StoreFile::new(file);
-            for (part, [html, text, words]) in moves {
-                let [b_html, b_text] = part.body.blobs();
-                for (blob, spot) in [(b_html, html), (b_text, text), (part.words.blob(), words)] {
-                    blob.move_to(&file, spot);
-                }
+    if let Some(file) = handle {
+        let file = StoreFile::new(file);
+        for (part, [html, text, words]) in moves {
+            let [b_html, b_text] = part.body.blobs();
+            for (blob, spot) in [(b_html, html), (b_text, text), (part.words.blob(), words)] {
+                blob.move_to(&file, spot);
             }
         }
-        Err(e) => tracing::warn!(error = %e, "cannot reopen the per-file cache; texts stay where they are"),
     }
     Ok(())
 }
@@ -375,7 +381,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
+    o.read(true).write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     let f = o.open(path)?;

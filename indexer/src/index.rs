@@ -165,6 +165,10 @@ impl<'a> Names<'a> {
     }
 }
 
+/// Recorded for a dossier whose text could not be read: no stored hash equals
+/// it (`hash_of` never yields it in practice), so the next sync tries again.
+const UNKNOWN_HASH: u64 = 0;
+
 /// The hash of what is indexed for a dossier: its title, summary, meta text,
 /// headings and body.
 fn hash_of(names: &Names<'_>, d: &Dossier) -> u64 {
@@ -401,16 +405,22 @@ fn sync_index(index: &Index, docs: &[Arc<Dossier>], names: &Names<'_>, prev: Opt
             .and_then(|p| p.get(&d.id))
             .and_then(|(before, hash)| indexes_the_same(before, d).then_some(*hash));
         let hash = known.unwrap_or_else(|| hash_of(names, d));
-        indexed.insert(d.id.clone(), (Arc::clone(d), hash));
-        match existing.get(&d.id) {
-            Some((stored, 1)) if *stored == hash => continue,
-            Some(_) => {
-                open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, &d.id));
-                stats.deleted += 1;
-            }
-            None => {}
+        if matches!(existing.get(&d.id), Some((stored, 1)) if *stored == hash) {
+            indexed.insert(d.id.clone(), (Arc::clone(d), hash));
+            continue;
         }
-        let text = d.body.text();
+        let Some(text) = d.body.try_text() else {
+            // Its text cannot be read back (logged by the blob): the indexed
+            // version stays, and the unknown hash makes the next sync try again.
+            tracing::error!(id = %d.id, "not reindexed: its text cannot be read");
+            indexed.insert(d.id.clone(), (Arc::clone(d), UNKNOWN_HASH));
+            continue;
+        };
+        indexed.insert(d.id.clone(), (Arc::clone(d), hash));
+        if existing.contains_key(&d.id) {
+            open_writer(index, &mut writer)?.delete_term(Term::from_field_text(f.id, &d.id));
+            stats.deleted += 1;
+        }
         open_writer(index, &mut writer)?.add_document(doc!(
             f.id => d.id.as_str(),
             f.hash => hash,

@@ -338,6 +338,13 @@ impl Rendered {
     pub fn text(&self) -> String {
         self.text.unpack()
     }
+
+    /// The plain text, or `None` when it cannot be read back (the index must
+    /// not take that for an empty text).
+    pub fn try_text(&self) -> Option<String> {
+        let bytes = self.text.0.try_with(<[u8]>::to_vec).ok()?;
+        String::from_utf8(lz4_flex::decompress_size_prepended(&bytes).ok()?).ok()
+    }
 }
 
 /// A text compressed with LZ4 (its length first), in memory or on disk

@@ -26,8 +26,10 @@ const MAX_OBJECT: usize = 16 << 20;
 const MAX_DEPTH: usize = 5_000;
 /// Bytes of resolved objects kept for the deltas that follow.
 const CACHE_BYTES: usize = 64 << 20;
-/// Pack indexes larger than this are not read.
-const MAX_INDEX_BYTES: u64 = 2 << 30;
+/// Bytes of inflated deltas one chain may hold before it is applied.
+const MAX_CHAIN_BYTES: usize = 64 << 20;
+/// Pack indexes larger than this are not read (about 9 million objects).
+const MAX_INDEX_BYTES: u64 = 256 << 20;
 
 /// Reads as many of `wanted` (blob ids) as the packs of the repository at
 /// `git_dir` (and of its alternates) hold; the rest are missing from the
@@ -170,6 +172,7 @@ impl Pack {
     fn blob(&self, at: u64, cache: &mut Cache, pack: usize) -> Option<Arc<[u8]>> {
         // Walk back to an object already resolved, or to a whole one.
         let mut chain: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut chain_bytes = 0usize;
         let mut here = at;
         let (kind, mut data) = loop {
             if let Some(hit) = cache.get(pack, here) {
@@ -185,13 +188,18 @@ impl Pack {
                     break (kind, data);
                 }
                 Raw::OfsDelta(base, delta) => {
+                    chain_bytes += delta.len();
                     chain.push((here, delta));
                     here = base;
                 }
                 Raw::RefDelta(id, delta) => {
+                    chain_bytes += delta.len();
                     chain.push((here, delta));
                     here = self.offset_of(&id)?;
                 }
+            }
+            if chain_bytes > MAX_CHAIN_BYTES {
+                return None;
             }
         };
         for (at, delta) in chain.into_iter().rev() {
@@ -280,8 +288,9 @@ impl Cache {
 
     fn put(&mut self, pack: usize, at: u64, kind: u8, data: Arc<[u8]>) {
         self.bytes += data.len();
-        if self.map.insert((pack, at), (kind, data)).is_none() {
-            self.order.push_back((pack, at));
+        match self.map.insert((pack, at), (kind, data)) {
+            Some((_, old)) => self.bytes -= old.len(),
+            None => self.order.push_back((pack, at)),
         }
         while self.bytes > CACHE_BYTES {
             let Some(old) = self.order.pop_front() else { break };
