@@ -484,8 +484,10 @@ fn read_mirror(
     crate::source::read_git_commit_deferring(&repo, &commit, root, prev, known)
 }
 
-/// Builds libraries for an assembled catalog and brings their indexes in step.
-pub fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
+/// Builds libraries for an assembled catalog and brings their indexes in step
+/// (tests; the engine keeps the previous state: `assemble_after`).
+#[cfg(test)]
+fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
     assemble_after(catalog, store, &HashMap::new(), &Partitions::default()).map(|(loaded, _)| loaded)
 }
 

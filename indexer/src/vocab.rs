@@ -184,8 +184,9 @@ impl Vocabulary {
             .map_or(&[], |(_, ids, _)| ids.as_slice())
     }
 
-    /// The synonym group that holds `term` (lowercase), if any.
-    pub fn synonyms_of(&self, term: &str) -> Option<&[String]> {
+    /// The synonym group that holds `term` (lowercase), if any (tests).
+    #[cfg(test)]
+    fn synonyms_of(&self, term: &str) -> Option<&[String]> {
         self.synoniemen.iter().find(|g| g.iter().any(|t| t == term)).map(Vec::as_slice)
     }
 }

@@ -396,12 +396,12 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     dossiers.sort_by(|a, b| a.meta.titel.cmp(&b.meta.titel));
     let leerdossiers: Vec<_> = dossiers
         .iter()
-        .filter(|d| d.meta.kind.as_str() == "leerdossier")
+        .filter(|d| d.meta.kind == indexer::model::DossierType::Leerdossier)
         .map(|d| card(lib, d))
         .collect();
     let praktijken: Vec<_> = dossiers
         .iter()
-        .filter(|d| d.meta.kind.as_str() == "praktijk")
+        .filter(|d| d.meta.kind == indexer::model::DossierType::Praktijk)
         .map(|d| card(lib, d))
         .collect();
     render(

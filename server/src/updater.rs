@@ -7,7 +7,7 @@ use crate::state::AppState;
 use indexer::Engine;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::Notify;
 
 /// What is waiting to be fetched.
@@ -68,6 +68,14 @@ pub async fn run(state: AppState) {
     }
 }
 
+/// What one round of fetching came to.
+enum Outcome {
+    /// A source moved (or nothing was loaded): the new state.
+    Loaded(Box<indexer::engine::Loaded>),
+    /// Nothing moved; these sources were fetched without error.
+    Unchanged(Vec<String>),
+}
+
 /// Fetches, and reloads when a source moved (or nothing is loaded yet).
 async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec<String>>) {
     let engine = Arc::clone(engine);
@@ -92,13 +100,13 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
                 .map(|s| s.name.clone())
                 .filter(|n| !errors_now.contains_key(n))
                 .collect();
-            return Ok(Err(ok));
+            return Ok(Outcome::Unchanged(ok));
         }
-        engine.update().map(Ok)
+        engine.update().map(|l| Outcome::Loaded(Box::new(l)))
     })
     .await;
     match result {
-        Ok(Ok(Ok(loaded))) => {
+        Ok(Ok(Outcome::Loaded(loaded))) => {
             for r in loaded.reports() {
                 if let Some(e) = &r.read_error {
                     tracing::error!(source = %r.name, error = %e, "source could not be read");
@@ -114,12 +122,11 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
                 "content updated"
             );
             state.metrics.record_update(&loaded);
-            state.swap(loaded);
+            state.swap(*loaded);
         }
         // Nothing moved: the fetches that worked still count as successes.
-        Ok(Ok(Err(ok))) => state.metrics.record_fetch_ok(&ok),
+        Ok(Ok(Outcome::Unchanged(ok))) => state.metrics.record_fetch_ok(&ok),
         Ok(Err(e)) => tracing::error!(error = %e, "updating failed; still serving the previous state"),
         Err(e) => tracing::error!(error = %e, "updating panicked; still serving the previous state"),
     }
-    tokio::time::sleep(Duration::from_millis(1)).await;
 }

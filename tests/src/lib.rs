@@ -294,11 +294,6 @@ impl Server {
         }
     }
 
-    /// The process id of the server.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// GET a JSON path.
     pub fn json(&self, path: &str) -> (u16, serde_json::Value) {
         let (status, body) = self.get(path);
