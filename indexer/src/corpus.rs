@@ -578,13 +578,14 @@ impl RenderCache {
     /// deferring it would make the assembly read every source in full. (It
     /// may still be needed, see `missing_bytes`.)
     pub fn knows(&self, oid: &str, rel: &str, display: &str) -> bool {
-        let done = |p: &ParsedDossier| p.rel == rel && p.display == display && (p.front.is_err() || p.body.get().is_some());
-        self.dossiers.get(oid).is_some_and(|slots| slots.iter().any(|s| done(&s.parsed)))
+        self.dossiers
+            .get(oid)
+            .is_some_and(|slots| slots.iter().any(|s| s.parsed.complete_at(rel, display)))
             || self
                 .restored
                 .as_ref()
                 .and_then(|(_, r)| r.get(oid))
-                .is_some_and(|slots| slots.iter().any(|p| done(p)))
+                .is_some_and(|slots| slots.iter().any(|p| p.complete_at(rel, display)))
     }
 
     /// True when the cached result of dossier file `f` of the source `spec`
@@ -597,12 +598,7 @@ impl RenderCache {
         };
         slots.iter().any(|s| {
             let p = &s.parsed;
-            p.rel == f.rel
-                && p.display == f.display
-                && match &p.front {
-                    Err(_) => true,
-                    Ok((_, meta, _)) => spec.may_publish(&meta.regio, vocab) && p.body.get().is_some(),
-                }
+            p.complete_at(&f.rel, &f.display) && p.front.as_ref().map_or(true, |(_, meta, _)| spec.may_publish(&meta.regio, vocab))
         })
     }
 
@@ -747,6 +743,14 @@ impl RenderCache {
 }
 
 /// The first stage of a dossier file: name, front matter and its validation.
+impl ParsedDossier {
+    /// True for `rel`/`display` when nothing more is needed from the file:
+    /// its front matter failed, or it was rendered (published).
+    fn complete_at(&self, rel: &str, display: &str) -> bool {
+        self.rel == rel && self.display == display && (self.front.is_err() || self.body.get().is_some())
+    }
+}
+
 pub(crate) fn parse_dossier(file: &RawFile, ctx: &Context<'_>) -> ParsedDossier {
     let mut diags = Vec::new();
     let front = match prepare(file, &mut diags) {

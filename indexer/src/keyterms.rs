@@ -1,7 +1,6 @@
 //! Characteristic words per dossier (tf-idf over one audience's dossiers),
 //! used to explain similarity with "gedeelde termen" a reader can check.
 
-use crate::model::Dossier;
 use std::collections::HashMap;
 
 /// Words too common in Dutch (or in this field) to explain anything.
@@ -258,8 +257,10 @@ pub fn doc_words(text: &str) -> crate::model::DocWords {
 }
 
 /// In how many of `dossiers` each candidate term occurs (the document
-/// frequencies; a library counts them with its surface words in one pass).
-pub fn document_frequencies(dossiers: &[std::sync::Arc<Dossier>]) -> HashMap<String, u32> {
+/// frequencies), counted the plain way: the reference the tests hold a
+/// library's own counts (`library::count_words`, `Library::update`) against.
+#[cfg(test)]
+fn document_frequencies(dossiers: &[std::sync::Arc<crate::model::Dossier>]) -> HashMap<String, u32> {
     let mut df: HashMap<String, u32> = HashMap::new();
     for d in dossiers {
         for (w, _) in d.words.read().terms() {
@@ -293,8 +294,9 @@ pub fn of(tf: &crate::model::DocWords, df: &HashMap<String, u32>, n: usize) -> V
 }
 
 /// Computes the characteristic words of each dossier, strongest first (all at
-/// once; a library computes them one dossier at a time, on first use).
-pub fn compute(dossiers: &[std::sync::Arc<Dossier>]) -> Vec<Vec<(String, f32)>> {
+/// once, for tests; a library computes them one dossier at a time, on first use).
+#[cfg(test)]
+pub(crate) fn compute(dossiers: &[std::sync::Arc<crate::model::Dossier>]) -> Vec<Vec<(String, f32)>> {
     let df = document_frequencies(dossiers);
     dossiers.iter().map(|d| of(&d.words, &df, dossiers.len())).collect()
 }

@@ -630,14 +630,19 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn matching_reports_only_the_given_dossiers_with_every_word_that_pass_the_filters() {
-        let lib = crate::testkit::library(&[
+    /// Four dossiers: all three words, two of them, another two, none.
+    fn park_and_waste() -> Library {
+        crate::testkit::library(&[
             ("alles", "Een vakantiepark met een schuur vol drugsafval."),
             ("park", "Op het vakantiepark werd streng gecontroleerd."),
             ("afval", "Drugsafval in een schuur, gedumpt in de nacht."),
             ("niets", "Een haven met containers."),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn matching_reports_only_the_given_dossiers_with_every_word_that_pass_the_filters() {
+        let lib = park_and_waste();
         let idx = SearchIndex::build_in_ram(&lib).unwrap();
         let ord = |slug: &str| lib.dossiers.iter().position(|d| d.slug == slug).unwrap();
         let all: Vec<usize> = (0..lib.dossiers.len()).collect();
@@ -661,12 +666,7 @@ mod tests {
 
     #[test]
     fn part_of_the_words_ranks_below_all_of_them_and_only_when_little_is_found() {
-        let lib = crate::testkit::library(&[
-            ("alles", "Een vakantiepark met een schuur vol drugsafval."),
-            ("park", "Op het vakantiepark werd streng gecontroleerd."),
-            ("afval", "Drugsafval in een schuur, gedumpt in de nacht."),
-            ("niets", "Een haven met containers."),
-        ]);
+        let lib = park_and_waste();
         let idx = SearchIndex::build_in_ram(&lib).unwrap();
         let found = search(&idx, &lib, "drugsafval vakantiepark schuur");
         // `afval` has two words of three; `park` only one, too few; `niets` none.

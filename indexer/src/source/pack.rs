@@ -416,6 +416,16 @@ mod tests {
         (dir, blobs)
     }
 
+    /// The one pack file of the repository at `git_dir`.
+    fn pack_file(git_dir: &Path) -> PathBuf {
+        std::fs::read_dir(git_dir.join("objects/pack"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "pack"))
+            .unwrap()
+    }
+
     #[test]
     fn reads_every_packed_blob_as_git_does_with_its_deltas() {
         let (dir, blobs) = packed_repo(120);
@@ -442,12 +452,7 @@ mod tests {
     #[test]
     fn a_damaged_pack_yields_only_blobs_that_match_their_ids() {
         let (dir, blobs) = packed_repo(60);
-        let pack = std::fs::read_dir(dir.path().join("objects/pack"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "pack"))
-            .unwrap();
+        let pack = pack_file(dir.path());
         let mut bytes = std::fs::read(&pack).unwrap();
         for at in (100..bytes.len() - 20).step_by(997) {
             bytes[at] ^= 0x5a;
@@ -522,12 +527,7 @@ mod tests {
     fn a_pack_with_any_byte_changed_returns_only_right_blobs() {
         let (dir, blobs) = packed_repo(12);
         let oids: Vec<git2::Oid> = blobs.iter().map(|(o, _)| *o).collect();
-        let pack = std::fs::read_dir(dir.path().join("objects/pack"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "pack"))
-            .unwrap();
+        let pack = pack_file(dir.path());
         let good = std::fs::read(&pack).unwrap();
         let mut seen_fewer = false;
         for at in (12..good.len() - 20).step_by((good.len() / 97).max(1)) {
