@@ -5,8 +5,8 @@
 #![no_main]
 
 use indexer::Diagnostic;
-use indexer::frontmatter::{self, Context};
-use indexer::vocab::Vocabulary;
+use indexer::model::frontmatter::{self, Context};
+use indexer::model::vocab::Vocabulary;
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;

@@ -12,7 +12,7 @@ mod html_oracle;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     // A document over a cap (links, nesting, time) is refused with a message.
-    let Ok(rendered) = indexer::markdown::render(&text) else { return };
+    let Ok(rendered) = indexer::model::markdown::render(&text) else { return };
     let bad = html_oracle::violations(&rendered.html());
     assert!(bad.is_empty(), "{bad:?}\ninput: {text:?}\noutput: {}", rendered.html());
     for h in &rendered.toc {

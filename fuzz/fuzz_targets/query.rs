@@ -2,7 +2,7 @@
 //! `MAX_CLAUSES` clauses of non-empty words and phrases.
 #![no_main]
 
-use indexer::query::{self, Item, MAX_CLAUSES};
+use indexer::search::query::{self, Item, MAX_CLAUSES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,10 +8,12 @@
 //! the background after a load that changed it; dossier files it holds are
 //! not even read from git.
 
-use crate::corpus::{Catalog, Location, RenderCache, SourceSpec};
-use crate::index::{IndexError, IndexStore, Names, Partitions, SearchIndex, SyncStats};
-use crate::library::{Audience, Library, visible_set};
-use crate::mirror;
+use crate::access::Audience;
+use crate::catalog::{Catalog, Location, RenderCache, SourceSpec};
+use crate::index::{IndexError, IndexStore, Names, Partitions, SyncStats};
+use crate::library::{Library, visible_set};
+use crate::search::SearchIndex;
+use crate::source::mirror;
 use crate::source::{Snapshot, SourceError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -96,13 +98,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Loaded {
     /// The vocabulary of this load.
-    pub fn vocab(&self) -> &crate::vocab::Vocabulary {
+    pub fn vocab(&self) -> &crate::model::vocab::Vocabulary {
         &self.catalog.vocab
     }
 
     /// Each source's state and findings (paths and messages; show them only to
     /// readers who may see findings).
-    pub fn reports(&self) -> &[crate::corpus::SourceReport] {
+    pub fn reports(&self) -> &[crate::catalog::SourceReport] {
         &self.catalog.reports
     }
 
@@ -344,7 +346,7 @@ impl Engine {
         let data_dir = self.data_dir.clone();
         let spawned = std::thread::Builder::new().name("tk-cache-save".into()).spawn(move || {
             let started = std::time::Instant::now();
-            match crate::filecache::save(&data_dir, fingerprint, &entries) {
+            match crate::catalog::filecache::save(&data_dir, fingerprint, &entries) {
                 Ok(()) => {
                     tracing::debug!(
                         files = entries.len(),
@@ -379,7 +381,7 @@ impl Engine {
         if !self.restored {
             self.restored = true;
             let started = std::time::Instant::now();
-            if let Some((fingerprint, entries)) = crate::filecache::load(&self.data_dir) {
+            if let Some((fingerprint, entries)) = crate::catalog::filecache::load(&self.data_dir) {
                 tracing::debug!(
                     files = entries.len(),
                     ms = started.elapsed().as_millis() as u64,
@@ -411,7 +413,7 @@ impl Engine {
     /// skipped: a file is not kept twice (at 100,000 dossiers the markdown
     /// alone is 730 MB). Files not published keep their bytes, so that the
     /// next load does not need to read the sources in full.
-    fn forget_known_bytes(&mut self, vocab: &crate::vocab::Vocabulary) {
+    fn forget_known_bytes(&mut self, vocab: &crate::model::vocab::Vocabulary) {
         let cache = &self.cache;
         for spec in &self.specs {
             let Some(snap) = self.snapshots.get_mut(&spec.name) else { continue };
@@ -550,7 +552,7 @@ fn assemble_after(
     let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
     // The libraries (per audience, in memory) and the partition indexes (per
     // partition, on disk) are independent: built side by side.
-    let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+    let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
     let (libraries, synced) = rayon::join(
         || libraries_for(&catalog, &distinct, &keys, prev),
         || store.sync_partitions(&catalog.dossiers, &names, prev_partitions),
@@ -656,7 +658,7 @@ mod tests {
 
     /// The starter vocabulary with one more partner, `extra`.
     fn with_extra() -> String {
-        let vocab = include_str!("../../content/vocabulaire.yaml");
+        let vocab = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml"));
         let out = vocab.replace(
             "  bewoners: {naam: Bewoners, en: Residents}\n",
             "  bewoners: Bewoners\n  extra: Extra\n",
@@ -777,7 +779,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let first = load_with(src.path(), data.path());
         assert!(first.rendered > 80);
-        let file = crate::filecache::cache_dir(data.path()).join("dossiers.bin");
+        let file = crate::catalog::filecache::cache_dir(data.path()).join("dossiers.bin");
         assert!(file.exists());
         // Once saved, the texts and word lists leave memory and read the same from the file.
         let on_disk = |l: &Loaded| {
@@ -794,7 +796,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&file), 0o600);
-            assert_eq!(mode(&crate::filecache::cache_dir(data.path())), 0o700);
+            assert_eq!(mode(&crate::catalog::filecache::cache_dir(data.path())), 0o700);
             assert_eq!(mode(&data.path().join("cache")), 0o700);
             // The indexes and mirrors hold restricted documents too.
             assert_eq!(mode(&data.path().join("index")), 0o700);
@@ -852,7 +854,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         load_with(src.path(), data.path());
         // The partner `extra` leaves the vocabulary: its dossiers no longer validate.
-        let fewer = include_str!("../../content/vocabulaire.yaml");
+        let fewer = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml"));
         commit(&repo, &files(fewer));
         let changed = load_with(src.path(), data.path());
         let fresh = load_with(src.path(), tempfile::tempdir().unwrap().path());

@@ -27,8 +27,11 @@ fn blob(rel: &str, text: &str) -> RawFile {
 /// A catalog assembled with `cache`, as an engine does on every update, from
 /// files read from git: the starter vocabulary, playbooks `(slug, titel)` and
 /// dossiers `(regio/slug, toegang, body)`.
-pub fn catalog(cache: &mut crate::corpus::RenderCache, themas: &[(&str, &str)], docs: &[(&str, &str, &str)]) -> crate::Catalog {
-    let mut files = vec![blob("vocabulaire.yaml", include_str!("../../content/vocabulaire.yaml"))];
+pub fn catalog(cache: &mut crate::catalog::RenderCache, themas: &[(&str, &str)], docs: &[(&str, &str, &str)]) -> crate::Catalog {
+    let mut files = vec![blob(
+        "vocabulaire.yaml",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml")),
+    )];
     for (slug, titel) in themas {
         files.push(blob(
             &format!("themas/{slug}.md"),
@@ -52,7 +55,7 @@ pub fn catalog(cache: &mut crate::corpus::RenderCache, themas: &[(&str, &str)], 
 }
 
 /// One source of `files` at `commit`, assembled with `cache`; no errors allowed.
-fn assemble(files: Vec<RawFile>, commit: String, cache: &mut crate::corpus::RenderCache) -> crate::Catalog {
+fn assemble(files: Vec<RawFile>, commit: String, cache: &mut crate::catalog::RenderCache) -> crate::Catalog {
     let snap = Snapshot {
         commit: Some(commit),
         files,
@@ -73,7 +76,10 @@ fn assemble(files: Vec<RawFile>, commit: String, cache: &mut crate::corpus::Rend
 /// with the starter vocabulary and a horeca playbook with synonyms.
 pub fn library(docs: &[(&str, &str)]) -> Library {
     let mut files = vec![
-        file("vocabulaire.yaml", include_str!("../../content/vocabulaire.yaml")),
+        file(
+            "vocabulaire.yaml",
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml")),
+        ),
         file(
             "themas/vastgoed.md",
             "---\ntitel: Vastgoed\ntype: playbook\nsamenvatting: Over vastgoed en ondermijning, voor de test.\ntoegang: openbaar\n---\n",
@@ -91,7 +97,7 @@ pub fn library(docs: &[(&str, &str)]) -> Library {
             ),
         ));
     }
-    let cat = assemble(files, "abc".into(), &mut crate::corpus::RenderCache::default());
+    let cat = assemble(files, "abc".into(), &mut crate::catalog::RenderCache::default());
     Library::new(&cat, crate::Audience::Public)
 }
 

@@ -60,6 +60,75 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(fold)
 }
 
+/// Escapes text for HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The edit distance (insertions, deletions, substitutions of characters) of
+/// `a` and `b` if it is at most `max`, else `None`: the same as
+/// `edit_distance` there, but only the diagonal band of width `max` is
+/// computed (values are capped at `max + 1`), and it stops once a whole row
+/// exceeds `max`. `rows` are reused buffers.
+pub fn edit_distance_within(a: &[char], b: &[char], max: usize, rows: &mut (Vec<usize>, Vec<usize>)) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let far = max + 1;
+    let (prev, cur) = (&mut rows.0, &mut rows.1);
+    prev.clear();
+    prev.extend((0..=b.len()).map(|j| j.min(far)));
+    for (i, ca) in a.iter().enumerate() {
+        let i = i + 1;
+        let (lo, hi) = (i.saturating_sub(max), (i + max).min(b.len()));
+        cur.clear();
+        cur.resize(b.len() + 1, far);
+        if lo == 0 {
+            cur[0] = i.min(far);
+        }
+        let mut best = cur[0];
+        for j in lo.max(1)..=hi {
+            let v = (prev[j - 1] + usize::from(*ca != b[j - 1]))
+                .min(prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(far);
+            cur[j] = v;
+            best = best.min(v);
+        }
+        if best > max {
+            return None;
+        }
+        std::mem::swap(prev, cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +151,41 @@ mod tests {
             assert!(!is_function_word(w), "{w}");
         }
         assert_eq!(acronyms("Het OM en de RIEC's, om te zien; FIOD-team, B. en Ab"), "om riec fiod");
+    }
+
+    #[test]
+    fn banded_edit_distance_equals_the_full_one_up_to_the_bound() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "vastgoed",
+            "vastgoedfraude",
+            "vastgoedfruade",
+            "witwassen",
+            "witwasen",
+            "wtiwassen",
+            "coöperatie",
+            "cooperatie",
+            "horeca",
+            "horec",
+            "hoerca",
+            "xyz",
+            "criminaliteit",
+            "crimineliteit",
+        ];
+        let mut rows = (Vec::new(), Vec::new());
+        for a in words {
+            for b in words {
+                let full = edit_distance(a, b);
+                let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                for max in 0..4 {
+                    let want = (full <= max).then_some(full);
+                    assert_eq!(edit_distance_within(&ac, &bc, max, &mut rows), want, "{a} {b} {max}");
+                }
+            }
+        }
     }
 }

@@ -6,8 +6,8 @@
 //! - `yaml::load` never panics and stays within its depth and node caps;
 //! - `query::parse` never panics and keeps at most `MAX_CLAUSES` clauses.
 
-use indexer::query::{self, Item, MAX_CLAUSES};
-use indexer::yaml::{self, MAX_DEPTH, MAX_NODES, Node, Value};
+use indexer::model::yaml::{self, MAX_DEPTH, MAX_NODES, Node, Value};
+use indexer::search::query::{self, Item, MAX_CLAUSES};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use html_oracle::violations;
 
 /// The sanitised HTML of `input`, or `None` when rendering refused it (a cap was hit).
 fn rendered_html(input: &str) -> Option<String> {
-    indexer::markdown::render(input).ok().map(|r| r.html())
+    indexer::model::markdown::render(input).ok().map(|r| r.html())
 }
 
 // ---------------------------------------------------------------- generators

@@ -12,9 +12,9 @@ use crate::views;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use indexer::pagedocs::HitKind;
 use indexer::search::Tier;
-use indexer::similar::SimilarOptions;
+use indexer::search::pagedocs::HitKind;
+use indexer::search::similar::SimilarOptions;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -671,7 +671,7 @@ pub async fn vocabulaire(
     params::only(&params::pairs(raw.as_deref())?, &[])?;
     let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
-    let map = |n: &indexer::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
+    let map = |n: &indexer::model::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
     let voc = &lib.vocab;
     Ok(Json(VocabulaireResponse {
         regios: map(&voc.regios),

@@ -7,8 +7,8 @@
 use crate::cli::Format;
 use crate::config::Config;
 use anyhow::{Result, bail};
-use indexer::index::SearchIndex;
-use indexer::similar::SimilarOptions;
+use indexer::search::SearchIndex;
+use indexer::search::similar::SimilarOptions;
 use indexer::source::{Snapshot, SourceError};
 use indexer::{Audience, Catalog, Diagnostic, Library, Location, SourceSpec};
 use std::io::Write;
@@ -72,7 +72,7 @@ pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Form
 pub fn write_schema(config: &Config, file: &std::path::Path) -> Result<()> {
     let catalog = Catalog::assemble(config.source_specs().iter().map(|s| (s.clone(), read(config, s))).collect());
     let themas: Vec<String> = catalog.playbooks.iter().map(|p| p.slug.clone()).collect();
-    let schema = indexer::schema::dossier(&catalog.vocab, &themas);
+    let schema = indexer::model::schema::dossier(&catalog.vocab, &themas);
     std::fs::write(file, serde_json::to_string_pretty(&schema)? + "\n").map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))
 }
 
@@ -179,7 +179,7 @@ fn display_path(specs: &[SourceSpec], d: &indexer::model::Dossier) -> String {
 fn read(config: &Config, spec: &SourceSpec) -> Result<Snapshot, SourceError> {
     match &spec.location {
         Location::Git { repo, branch, root } if repo.to_string_lossy().contains("://") => {
-            match indexer::mirror::fetch(&config.data_dir, &spec.name, &repo.to_string_lossy()) {
+            match indexer::source::mirror::fetch(&config.data_dir, &spec.name, &repo.to_string_lossy()) {
                 Ok(path) => indexer::source::read_git(&path, branch, root),
                 Err(e) => Err(SourceError::Open {
                     path: repo.clone(),

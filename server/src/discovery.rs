@@ -14,7 +14,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use indexer::model::{Dossier, PartialDate};
-use indexer::search::escape_html as esc;
+use indexer::text::escape_html as esc;
 use std::fmt::Write;
 
 /// Most entries in a feed.
@@ -174,7 +174,7 @@ pub async fn search_feed(
     let ds: Vec<&Dossier> = results
         .hits
         .iter()
-        .filter(|h| h.kind == indexer::pagedocs::HitKind::Dossier)
+        .filter(|h| h.kind == indexer::search::pagedocs::HitKind::Dossier)
         .map(|h| &*lib.dossiers[h.ord])
         .collect();
     let query = crate::views::search_query(&req);

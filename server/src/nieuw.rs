@@ -7,7 +7,7 @@
 use crate::config::Config;
 use anyhow::{Result, bail};
 use indexer::Catalog;
-use indexer::frontmatter::PLACEHOLDER;
+use indexer::model::frontmatter::PLACEHOLDER;
 use indexer::model::is_slug;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -98,7 +98,7 @@ pub fn complete(lib: &Library) -> Value {
 /// Query parameter → the values the server accepts for it now.
 fn allowed_values(lib: &Library) -> Vec<(&'static str, Vec<String>)> {
     let v = &lib.vocab;
-    let slugs = |n: &indexer::vocab::Names| n.slugs().map(str::to_string).collect::<Vec<_>>();
+    let slugs = |n: &indexer::model::vocab::Names| n.slugs().map(str::to_string).collect::<Vec<_>>();
     let mut regios = slugs(&v.regios);
     regios.extend(v.regio_aliassen.iter().map(|(a, _)| a.clone()));
     let fixed = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();

@@ -13,7 +13,7 @@ use crate::schrijven::{Draft, quoted, slugify};
 use crate::state::AppState;
 use axum::Extension;
 use axum::extract::State;
-use indexer::pagedocs::HitKind;
+use indexer::search::pagedocs::HitKind;
 use indexer::{Diagnostic, Library};
 use minijinja::context;
 use serde_json::{Value, json};
@@ -87,11 +87,11 @@ fn to_file(draft: &Draft, items: &[Item]) -> (String, String) {
 
 /// What `check` would say of the file, against what the reader may see.
 fn findings(lib: &Library, path: &str, text: &str) -> Vec<Diagnostic> {
-    let split = match indexer::frontmatter::split(text) {
+    let split = match indexer::model::frontmatter::split(text) {
         Ok(s) => s,
         Err((line, message)) => return vec![Diagnostic::error(path, line, message)],
     };
-    let meta = match indexer::frontmatter::collection(path, &split, &lib.vocab) {
+    let meta = match indexer::model::frontmatter::collection(path, &split, &lib.vocab) {
         Ok(m) => m,
         Err(errs) => return errs,
     };

@@ -388,8 +388,9 @@ fn choices(lib: &indexer::Library, waarden: &Value) -> Value {
         let names = waarden.as_object().into_iter().flat_map(|m| m.keys().map(String::as_str));
         (1..=numbered(names, prefix).max(min)).collect()
     };
-    let names =
-        |n: &indexer::vocab::Names| -> Vec<Value> { n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect() };
+    let names = |n: &indexer::model::vocab::Names| -> Vec<Value> {
+        n.slugs().map(|s| json!({"slug": s, "naam": crate::views::label(n, s)})).collect()
+    };
     json!({
         "regios": names(&lib.vocab.regios),
         "themas": lib.playbooks.iter().map(|p| json!({"slug": p.slug, "naam": p.meta.titel})).collect::<Vec<_>>(),
@@ -507,7 +508,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
     let spec = state.config.source_specs().into_iter().find(|s| s.name == d.bron.source);
     let raw = match spec.map(|s| s.location) {
         Some(indexer::Location::Git { .. }) => {
-            let mirror = indexer::mirror::mirror_path(&state.config.data_dir, &d.bron.source);
+            let mirror = indexer::source::mirror::mirror_path(&state.config.data_dir, &d.bron.source);
             let commit = d.bron.commit.clone().unwrap_or_default();
             indexer::source::read_file_at(&mirror, &commit, &d.bron.path).map_err(Problem::Internal)?
         }
@@ -521,14 +522,14 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
         }
         None => return Err(Problem::NotFound.into()),
     };
-    let split = indexer::frontmatter::split(&raw).map_err(|(_, m)| Problem::Internal(m))?;
+    let split = indexer::model::frontmatter::split(&raw).map_err(|(_, m)| Problem::Internal(m))?;
     let body = split.body.to_string();
     let m = &d.meta;
     // The form must carry everything the file holds, or saving it would drop
     // something (or show what the site never shows).
-    let root = indexer::yaml::load(split.yaml).ok();
-    let entries: &[(indexer::yaml::Node, indexer::yaml::Node)] = match root.as_ref().map(|r| &r.value) {
-        Some(indexer::yaml::Value::Map(entries)) => entries,
+    let root = indexer::model::yaml::load(split.yaml).ok();
+    let entries: &[(indexer::model::yaml::Node, indexer::model::yaml::Node)] = match root.as_ref().map(|r| &r.value) {
+        Some(indexer::model::yaml::Value::Map(entries)) => entries,
         _ => &[],
     };
     let listed = |key: &str| -> Vec<String> {
@@ -536,7 +537,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
             .iter()
             .find(|(k, _)| k.as_scalar() == Some(key))
             .and_then(|(_, v)| match &v.value {
-                indexer::yaml::Value::Seq(items) => Some(items.iter().filter_map(|i| i.as_scalar().map(str::to_string)).collect()),
+                indexer::model::yaml::Value::Seq(items) => Some(items.iter().filter_map(|i| i.as_scalar().map(str::to_string)).collect()),
                 _ => None,
             })
             .unwrap_or_default()
@@ -657,7 +658,7 @@ pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<
     let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
-    Ok(Json(indexer::schema::dossier(&lib.vocab, &themas)))
+    Ok(Json(indexer::model::schema::dossier(&lib.vocab, &themas)))
 }
 
 #[cfg(test)]

@@ -153,7 +153,7 @@ impl View {
 
     /// The sources' findings (paths and messages of every file, restricted
     /// ones too): for handlers that show them only to readers entitled to them.
-    pub fn reports(&self) -> &[indexer::corpus::SourceReport] {
+    pub fn reports(&self) -> &[indexer::catalog::SourceReport] {
         self.loaded.reports()
     }
 }

@@ -102,7 +102,7 @@ impl Theme {
                 && !value.is_safe()
                 && let Some(s) = value.as_str()
             {
-                return out.write_str(&indexer::search::escape_html(s)).map_err(minijinja::Error::from);
+                return out.write_str(&indexer::text::escape_html(s)).map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });

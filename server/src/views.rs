@@ -34,7 +34,7 @@ pub struct Card {
 
 /// What a signed-in reader may see, for the page header: `soort` is
 /// `netwerk`, `regio` or `landelijk`; `regios` names the reader's regions.
-pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vocabulary>) -> minijinja::Value {
+pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::model::vocab::Vocabulary>) -> minijinja::Value {
     use indexer::Audience;
     let (soort, regios): (&str, Vec<String>) = match audience {
         Audience::Public | Audience::Network => ("netwerk", Vec::new()),
@@ -61,7 +61,7 @@ pub fn access_of(audience: &indexer::Audience, vocab: Option<&indexer::vocab::Vo
 /// A vocabulary name in the interface language of the request being handled
 /// (its English name on an English page, when the vocabulary gives one; the
 /// API and feeds, outside a page, get the Dutch name).
-pub fn label<'a>(names: &'a indexer::vocab::Names, slug: &'a str) -> &'a str {
+pub fn label<'a>(names: &'a indexer::model::vocab::Names, slug: &'a str) -> &'a str {
     names.name_in(slug, crate::i18n::current())
 }
 

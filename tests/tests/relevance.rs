@@ -8,10 +8,10 @@
 //! Run `cargo test -p tegenkracht-tests --test relevance -- --nocapture` to see the table;
 //! with `RELEVANCE_SHOW=<kind or query>` it also prints those queries' hits and grades.
 
-use indexer::index::SearchIndex;
-use indexer::pagedocs::HitKind;
+use indexer::search::SearchIndex;
 use indexer::search::SearchRequest;
-use indexer::similar::SimilarOptions;
+use indexer::search::pagedocs::HitKind;
+use indexer::search::similar::SimilarOptions;
 use indexer::{Audience, Catalog, Library, Location, SourceSpec};
 use std::collections::BTreeMap;
 use tegenkracht_tests::workspace;

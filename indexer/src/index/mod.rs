@@ -10,6 +10,10 @@
 //! atomic per partition: a crash leaves the old state or the new one, and the
 //! next sync converges from either.
 
+pub mod partition;
+pub mod undouble;
+pub mod union_dir;
+
 use crate::library::Library;
 use crate::model::Dossier;
 use sha2::{Digest, Sha256};
@@ -62,7 +66,7 @@ pub fn dutch_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::Dutch))
-        .filter(crate::undouble::Undouble)
+        .filter(crate::index::undouble::Undouble)
         .build()
 }
 
@@ -119,7 +123,7 @@ pub fn schema() -> (Schema, Fields) {
 /// titles of the themas a partition's own audience may see (so a restricted
 /// thema's title never enters a partition that more readers see).
 pub struct Names<'a> {
-    vocab: &'a crate::vocab::Vocabulary,
+    vocab: &'a crate::model::vocab::Vocabulary,
     themas: HashMap<&'a str, &'a str>,
 }
 
@@ -237,7 +241,7 @@ impl Partitions {
     pub fn dirs_for(&self, audience: &crate::Audience) -> Vec<PathBuf> {
         self.dirs
             .iter()
-            .filter(|(key, _)| crate::partition::visible_to(key, audience))
+            .filter(|(key, _)| crate::index::partition::visible_to(key, audience))
             .map(|(_, dir)| dir.clone())
             .collect()
     }
@@ -246,20 +250,6 @@ impl Partitions {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.dirs.keys().map(String::as_str)
     }
-}
-
-/// An open index for one audience (the union of its partitions, or an index in
-/// memory), aligned with that audience's library.
-pub struct SearchIndex {
-    pub index: Index,
-    pub reader: IndexReader,
-    pub fields: Fields,
-    /// Per segment, per doc id: the dossier's ordinal in the library (`u32::MAX` if unknown).
-    pub ordinals: Arc<Vec<Vec<u32>>>,
-    /// The library's playbooks and collections, searched beside the dossiers.
-    pub pages: Arc<crate::pagedocs::PageIndex>,
-    /// A plain baseline: no query expansion (used to measure what the Dutch analysis adds).
-    pub plain: bool,
 }
 
 /// What a sync changed.
@@ -278,66 +268,6 @@ impl SyncStats {
         self.added += o.added;
         self.deleted += o.deleted;
         self.total += o.total;
-    }
-}
-
-impl SearchIndex {
-    /// Builds an index for `lib` in memory (for audiences assembled on demand).
-    pub fn build_in_ram(lib: &Library) -> Result<SearchIndex, IndexError> {
-        Self::build_in_ram_with(lib, dutch_analyzer(), false)
-    }
-
-    /// Builds an in-memory index with another analyzer; `plain` turns query expansion off.
-    /// The relevance tests use it for the baseline (tantivy's default tokenizer).
-    pub fn build_in_ram_with(lib: &Library, analyzer: TextAnalyzer, plain: bool) -> Result<SearchIndex, IndexError> {
-        let (schema, _) = schema();
-        let index = Index::create_in_ram(schema);
-        register(&index, analyzer);
-        sync_index(&index, &lib.dossiers, &Names::of_library(lib), None)?;
-        let mut s = Self::align(index, lib)?;
-        s.plain = plain;
-        Ok(s)
-    }
-
-    /// The union of the partition indexes in `dirs` (those `lib`'s audience may
-    /// see), read-only, aligned with `lib`.
-    pub fn over(dirs: &[PathBuf], lib: &Library) -> Result<SearchIndex, IndexError> {
-        let union = crate::union_dir::UnionDirectory::open(dirs, &empty_meta()?)?;
-        let index = Index::open(union)?;
-        register(&index, dutch_analyzer());
-        Self::align(index, lib)
-    }
-
-    /// Maps the index's documents to the library's ordinals.
-    fn align(index: Index, lib: &Library) -> Result<SearchIndex, IndexError> {
-        let (_, fields) = schema();
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let searcher = reader.searcher();
-        let mut ordinals = Vec::new();
-        for seg in searcher.segment_readers() {
-            let mut map = vec![u32::MAX; seg.max_doc() as usize];
-            for (doc, id, _) in stored_ids(seg)? {
-                if let Some(i) = lib.ordinal(&id) {
-                    map[doc as usize] = i as u32;
-                }
-            }
-            ordinals.push(map);
-        }
-        let nl = index.tokenizers().get(NL).expect("analyzer registered");
-        let pages = Arc::new(crate::pagedocs::PageIndex::build(lib, nl)?);
-        Ok(SearchIndex {
-            pages,
-            index,
-            reader,
-            fields,
-            ordinals: Arc::new(ordinals),
-            plain: false,
-        })
-    }
-
-    /// Number of documents in the index.
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
     }
 }
 
@@ -366,7 +296,7 @@ pub(crate) fn stored_ids(seg: &tantivy::SegmentReader) -> Result<Vec<(u32, Strin
 
 /// The `meta.json` of an empty index with our schema (for a union of no
 /// partition: an audience that may see nothing yet).
-fn empty_meta() -> Result<Vec<u8>, IndexError> {
+pub(crate) fn empty_meta() -> Result<Vec<u8>, IndexError> {
     static META: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     if let Some(m) = META.get() {
         return Ok(m.clone());
@@ -382,7 +312,12 @@ fn empty_meta() -> Result<Vec<u8>, IndexError> {
 /// hash differs. `prev` is what the previous sync of this index indexed (with
 /// the same names): the hash of a dossier that indexes the same text as there
 /// is taken from it instead of being computed. Returns what is indexed now.
-fn sync_index(index: &Index, docs: &[Arc<Dossier>], names: &Names<'_>, prev: Option<&Indexed>) -> Result<(SyncStats, Indexed), IndexError> {
+pub(crate) fn sync_index(
+    index: &Index,
+    docs: &[Arc<Dossier>],
+    names: &Names<'_>,
+    prev: Option<&Indexed>,
+) -> Result<(SyncStats, Indexed), IndexError> {
     let started = std::time::Instant::now();
     let (_, f) = schema();
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -545,10 +480,10 @@ impl IndexStore {
         };
         let vdir = self.version_dir();
         // Owner only: the indexes hold restricted documents.
-        crate::filecache::create_private_dir(&vdir).map_err(io(&vdir))?;
+        crate::catalog::filecache::create_private_dir(&vdir).map_err(io(&vdir))?;
         let mut groups: std::collections::BTreeMap<String, Vec<Arc<Dossier>>> = std::collections::BTreeMap::new();
         for d in dossiers {
-            groups.entry(crate::partition::key_of(d)).or_default().push(Arc::clone(d));
+            groups.entry(crate::index::partition::key_of(d)).or_default().push(Arc::clone(d));
         }
         let mut out = Partitions::default();
         let mut stats = SyncStats::default();
@@ -641,6 +576,7 @@ pub fn analyze(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::SearchIndex;
 
     #[test]
     fn analyzer_matches_inflections_and_diacritics() {
@@ -729,7 +665,7 @@ mod tests {
     #[test]
     fn each_dossier_is_indexed_once_and_an_audience_scores_as_over_its_own_documents() {
         use crate::Audience;
-        use crate::corpus::RenderCache;
+        use crate::catalog::RenderCache;
         let mut docs: Vec<(String, &str, String)> = Vec::new();
         for i in 0..12 {
             docs.push((
@@ -759,7 +695,7 @@ mod tests {
         let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &refs);
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
-        let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+        let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
         let (parts, stats) = store.sync_partitions(&catalog.dossiers, &names, &Partitions::default()).unwrap();
         assert_eq!(stats.added, docs.len(), "every dossier indexed exactly once");
         assert_eq!(
@@ -787,7 +723,7 @@ mod tests {
                         .unwrap()
                         .hits
                         .iter()
-                        .filter(|h| h.kind == crate::pagedocs::HitKind::Dossier)
+                        .filter(|h| h.kind == crate::search::pagedocs::HitKind::Dossier)
                         .map(|h| (lib.dossiers[h.ord].id.clone(), format!("{:.4}", h.score)))
                         .collect()
                 };
@@ -813,7 +749,7 @@ mod tests {
 
     #[test]
     fn a_second_sync_hashes_only_what_changed_and_sees_renamed_themas() {
-        use crate::corpus::RenderCache;
+        use crate::catalog::RenderCache;
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(dir.path());
         let mut cache = RenderCache::default();
@@ -887,7 +823,7 @@ mod tests {
                 .similar(
                     &lib,
                     0,
-                    crate::similar::SimilarOptions {
+                    crate::search::similar::SimilarOptions {
                         k: 5,
                         zelfde_regio: true,
                         auteur_alle_regios: false,

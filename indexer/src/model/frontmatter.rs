@@ -4,9 +4,9 @@
 //! live in `corpus`.
 
 use crate::diag::{Diagnostic, closest};
+use crate::model::vocab::{Names, Vocabulary};
+use crate::model::yaml::{self, Node, Value};
 use crate::model::*;
-use crate::vocab::{Names, Vocabulary};
-use crate::yaml::{self, Node, Value};
 use std::collections::BTreeSet;
 
 mod site;
@@ -410,11 +410,6 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<(Doss
             Err(f.errors)
         }
     }
-}
-
-/// True when `s` looks like `{regio}/{slug}`.
-pub fn is_dossier_id(s: &str) -> bool {
-    matches!(s.split_once('/'), Some((r, slug)) if is_slug(r) && is_slug(slug))
 }
 
 fn lessons(f: &mut Fields<'_>, v: &Vocabulary) -> Vec<Les> {

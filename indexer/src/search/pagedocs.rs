@@ -7,9 +7,9 @@
 //! Which playbook a query *names* (its title, slug or a `synoniemen` entry,
 //! compared as analysed words) is the "best bet" shown first.
 
+use super::matches::AllMatches;
 use crate::index::{IndexError, register, schema};
 use crate::library::Library;
-use crate::search::AllMatches;
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::query::Query;

@@ -105,7 +105,7 @@ fn contact(f: &mut Fields<'_>) -> Option<RegionContact> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frontmatter::split;
+    use crate::model::frontmatter::split;
 
     #[test]
     fn pages_and_regions_are_validated_with_lines() {

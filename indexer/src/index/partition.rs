@@ -4,7 +4,7 @@
 //! searches is decided by `Audience::may_see`, the same rule that decides which
 //! documents it sees, so a partition is visible exactly when its documents are.
 
-use crate::library::Audience;
+use crate::access::Audience;
 use crate::model::{Dossier, Toegang};
 
 /// The partition of a dossier.

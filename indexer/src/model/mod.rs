@@ -1,6 +1,12 @@
 //! The content model's types: dossiers, playbooks, collections, their
 //! front matter and the rendered documents built from them.
 
+pub mod frontmatter;
+pub mod markdown;
+pub mod schema;
+pub mod vocab;
+pub mod yaml;
+
 use crate::blob::Blob;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -499,6 +505,11 @@ impl WordLists {
 }
 
 impl Dossier {
+    /// The date a dossier sorts by: its last change, else its end, else its start.
+    pub fn date_key(&self) -> u32 {
+        self.updated.or(self.meta.eind).or(self.meta.start).map_or(0, |p| p.sort_key())
+    }
+
     /// The text that describes a dossier: title, summary, keywords and body.
     pub fn full_text(&self) -> String {
         format!(
@@ -561,6 +572,11 @@ pub struct RegionPage {
 /// True when `s` is a valid slug: `a-z`, `0-9`, `-`, 1 to 80 characters.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// True when `s` looks like `{regio}/{slug}`.
+pub fn is_dossier_id(s: &str) -> bool {
+    matches!(s.split_once('/'), Some((r, slug)) if is_slug(r) && is_slug(slug))
 }
 
 #[cfg(test)]

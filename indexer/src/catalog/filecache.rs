@@ -25,7 +25,7 @@
 //! file.
 
 use crate::blob::{Blob, Spot, StoreFile};
-use crate::corpus::{BodyPart, ParsedDossier};
+use crate::catalog::render_cache::{BodyPart, ParsedDossier, Restored};
 use crate::diag::Diagnostic;
 use crate::model::{DocWords, DossierMeta, Heading, Rendered};
 use serde::{Deserialize, Serialize};
@@ -42,10 +42,6 @@ const MAX_FILE_BYTES: u64 = 8 << 30;
 /// Entries per chunk (chunks are decoded in parallel).
 const CHUNK: usize = 512;
 
-/// Restored entries by blob id, with the fingerprint of their context.
-pub(crate) type Restored = ([u8; 32], HashMap<String, Vec<Arc<ParsedDossier>>>);
-/// Entries to save (blob id and result), with the fingerprint of their context.
-pub(crate) type Entries = ([u8; 32], Vec<(String, Arc<ParsedDossier>)>);
 /// A rendered body as saved: rendering, word statistics, warnings; or why it failed.
 type BodyRef<'a> = Result<(&'a Rendered, &'a DocWords, &'a [Diagnostic]), &'a str>;
 /// The same as read back, with the bytes of its blobs borrowed from the chunk.

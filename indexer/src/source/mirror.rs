@@ -55,7 +55,7 @@ pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchErr
         Err(_) => {
             let _ = std::fs::remove_dir_all(&path);
             // Owner only: the mirrors hold restricted documents.
-            crate::filecache::create_private_dir(&path).map_err(|e| FetchError {
+            crate::catalog::filecache::create_private_dir(&path).map_err(|e| FetchError {
                 url: redact(url),
                 message: e.to_string(),
             })?;

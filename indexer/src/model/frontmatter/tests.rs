@@ -3,7 +3,11 @@
 use super::*;
 
 fn vocab() -> Vocabulary {
-    Vocabulary::parse("vocabulaire.yaml", include_str!("../../../content/vocabulaire.yaml")).unwrap()
+    Vocabulary::parse(
+        "vocabulaire.yaml",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml")),
+    )
+    .unwrap()
 }
 
 fn themas() -> BTreeSet<String> {

@@ -6,19 +6,28 @@
 //! filter, so a reader can widen a choice) run over the library's facet
 //! table (`facets.rs`); only the hits up to the requested page are sorted.
 
-use crate::index::{IndexError, SearchIndex};
+mod matches;
+pub mod pagedocs;
+pub mod query;
+mod searcher;
+pub mod similar;
+pub mod snippet;
+
+pub use searcher::SearchIndex;
+
+use crate::index::IndexError;
 use crate::library::Library;
-use crate::pagedocs::HitKind;
-use crate::query::Mode;
-use crate::snippet::Highlighter;
+use crate::search::pagedocs::HitKind;
+use crate::search::query::Mode;
+use crate::search::snippet::Highlighter;
+use crate::text::escape_html;
+pub(crate) use matches::AllMatches;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::Score;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query as TQuery};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-pub use crate::facets::{FACETS, facet_values};
+pub use crate::library::facets::{FACETS, facet_values};
 
 /// When every word finds fewer documents than this, documents with part of the words join them.
 pub const RELAX_BELOW: usize = 10;
@@ -220,66 +229,6 @@ impl Matches {
     }
 }
 
-/// Collects every matching dossier ordinal with its score.
-pub(crate) struct AllMatches {
-    ordinals: Arc<Vec<Vec<u32>>>,
-}
-
-impl AllMatches {
-    pub(crate) fn new(ordinals: &Arc<Vec<Vec<u32>>>) -> Self {
-        AllMatches {
-            ordinals: Arc::clone(ordinals),
-        }
-    }
-}
-
-pub(crate) struct SegmentMatches {
-    ordinals: Arc<Vec<Vec<u32>>>,
-    segment: usize,
-    out: Vec<(u32, Score)>,
-}
-
-impl Collector for AllMatches {
-    type Fruit = Vec<(u32, Score)>;
-    type Child = SegmentMatches;
-
-    fn for_segment(&self, seg: SegmentOrdinal, _reader: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(SegmentMatches {
-            ordinals: Arc::clone(&self.ordinals),
-            segment: seg as usize,
-            out: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<(u32, Score)>>) -> tantivy::Result<Self::Fruit> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-}
-
-impl SegmentCollector for SegmentMatches {
-    type Fruit = Vec<(u32, Score)>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let ord = self
-            .ordinals
-            .get(self.segment)
-            .and_then(|m| m.get(doc as usize))
-            .copied()
-            .unwrap_or(u32::MAX);
-        if ord != u32::MAX {
-            self.out.push((ord, score));
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.out
-    }
-}
-
 impl SearchIndex {
     /// Every dossier matching the free text, with scores (all dossiers when `q` is empty).
     ///
@@ -292,7 +241,7 @@ impl SearchIndex {
     pub(crate) fn matches(&self, lib: &Library, q: &str) -> Result<Matches, IndexError> {
         let searcher = self.reader.searcher();
         let collector = AllMatches::new(&self.ordinals);
-        let clauses = crate::query::parse(q);
+        let clauses = crate::search::query::parse(q);
         if clauses.is_empty() {
             let found = searcher.search(&AllQuery, &collector)?;
             return Ok(Matches {
@@ -305,7 +254,7 @@ impl SearchIndex {
                 phrases: Vec::new(),
             });
         }
-        let builder = crate::query::Builder::new(self, lib);
+        let builder = crate::search::query::Builder::new(self, lib);
         let all = builder.build(&clauses, Mode::All);
         let mut found = searcher.search(&*all, &collector)?;
         let mut query = all.box_clone();
@@ -380,8 +329,8 @@ impl SearchIndex {
         let mut replaced = false;
         let before = m.exact();
         if before < 3 && !self.plain {
-            let clauses = crate::query::parse(&req.q);
-            if let Some(corrected) = crate::query::Builder::new(self, lib).correct(&clauses) {
+            let clauses = crate::search::query::parse(&req.q);
+            if let Some(corrected) = crate::search::query::Builder::new(self, lib).correct(&clauses) {
                 let again = self.matches(lib, &corrected)?;
                 if again.exact() > before {
                     // The correction's hits replace the query's only when it found nothing at
@@ -545,21 +494,21 @@ impl SearchIndex {
     /// The analysed tokens of a query's positive words, function words left out.
     fn query_tokens(&self, lib: &Library, q: &str) -> Vec<String> {
         let mut text = String::new();
-        for c in crate::query::parse(q).iter().filter(|c| !c.negated) {
+        for c in crate::search::query::parse(q).iter().filter(|c| !c.negated) {
             for item in &c.alts {
-                if let crate::query::Item::Word(w) = item
+                if let crate::search::query::Item::Word(w) = item
                     && crate::text::is_function_word(w)
                 {
                     continue;
                 }
                 match item {
-                    crate::query::Item::Word(w) | crate::query::Item::Abbreviation(w) => text.push_str(w),
-                    crate::query::Item::Phrase(ws) => text.push_str(&ws.join(" ")),
+                    crate::search::query::Item::Word(w) | crate::search::query::Item::Abbreviation(w) => text.push_str(w),
+                    crate::search::query::Item::Phrase(ws) => text.push_str(&ws.join(" ")),
                 }
                 text.push(' ');
             }
         }
-        crate::query::Builder::new(self, lib).tokens(&text)
+        crate::search::query::Builder::new(self, lib).tokens(&text)
     }
 }
 
@@ -594,22 +543,6 @@ fn truncate_words(s: &str, max: usize) -> String {
     let cut: String = s.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
     format!("{cut} …")
-}
-
-/// Escapes text for HTML.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! branch (never a checkout, never following symlinks), or from a folder on
 //! disk for `check` on a pull request's working tree.
 
+pub mod mirror;
+
 use crate::diag::Diagnostic;
 use crate::model::PartialDate;
 use std::collections::{HashMap, HashSet};

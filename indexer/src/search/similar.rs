@@ -2,9 +2,10 @@
 //! combined with shared themas, instruments and partners, the author's own
 //! `gerelateerd` links first, each hit with reasons a reader can check.
 
-use crate::facets::{INSTRUMENT, PARTNER, REGIO, THEMA};
-use crate::index::{IndexError, SearchIndex};
+use crate::index::IndexError;
 use crate::library::Library;
+use crate::library::facets::{INSTRUMENT, PARTNER, REGIO, THEMA};
+use crate::search::SearchIndex;
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::Term;
@@ -479,7 +480,7 @@ mod tests {
             ("e", "Motorbendes en clubhuizen."),
             ("f", "Bedrijventerreinen en loodsen."),
         ]);
-        let idx = crate::index::SearchIndex::build_in_ram(&lib).unwrap();
+        let idx = crate::search::SearchIndex::build_in_ram(&lib).unwrap();
         let x = lib.ordinal("limburg/x").unwrap();
         let out = idx
             .similar(

@@ -7,7 +7,7 @@
 //! stemmer changes only the ends of words. That keeps a snippet to a cheap
 //! scan of the text instead of stemming every word (which dominated search).
 
-use crate::search::escape_html;
+use crate::text::escape_html;
 use std::collections::HashSet;
 use tantivy::tokenizer::TextAnalyzer;
 

@@ -4,7 +4,6 @@
 //! initiatives compare metadata) over thousands of dossiers with array lookups
 //! instead of string comparisons and hashing.
 
-use crate::library::date_key;
 use crate::model::{Dossier, Status};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -53,7 +52,7 @@ impl Column {
 #[derive(Debug, Clone)]
 pub struct FacetTable {
     columns: [Column; FACETS.len()],
-    /// `date_key` per ordinal.
+    /// `Dossier::date_key` per ordinal.
     pub dates: Vec<u32>,
     /// Ranking prior per ordinal (see `prior`).
     pub priors: Vec<f32>,
@@ -92,7 +91,7 @@ impl FacetTable {
                 col.starts.push(col.values.len() as u32);
             }
         }
-        let dates: Vec<u32> = dossiers.iter().map(|d| date_key(d)).collect();
+        let dates: Vec<u32> = dossiers.iter().map(|d| d.date_key()).collect();
         let newest = dates.iter().copied().max().unwrap_or(0);
         let priors = dossiers.iter().zip(&dates).map(|(d, &date)| prior(d, date, newest)).collect();
         let by_id: HashMap<&str, u32> = dossiers.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
@@ -322,7 +321,7 @@ mod tests {
         let lib = starter();
         let table = FacetTable::new(&lib.dossiers);
         for (ord, d) in lib.dossiers.iter().enumerate() {
-            assert_eq!(table.dates[ord], date_key(d));
+            assert_eq!(table.dates[ord], d.date_key());
             assert!((0.0..=0.1).contains(&table.priors[ord]));
         }
         let newest = (0..lib.dossiers.len()).max_by_key(|&o| table.dates[o]).unwrap();

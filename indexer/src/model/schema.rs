@@ -6,12 +6,12 @@
 //! federation and are not in the schema.
 
 use crate::model::Status;
-use crate::vocab::Vocabulary;
+use crate::model::vocab::Vocabulary;
 use serde_json::{Value, json};
 
 /// The schema for dossiers, given the vocabulary and the thema slugs.
 pub fn dossier(vocab: &Vocabulary, themas: &[String]) -> Value {
-    let slugs = |n: &crate::vocab::Names| n.slugs().map(str::to_string).collect::<Vec<_>>();
+    let slugs = |n: &crate::model::vocab::Names| n.slugs().map(str::to_string).collect::<Vec<_>>();
     let mut regios = slugs(&vocab.regios);
     regios.extend(vocab.regio_aliassen.iter().map(|(a, _)| a.clone()));
     let text = |min: usize, max: usize, title: &str| json!({"type": "string", "minLength": min, "maxLength": max, "title": title});

@@ -24,7 +24,7 @@
 //! them), so an unquoted concept (`permanente bewoning`) ranks the documents
 //! that hold it as a phrase first.
 
-use crate::index::SearchIndex;
+use super::SearchIndex;
 use crate::library::Library;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -609,7 +609,7 @@ mod tests {
         let mut v: Vec<String> = res
             .hits
             .iter()
-            .filter(|h| h.kind == crate::pagedocs::HitKind::Dossier)
+            .filter(|h| h.kind == crate::search::pagedocs::HitKind::Dossier)
             .map(|h| lib.dossiers[h.ord].slug.clone())
             .collect();
         v.sort();

@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::model::is_slug;
-use crate::yaml::{self, Node, Value};
+use crate::model::yaml::{self, Node, Value};
 use serde::Serialize;
 
 /// Slugs every vocabulary must hold (content model, section 4); a region
@@ -310,7 +310,7 @@ fn pins(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<(String, V
         let mut ids = Vec::new();
         for it in items {
             match it.as_scalar() {
-                Some(id) if crate::frontmatter::is_dossier_id(id) => ids.push(id.to_string()),
+                Some(id) if crate::model::is_dossier_id(id) => ids.push(id.to_string()),
                 _ => errors.push(Diagnostic::error(path, it.line, "a pin must be a dossier id (regio/slug)")),
             }
         }
@@ -365,7 +365,7 @@ fn synonyms(path: &str, node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Vec<St
 mod tests {
     use super::*;
 
-    const FULL: &str = include_str!("../../content/vocabulaire.yaml");
+    const FULL: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../content/vocabulaire.yaml"));
 
     #[test]
     fn can_parse_the_starter_vocabulary() {

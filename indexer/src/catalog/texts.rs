@@ -5,12 +5,13 @@
 //! a region's description, regional sources come before those that may
 //! publish for every region, so a RIEC's own text replaces a starter text.
 
-use super::{RenderCache, SourceReport, SourceSpec, files_of, prepare, provenance};
+use super::files::{files_of, prepare, provenance};
+use super::{RenderCache, SourceReport, SourceSpec};
 use crate::diag::{Diagnostic, closest};
-use crate::frontmatter;
+use crate::model::frontmatter;
+use crate::model::vocab::Vocabulary;
 use crate::model::{Page, RegionPage};
 use crate::source::{FileKind, Snapshot};
-use crate::vocab::Vocabulary;
 
 /// Pages and region descriptions of every source, with their findings in `reports`.
 pub(super) fn assemble(
