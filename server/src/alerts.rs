@@ -8,7 +8,6 @@
 //! `pages.rs` holds the pages and the API.
 
 pub mod mailer;
-pub mod pages;
 mod queue;
 
 use anyhow::{Context, Result, bail};

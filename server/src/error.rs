@@ -120,8 +120,19 @@ impl From<Problem> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0.log();
-        let body = serde_json::json!({"error": {"code": self.0.code(), "message": self.0.message()}});
-        (self.0.status(), Json(body)).into_response()
+        self.0.into_response()
+    }
+}
+
+/// A problem on its own (an extractor's rejection, such as `View`'s 503 before
+/// the first load): the API's JSON error, carrying the problem itself so that
+/// `render::render_page_errors` shows it as a themed page on HTML routes.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = serde_json::json!({"error": {"code": self.code(), "message": self.message()}});
+        let mut res = (self.status(), Json(body)).into_response();
+        res.extensions_mut().insert(self);
+        res
     }
 }

@@ -9,14 +9,7 @@
 //! the queries that found nothing: the input for curating `vocabulaire.yaml`.
 
 use crate::auth::Reader;
-use crate::error::{PageError, Problem};
-use crate::pages::{render, view};
-use crate::state::AppState;
-use axum::Extension;
-use axum::extract::State;
-use axum::response::Html;
 use indexer::Audience;
-use minijinja::context;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -266,35 +259,6 @@ fn load(db: &redb::Database) -> anyhow::Result<Counts> {
         Err(e) => return Err(e.into()),
     }
     Ok(c)
-}
-
-/// `/beheer/inzicht`: for LIEC readers only; everyone else gets a 404.
-pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
-    if !reader.is_curator() {
-        return Err(Problem::NotFound.into());
-    }
-    let v = view(&state, &reader).await?;
-    let lib = &v.shelf().library;
-    let (frequent, empty) = state.insight.top(50);
-    // For each query without results: a synonym group to consider, pairing it
-    // with the closest word the knowledge base does know.
-    let suggesties: Vec<minijinja::Value> = empty
-        .iter()
-        .filter_map(|(q, n)| {
-            let words: Vec<&str> = q.split(' ').collect();
-            let known: Vec<String> = words.iter().filter_map(|w| lib.suggest(w).map(str::to_string)).collect();
-            (!known.is_empty()).then(|| {
-                let groep = format!("[{}, {}]", crate::schrijven::quoted(q), crate::schrijven::quoted(&known.join(" ")));
-                context! { query => q, aantal => n, groep }
-            })
-        })
-        .collect();
-    let ingelogd = state.insight.signed_in();
-    render(
-        &state,
-        "inzicht.html",
-        context! { frequent, empty, suggesties, ingelogd, minimum => MIN_COUNT },
-    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The whole URL map on one screen, and the middleware around it.
 
-use crate::alerts::pages as alerts;
+use crate::handlers::alerts;
+use crate::handlers::{api, discovery, health, pages, webhook};
 use crate::state::AppState;
-use crate::{api, discovery, health, hooks, pages};
 use axum::BoxError;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -54,10 +54,10 @@ pub fn app(state: AppState) -> Router {
         .route("/regios/{slug}", get(api::regio))
         .route("/lessen", get(api::lessen))
         .route("/status", get(api::status))
-        .route("/schrijven/controle", axum::routing::post(crate::schrijven::api_check))
+        .route("/schrijven/controle", axum::routing::post(crate::handlers::schrijven::api_check))
         .route("/abonnementen", get(alerts::api_list).post(alerts::api_subscribe))
         .route("/abonnementen/{id}", axum::routing::delete(alerts::api_delete))
-        .route("/openapi.json", get(crate::openapi::document))
+        .route("/openapi.json", get(crate::handlers::api::openapi::document))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(api::escape_json));
 
@@ -73,26 +73,35 @@ pub fn app(state: AppState) -> Router {
         .route("/collecties/{slug}", get(pages::collectie))
         .route("/lessen", get(pages::lessen))
         .route("/paginas/{slug}", get(pages::pagina))
-        .route("/api", get(crate::openapi::page))
-        .route("/schrijven", get(crate::schrijven::form).post(crate::schrijven::submit))
-        .route("/samenstellen", get(crate::samenstellen::form).post(crate::samenstellen::form))
+        .route("/api", get(crate::handlers::api::openapi::page))
+        .route(
+            "/schrijven",
+            get(crate::handlers::schrijven::form).post(crate::handlers::schrijven::submit),
+        )
+        .route(
+            "/samenstellen",
+            get(crate::handlers::samenstellen::form).post(crate::handlers::samenstellen::form),
+        )
         .route("/abonnementen", get(alerts::list).post(alerts::subscribe))
         .route("/abonnementen/{id}/opzeggen", axum::routing::post(alerts::delete))
         .route(
             "/abonnementen/afmelden/{key}",
             get(alerts::unsubscribe_page).post(alerts::unsubscribe),
         )
-        .route("/beheer", get(crate::beheer::page))
-        .route("/beheer/inzicht", get(crate::insight::page))
+        .route("/beheer", get(crate::handlers::beheer::page))
+        .route("/beheer/inzicht", get(crate::handlers::insight::page))
         .route("/feed.atom", get(discovery::feed))
         .route("/themas/{slug}/feed.atom", get(discovery::thema_feed))
         .route("/regios/{slug}/feed.atom", get(discovery::regio_feed))
         .route("/collecties/{slug}/feed.atom", get(discovery::collectie_feed))
         .route("/zoeken/feed.atom", get(discovery::search_feed))
-        .route("/schema/dossier.json", get(crate::schrijven::schema))
+        .route("/schema/dossier.json", get(crate::handlers::schrijven::schema))
         .route("/static/{*path}", get(pages::static_file))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::render_page_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::render::render_page_errors,
+        ))
         .layer(axum::middleware::from_fn(crate::i18n::language));
 
     let hsts = state.config.site_url.starts_with("https://");
@@ -105,7 +114,7 @@ pub fn app(state: AppState) -> Router {
         .route("/robots.txt", get(discovery::robots))
         .route("/sitemap.xml", get(discovery::sitemap))
         .route("/.well-known/security.txt", get(discovery::security_txt))
-        .route("/hooks/{source}", axum::routing::post(hooks::receive))
+        .route("/hooks/{source}", axum::routing::post(webhook::receive))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .merge(site)

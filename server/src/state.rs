@@ -4,13 +4,11 @@
 use crate::auth::Auth;
 use crate::cache::SearchCache;
 use crate::config::Config;
-use crate::error::Problem;
 use crate::hooks::Deliveries;
 use crate::metrics::Metrics;
 use crate::theme::Theme;
-use crate::updater::Updates;
-use indexer::search::{SearchRequest, SearchResults};
-use indexer::{Audience, Loaded, Shelf};
+use crate::updates::Updates;
+use indexer::Loaded;
 use minijinja::Environment;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -106,75 +104,5 @@ impl AppState {
         let generation = current.as_ref().map_or(1, |(g, _)| g + 1);
         *current = Some((generation, Arc::new(loaded)));
         self.search_cache.clear_for(generation);
-    }
-}
-
-/// The content one request may see: its audience's shelf.
-pub struct View {
-    loaded: Arc<Loaded>,
-    pub audience: Audience,
-    generation: u64,
-    shelf: Arc<Shelf>,
-}
-
-impl View {
-    /// The view of `audience` on `loaded`. A combination of regions seen for
-    /// the first time has its shelf built (a library and an in-RAM index):
-    /// that runs on a blocking thread, once, however many requests wait for it.
-    pub async fn new(generation: u64, loaded: Arc<Loaded>, audience: Audience) -> Result<View, Problem> {
-        // Former region slugs of the reader count as their current region, so
-        // both names share one shelf and one cache entry.
-        let audience = audience.canonical(loaded.vocab());
-        let shelf = match loaded.ready_shelf(&audience) {
-            Some(shelf) => shelf,
-            None => {
-                let (l, a) = (Arc::clone(&loaded), audience.clone());
-                tokio::task::spawn_blocking(move || l.shelf(&a))
-                    .await
-                    .map_err(|_| Problem::Unavailable)??
-            }
-        };
-        Ok(View {
-            loaded,
-            audience,
-            generation,
-            shelf,
-        })
-    }
-
-    pub fn shelf(&self) -> &Shelf {
-        &self.shelf
-    }
-
-    /// Where a document's source file can be edited, if its source says.
-    pub fn edit_link(&self, bron: &indexer::model::Provenance) -> Option<&str> {
-        self.loaded.edit_link(bron)
-    }
-
-    /// The sources' findings (paths and messages of every file, restricted
-    /// ones too): for handlers that show them only to readers entitled to them.
-    pub fn reports(&self) -> &[indexer::catalog::SourceReport] {
-        self.loaded.reports()
-    }
-}
-
-impl View {
-    /// Runs blocking index work (tantivy) off the async workers.
-    pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Shelf) -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
-        let shelf = Arc::clone(&self.shelf);
-        tokio::task::spawn_blocking(move || f(&shelf)).await
-    }
-
-    /// Runs a search on this view's shelf, or takes its results from the cache.
-    pub async fn search(&self, cache: &SearchCache, req: &SearchRequest) -> Result<Arc<SearchResults>, crate::error::Problem> {
-        if let Some(hit) = cache.get(self.generation, &self.audience, req) {
-            return Ok(hit);
-        }
-        let results = {
-            let req = req.clone();
-            Arc::new(self.blocking(move |s| s.index.search(&s.library, &req)).await??)
-        };
-        cache.put(self.generation, &self.audience, req, Arc::clone(&results));
-        Ok(results)
     }
 }

@@ -5,43 +5,9 @@
 
 use crate::state::AppState;
 use indexer::Engine;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::sync::Notify;
-
-/// What is waiting to be fetched.
-#[derive(Debug, Default)]
-struct Pending {
-    all: bool,
-    sources: BTreeSet<String>,
-}
-
-/// A handle to request updates.
-#[derive(Clone, Default)]
-pub struct Updates {
-    pending: Arc<Mutex<Pending>>,
-    notify: Arc<Notify>,
-}
-
-impl Updates {
-    /// Asks for a fetch of one source (or all with `None`); returns at once.
-    pub fn request(&self, source: Option<&str>) {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        match source {
-            Some(s) => {
-                p.sources.insert(s.to_string());
-            }
-            None => p.all = true,
-        }
-        drop(p);
-        self.notify.notify_one();
-    }
-
-    fn take(&self) -> Pending {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
 
 /// Runs forever: the first full load, then every requested or periodic update.
 pub async fn run(state: AppState) {
@@ -53,7 +19,7 @@ pub async fn run(state: AppState) {
     loop {
         let wait = next_poll.saturating_duration_since(Instant::now());
         tokio::select! {
-            _ = updates.notify.notified() => {}
+            _ = updates.requested() => {}
             _ = tokio::time::sleep(wait) => {
                 next_poll = Instant::now() + poll;
                 updates.request(None);

@@ -173,15 +173,15 @@ impl<'c> Assembly<'c> {
         // 3. Dossiers. What a file yields on its own (front matter, rendering, word
         // statistics, its own findings) is cached by blob id; the rules that involve
         // the source or other files (region ownership, unique ids) run every time.
-        cache.set_context(&cat.vocab, &themas);
+        cache.set_context(&cat.vocab, themas);
         let thema_namen = thema_names(&cat.playbooks);
         let ctx = Context {
             vocab: &cat.vocab,
-            themas: &themas,
+            themas,
             thema_namen: &thema_namen,
         };
         cache.missing_bytes = false;
-        if !cache.has_all_deferred(&snaps, &cat.vocab) {
+        if !cache.has_all_deferred(snaps, &cat.vocab) {
             // A file that was not read is needed after all: the caller reads again.
             cache.missing_bytes = true;
             return false;

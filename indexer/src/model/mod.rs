@@ -91,6 +91,16 @@ pub struct PartialDate {
 }
 
 impl PartialDate {
+    /// Today's date (UTC).
+    pub fn today() -> PartialDate {
+        let now = time::OffsetDateTime::now_utc();
+        PartialDate {
+            year: now.year() as u16,
+            month: Some(u8::from(now.month())),
+            day: Some(now.day()),
+        }
+    }
+
     /// Parses the three allowed forms, checking that the date exists.
     pub fn parse(s: &str) -> Option<PartialDate> {
         let parts: Vec<&str> = s.split('-').collect();

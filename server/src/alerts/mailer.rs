@@ -7,7 +7,7 @@
 //! failed mail is retried with back-off (the interval, doubling, at most an
 //! hour).
 
-use super::{Alerts, Queued, Subscription, audience_now, now, queue};
+use crate::alerts::{Alerts, Queued, Subscription, audience_now, now, queue};
 use crate::config::MailConfig;
 use crate::state::AppState;
 use anyhow::{Context, Result};

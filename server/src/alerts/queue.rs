@@ -3,7 +3,7 @@
 //! moved: authors set it for a change worth telling), and which subscriptions
 //! they match for the audience each subscriber has now.
 
-use super::{Alerts, Follows, KNOWN, META, QUEUE, Queued, SUBSCRIPTIONS, Subscription, audience_now, now};
+use crate::alerts::{Alerts, Follows, KNOWN, META, QUEUE, Queued, SUBSCRIPTIONS, Subscription, audience_now, now};
 use anyhow::Result;
 use indexer::Loaded;
 use redb::{ReadableDatabase, ReadableTable};

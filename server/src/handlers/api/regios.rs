@@ -2,12 +2,10 @@
 //! (`regios/{slug}.md`, public) and how many dossiers the reader may see.
 
 use super::{ApiResult, ErrorBody};
-use crate::auth::Reader;
 use crate::error::Problem;
-use crate::pages::view;
 use crate::params;
 use crate::state::AppState;
-use axum::Extension;
+use crate::view::View;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use indexer::Library;
@@ -66,9 +64,8 @@ fn regio_of(lib: &Library, slug: &str, with_html: bool) -> Regio {
 /// In the vocabulary's order, with their description's summary, area,
 /// municipalities and public contact data where a description exists.
 #[utoipa::path(get, path = "/api/v1/regios", responses((status = 200, body = Vec<Regio>), (status = 400, body = ErrorBody)))]
-pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Regio>> {
+pub async fn regios(State(_state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> ApiResult<Vec<Regio>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.vocab.regios.slugs().map(|s| regio_of(lib, s, false)).collect()))
 }
@@ -79,14 +76,8 @@ pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<
 /// A former region slug answers 301 to the region it merged into.
 #[utoipa::path(get, path = "/api/v1/regios/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = Regio), (status = 404, body = ErrorBody)))]
-pub async fn regio(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    Path(slug): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Regio> {
+pub async fn regio(State(_state): State<AppState>, v: View, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<Regio> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     if !lib.vocab.regios.contains(&slug) {
         return Err(Problem::NotFound.into());

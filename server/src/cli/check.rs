@@ -149,7 +149,7 @@ fn nothing_found(specs: &[SourceSpec], name: &str) -> Diagnostic {
 
 /// Warnings for checked dossiers whose `herzien_voor` date has passed.
 fn overdue(catalog: &Catalog, specs: &[SourceSpec], checked: &[String]) -> Vec<Diagnostic> {
-    let today = crate::pages::today().sort_key();
+    let today = indexer::model::PartialDate::today().sort_key();
     catalog
         .dossiers
         .iter()

@@ -5,19 +5,19 @@
 
 use crate::auth::Reader;
 use crate::error::{PageError, Problem};
-use crate::pages::{render, view};
+use crate::render::render;
 use crate::state::AppState;
+use crate::view::View;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Html;
 use minijinja::context;
 use serde_json::json;
 
-pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
+pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>, v: View) -> Result<Html<String>, PageError> {
     if !reader.is_curator() {
         return Err(Problem::NotFound.into());
     }
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let voc = &lib.vocab;
     // Dossiers per word (single words: the library's word counts; phrases: a text search).

@@ -1,6 +1,10 @@
 //! The command line: `serve`, `index` and `check`, with the flags, exit
 //! codes and output formats of the interfaces spec.
 
+pub mod check;
+pub mod nieuw;
+pub mod serve;
+
 use crate::config::Config;
 use anyhow::{Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -89,7 +93,7 @@ pub enum Format {
 /// Parses the command line and runs the command; never panics on bad input.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::serve::init_tracing();
+    crate::cli::serve::init_tracing();
     let result = match cli.command {
         Command::Serve { config, listen, preview } => Config::load(config.as_deref()).and_then(|mut c| {
             if let Some(l) = listen {
@@ -102,7 +106,7 @@ pub fn main() -> ExitCode {
                 c.preview = Some(dir);
                 c.poll_interval = std::time::Duration::from_secs(2);
             }
-            crate::serve::run(c)
+            crate::cli::serve::run(c)
         }),
         Command::Index { config } => Config::load(config.as_deref()).and_then(index),
         Command::Check {
@@ -115,9 +119,9 @@ pub fn main() -> ExitCode {
             schema,
         } => Config::load(config.as_deref()).and_then(|c| {
             if let Some(file) = &schema {
-                crate::check::write_schema(&c, file)?;
+                crate::cli::check::write_schema(&c, file)?;
             }
-            crate::check::run(&c, &dirs, source.as_deref(), format, vergelijk, &taal)
+            crate::cli::check::run(&c, &dirs, source.as_deref(), format, vergelijk, &taal)
         }),
         Command::Nieuw {
             regio,
@@ -125,7 +129,7 @@ pub fn main() -> ExitCode {
             praktijk,
             map,
             config,
-        } => Config::load(config.as_deref()).and_then(|c| crate::nieuw::run(&c, &map, &regio, &slug, praktijk)),
+        } => Config::load(config.as_deref()).and_then(|c| crate::cli::nieuw::run(&c, &map, &regio, &slug, praktijk)),
     };
     match result {
         Ok(code) => code,

@@ -5,9 +5,9 @@
 use crate::auth::Reader;
 use crate::error::{ApiError, Problem};
 use crate::lessons;
-use crate::pages::view;
 use crate::params;
 use crate::state::AppState;
+use crate::view::View;
 use crate::views;
 use axum::Extension;
 use axum::Json;
@@ -19,6 +19,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+pub mod openapi;
 pub mod regios;
 pub use regios::{regio, regios};
 
@@ -107,10 +108,10 @@ pub struct SearchResponse {
     responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SearchResponse> {
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = params::pairs(raw.as_deref())?;
     let req = params::search(&pairs, lib, &["per_pagina"])?;
@@ -321,13 +322,13 @@ fn dossier_ord(lib: &indexer::Library, regio: &str, slug: &str) -> Result<usize,
     params(("regio" = String, Path), ("slug" = String, Path)),
     responses((status = 200, body = DossierResponse), (status = 404, body = ErrorBody)))]
 pub async fn dossier(
-    State(state): State<AppState>,
+    State(_state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<DossierResponse> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
     let m = &d.meta;
@@ -417,8 +418,8 @@ pub struct SimilarResponse {
         ("auteur_alle_regios" = Option<bool>, Query, description = "List the author's own links (`gerelateerd`) of the same region too, first (default false)")),
     responses((status = 200, body = SimilarResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn similar(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
+    State(_state): State<AppState>,
+    v: View,
     Path((regio, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<SimilarResponse> {
@@ -427,7 +428,6 @@ pub async fn similar(
     let k = params::number(&pairs, "k", 5, 50)?;
     let zelfde_regio = params::boolean(&pairs, "zelfde_regio", false)?;
     let auteur_alle_regios = params::boolean(&pairs, "auteur_alle_regios", false)?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
     let found = v
@@ -522,9 +522,8 @@ fn thema_of(lib: &indexer::Library, p: &indexer::model::Playbook) -> Thema {
 
 /// All thema playbooks
 #[utoipa::path(get, path = "/api/v1/themas", responses((status = 200, body = Vec<Thema>)))]
-pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
+pub async fn themas(State(_state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> ApiResult<Vec<Thema>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.playbooks.iter().map(|p| thema_of(lib, p)).collect()))
 }
@@ -532,14 +531,8 @@ pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<
 /// One thema playbook with its dossiers
 #[utoipa::path(get, path = "/api/v1/themas/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = ThemaDetail), (status = 404, body = ErrorBody)))]
-pub async fn thema(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    Path(slug): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<ThemaDetail> {
+pub async fn thema(State(_state): State<AppState>, v: View, Path(slug): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<ThemaDetail> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let dossier_ids = lib
@@ -614,13 +607,8 @@ fn collectie_of(lib: &indexer::Library, c: &indexer::model::Collection) -> Colle
 
 /// All collections
 #[utoipa::path(get, path = "/api/v1/collecties", responses((status = 200, body = Vec<Collectie>)))]
-pub async fn collecties(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Vec<Collectie>> {
+pub async fn collecties(State(_state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> ApiResult<Vec<Collectie>> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     Ok(Json(lib.collections.iter().map(|c| collectie_of(lib, c)).collect()))
 }
@@ -629,13 +617,12 @@ pub async fn collecties(
 #[utoipa::path(get, path = "/api/v1/collecties/{slug}", params(("slug" = String, Path)),
     responses((status = 200, body = CollectieDetail), (status = 404, body = ErrorBody)))]
 pub async fn collectie(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
+    State(_state): State<AppState>,
+    v: View,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<CollectieDetail> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     Ok(Json(CollectieDetail {
@@ -663,13 +650,8 @@ pub struct VocabulaireResponse {
 /// Slug to display name for regions, thema's, partners, instruments and
 /// challenges; synonym groups and former region slugs.
 #[utoipa::path(get, path = "/api/v1/vocabulaire", responses((status = 200, body = VocabulaireResponse)))]
-pub async fn vocabulaire(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<VocabulaireResponse> {
+pub async fn vocabulaire(State(_state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> ApiResult<VocabulaireResponse> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let map = |n: &indexer::model::vocab::Names| n.0.iter().cloned().collect::<BTreeMap<_, _>>();
     let voc = &lib.vocab;
@@ -701,12 +683,7 @@ pub struct LesHit {
 #[utoipa::path(get, path = "/api/v1/lessen",
     params(("uitdaging" = Option<String>, Query), ("thema" = Option<String>, Query), ("regio" = Option<String>, Query)),
     responses((status = 200, body = Vec<LesHit>), (status = 400, body = ErrorBody)))]
-pub async fn lessen(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Vec<LesHit>> {
-    let v = view(&state, &reader).await?;
+pub async fn lessen(State(_state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> ApiResult<Vec<LesHit>> {
     let lib = &v.shelf().library;
     let filter = lessons::Filter::parse(&params::pairs(raw.as_deref())?, lib)?;
     let out = lessons::grouped(lib, &filter)
@@ -776,6 +753,7 @@ pub struct StatusResponse {
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
 pub async fn status(
     State(state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<StatusResponse> {
@@ -792,7 +770,6 @@ pub async fn status(
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     // Counts are of what this reader may see; findings (paths and messages) only for signed-in readers.
     let bronnen = loaded

@@ -4,12 +4,10 @@
 //! `site_url` only, never from the Host header. Feeds show what the reader
 //! may see, like every other view.
 
-use crate::auth::Reader;
 use crate::error::{PageError, Problem};
-use crate::pages::view;
 use crate::params;
 use crate::state::AppState;
-use axum::Extension;
+use crate::view::View;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -78,8 +76,7 @@ fn atom(state: &AppState, lib: &indexer::Library, title: &str, self_path: &str, 
 }
 
 /// `/feed.atom`: every dossier, newest first.
-pub async fn feed(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn feed(State(state): State<AppState>, v: View) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     Ok(atom(
         &state,
@@ -92,12 +89,7 @@ pub async fn feed(State(state): State<AppState>, Extension(reader): Extension<Re
 }
 
 /// `/themas/{slug}/feed.atom`.
-pub async fn thema_feed(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn thema_feed(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.themas.contains(&slug)).collect();
@@ -112,12 +104,7 @@ pub async fn thema_feed(
 }
 
 /// `/regios/{slug}/feed.atom`.
-pub async fn regio_feed(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn regio_feed(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?.to_string();
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.regio == slug).collect();
@@ -133,12 +120,7 @@ pub async fn regio_feed(
 
 /// `/collecties/{slug}/feed.atom`: the collection's dossiers the reader may
 /// see, newest first.
-pub async fn collectie_feed(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn collectie_feed(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     let ds: Vec<&Dossier> = lib
@@ -157,12 +139,7 @@ pub async fn collectie_feed(
 }
 
 /// `/zoeken/feed.atom?q=...`: the newest matches of any search, to follow in a feed reader.
-pub async fn search_feed(
-    State(state): State<AppState>,
-    Extension(reader): Extension<Reader>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn search_feed(State(state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let pairs = params::page_pairs(raw.as_deref())?;
     let mut req = params::search(&pairs, lib, &[])?;
@@ -194,8 +171,7 @@ pub async fn search_feed(
 }
 
 /// `/sitemap.xml`: every page the reader may see.
-pub async fn sitemap(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Response, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn sitemap(State(state): State<AppState>, v: View) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let base = base(&state);
     let mut o =

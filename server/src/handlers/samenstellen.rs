@@ -6,12 +6,11 @@
 //! it stores nothing: the whole collection travels in the form, so it works
 //! without JavaScript.
 
-use crate::auth::Reader;
 use crate::error::{PageError, Problem};
-use crate::pages::{Page, render, view};
-use crate::schrijven::{Draft, quoted, slugify};
+use crate::forms::{Draft, quoted, slugify};
+use crate::render::{Page, render};
 use crate::state::AppState;
-use axum::Extension;
+use crate::view::View;
 use axum::extract::State;
 use indexer::search::pagedocs::HitKind;
 use indexer::{Diagnostic, Library};
@@ -129,7 +128,7 @@ fn findings(lib: &Library, path: &str, text: &str) -> Vec<Diagnostic> {
 }
 
 /// The dossiers a search of the curator finds (dossiers only, at most 10).
-async fn search(state: &AppState, v: &crate::state::View, q: &str) -> Result<Vec<Value>, Problem> {
+async fn search(state: &AppState, v: &crate::view::View, q: &str) -> Result<Vec<Value>, Problem> {
     if q.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -155,8 +154,7 @@ async fn search(state: &AppState, v: &crate::state::View, q: &str) -> Result<Vec
 
 /// `GET /samenstellen` and `POST /samenstellen`: the form, with the search,
 /// the chosen items and, on "Controleren", the file and its findings.
-pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn form(State(state): State<AppState>, v: View, body: axum::body::Bytes) -> Page {
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
     let items = items(&draft);
@@ -187,8 +185,8 @@ pub async fn form(State(state): State<AppState>, Extension(reader): Extension<Re
             _ => pad.clone(),
         };
         let forge = central.and_then(|s| s.new_url.as_ref()).filter(|_| fouten == 0).map(|u| {
-            u.replace("{path}", &crate::schrijven::url_encode(&repo_path))
-                .replace("{content}", &crate::schrijven::url_encode(&tekst))
+            u.replace("{path}", &crate::forms::url_encode(&repo_path))
+                .replace("{content}", &crate::forms::url_encode(&tekst))
         });
         uitkomst = json!({"pad": repo_path, "bestand": tekst, "bevindingen": bevindingen, "fouten": fouten, "forge": forge});
     }

@@ -4,12 +4,10 @@
 //! only the running server knows: the values the vocabulary filters accept,
 //! for the reader asking (a playbook the reader may not see is not listed).
 
-use crate::api;
-use crate::auth::Reader;
 use crate::error::ApiError;
-use crate::pages::view;
+use crate::handlers::api;
 use crate::state::AppState;
-use axum::Extension;
+use crate::view::View;
 use axum::Json;
 use axum::extract::State;
 use indexer::Library;
@@ -37,16 +35,15 @@ Documenten die u niet mag zien bestaan voor u niet (404)."
         api::vocabulaire,
         api::lessen,
         api::status,
-        crate::alerts::pages::api_list,
-        crate::alerts::pages::api_subscribe,
-        crate::alerts::pages::api_delete
+        crate::handlers::alerts::api_list,
+        crate::handlers::alerts::api_subscribe,
+        crate::handlers::alerts::api_delete
     )
 )]
 pub struct ApiDoc;
 
 /// `GET /api/v1/openapi.json`.
-pub async fn document(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, ApiError> {
-    let v = view(&state, &reader).await?;
+pub async fn document(State(_state): State<AppState>, v: View) -> Result<Json<Value>, ApiError> {
     Ok(Json(complete(&v.shelf().library)))
 }
 
@@ -117,10 +114,9 @@ fn allowed_values(lib: &Library) -> Vec<(&'static str, Vec<String>)> {
 /// `GET /api`: the same document as a page people can read, rendered on the
 /// server from `complete` (so it never disagrees with `openapi.json`), with
 /// no script: it works under the site's CSP and without JavaScript.
-pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> crate::pages::Page {
-    let v = view(&state, &reader).await?;
+pub async fn page(State(state): State<AppState>, v: View) -> crate::render::Page {
     let doc = complete(&v.shelf().library);
-    crate::pages::render(&state, "api.html", readable(&doc))
+    crate::render::render(&state, "api.html", readable(&doc))
 }
 
 /// The document as operations and schemas with plain type names.

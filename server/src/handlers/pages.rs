@@ -3,12 +3,14 @@
 use crate::auth::Reader;
 use crate::error::{PageError, Problem};
 use crate::params;
-use crate::state::{AppState, View};
+use crate::render::{Page, render};
+use crate::state::AppState;
+use crate::view::View;
 use crate::views::{self, Named, card};
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use indexer::search::pagedocs::HitKind;
 use indexer::search::similar::SimilarOptions;
 use indexer::search::{FACETS, Tier};
@@ -16,66 +18,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub type Page = Result<Html<String>, PageError>;
-
-/// The content the current reader may see.
-pub async fn view(state: &AppState, reader: &Reader) -> Result<View, Problem> {
-    let (generation, loaded) = state.current().ok_or(Problem::Unavailable)?;
-    View::new(generation, loaded, reader.audience.clone()).await
-}
-
-/// Renders a template with the site-wide context.
-pub fn render(state: &AppState, template: &str, ctx: Value) -> Page {
-    let tmpl = state.templates.get_template(template)?;
-    let loaded = state.loaded();
-    // `serve --preview`: the working folder's findings on every page.
-    let voorbeeld = state.config.preview.as_ref().map(|_| {
-        let meldingen: Vec<String> = loaded
-            .as_ref()
-            .map(|l| {
-                l.reports()
-                    .iter()
-                    .filter(|r| r.name == crate::config::PREVIEW_SOURCE)
-                    .flat_map(|r| r.diagnostics.iter().map(ToString::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        context! { meldingen }
-    });
-    let reader = crate::auth::current();
-    let lezer = reader.name.as_ref().map(|naam| {
-        let vocab = loaded.as_ref().map(|l| l.vocab());
-        context! { naam, ..crate::views::access_of(&reader.audience, vocab) }
-    });
-    let auth = &state.config.auth;
-    // The footer links every site page; pages are public, the same for every reader.
-    let paginas: Vec<Value> = loaded
-        .as_ref()
-        .map(|l| {
-            l.pages()
-                .iter()
-                .map(|p| context! { slug => p.slug, titel => p.meta.titel })
-                .collect()
-        })
-        .unwrap_or_default();
-    // "Volg per e-mail" for readers with an address, where alerts are offered.
-    let meldingen = state.config.mail.is_some() && reader.email.is_some();
-    let site = context! {
-        naam => "Tegenkracht",
-        meldingen,
-        url => state.config.site_url.trim_end_matches('/'),
-        voorbeeld,
-        lezer,
-        inloggen => auth.sign_in_url,
-        uitloggen => auth.sign_out_url,
-        paginas,
-    };
-    let taal = crate::i18n::current();
-    Ok(Html(tmpl.render(context! { site, taal, ..ctx })?))
-}
-
-pub async fn home(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn home(State(state): State<AppState>, v: View) -> Page {
     let lib = &v.shelf().library;
     let recent: Vec<_> = lib.recent().into_iter().take(6).map(|d| card(lib, d)).collect();
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
@@ -114,8 +57,7 @@ struct FacetValue {
     url: String,
 }
 
-pub async fn search(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn search(State(state): State<AppState>, v: View, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
     let shelf = v.shelf();
     let lib = &shelf.library;
     let pairs = params::page_pairs(raw.as_deref())?;
@@ -229,10 +171,10 @@ pub async fn search(State(state): State<AppState>, Extension(reader): Extension<
 
 pub async fn dossier(
     State(state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     Path((regio, slug)): Path<(String, String)>,
 ) -> Page {
-    let v = view(&state, &reader).await?;
     let shelf = v.shelf();
     let lib = &shelf.library;
     let id = format!("{regio}/{slug}");
@@ -260,7 +202,7 @@ pub async fn dossier(
         .collect();
     let voc = &lib.vocab;
     let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, views::label(&voc.uitdagingen, &l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
-    let today = today();
+    let today = indexer::model::PartialDate::today();
     let herzien = d.meta.herzien_voor.is_some_and(|h| h.sort_key() < today.sort_key());
     render(
         &state,
@@ -298,16 +240,6 @@ fn feed(url: &str, titel: &str, zoek: Option<&str>, collectie: Option<&str>) -> 
     context! { url, titel, zoek, collectie }
 }
 
-/// Today's date, for review banners.
-pub fn today() -> indexer::model::PartialDate {
-    let now = time::OffsetDateTime::now_utc();
-    indexer::model::PartialDate {
-        year: now.year() as u16,
-        month: Some(u8::from(now.month())),
-        day: Some(now.day()),
-    }
-}
-
 /// Dossiers grouped by region, in vocabulary order.
 fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a indexer::model::Dossier>) -> Vec<Value> {
     let mut groups: BTreeMap<usize, Vec<views::Card>> = BTreeMap::new();
@@ -330,8 +262,7 @@ fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a i
         .collect()
 }
 
-pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn thema(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Page {
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let groepen = by_region(lib, lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.themas.contains(&slug)));
@@ -360,8 +291,7 @@ pub async fn thema(State(state): State<AppState>, Extension(reader): Extension<R
 }
 
 /// `/paginas/{slug}`: a site page (Over, Contact, Privacyverklaring, ...).
-pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn pagina(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Page {
     let lib = &v.shelf().library;
     let p = lib.pages.iter().find(|p| p.slug == slug).ok_or(Problem::NotFound)?;
     render(
@@ -375,8 +305,7 @@ pub async fn pagina(State(state): State<AppState>, Extension(reader): Extension<
     )
 }
 
-pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn themas(State(state): State<AppState>, v: View) -> Page {
     let lib = &v.shelf().library;
     let themas: Vec<Value> = lib
         .playbooks
@@ -386,8 +315,7 @@ pub async fn themas(State(state): State<AppState>, Extension(reader): Extension<
     render(&state, "themas.html", context! { themas })
 }
 
-pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn regio(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Page {
     let lib = &v.shelf().library;
     lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?;
     let naam = views::label(&lib.vocab.regios, &slug);
@@ -417,14 +345,12 @@ pub async fn regio(State(state): State<AppState>, Extension(reader): Extension<R
     )
 }
 
-pub async fn regios(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn regios(State(state): State<AppState>, v: View) -> Page {
     let lib = &v.shelf().library;
     render(&state, "regios.html", context! { regios => regions(lib) })
 }
 
-pub async fn collectie(State(state): State<AppState>, Extension(reader): Extension<Reader>, Path(slug): Path<String>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn collectie(State(state): State<AppState>, v: View, Path(slug): Path<String>) -> Page {
     let lib = &v.shelf().library;
     let c = lib.collection(&slug).ok_or(Problem::NotFound)?;
     let items: Vec<Value> = c
@@ -443,15 +369,13 @@ pub async fn collectie(State(state): State<AppState>, Extension(reader): Extensi
     )
 }
 
-pub async fn collecties(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn collecties(State(state): State<AppState>, v: View) -> Page {
     let lib = &v.shelf().library;
     let collecties: Vec<Value> = lib.collections.iter().map(collection_item).collect();
     render(&state, "collecties.html", context! { collecties })
 }
 
-pub async fn lessen(State(state): State<AppState>, Extension(reader): Extension<Reader>, RawQuery(raw): RawQuery) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn lessen(State(state): State<AppState>, v: View, RawQuery(raw): RawQuery) -> Page {
     let lib = &v.shelf().library;
     let pairs = params::page_pairs(raw.as_deref())?;
     let filter = crate::lessons::Filter::parse(&pairs, lib)?;
@@ -489,37 +413,5 @@ pub async fn static_file(State(state): State<AppState>, Path(rel): Path<String>)
         )
             .into_response(),
         None => PageError(Problem::NotFound).into_response(),
-    }
-}
-
-/// Middleware: turns a `PageError` response into the themed error page.
-pub async fn render_page_errors(State(state): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let res = next.run(req).await;
-    let Some(problem) = res.extensions().get::<Problem>().cloned() else {
-        return res;
-    };
-    let status = problem.status();
-    let titel = match status {
-        StatusCode::NOT_FOUND => "Pagina niet gevonden",
-        StatusCode::BAD_REQUEST => "Deze vraag begrijpen we niet",
-        StatusCode::SERVICE_UNAVAILABLE => "Even geduld",
-        _ => "Er ging iets mis",
-    };
-    match render(
-        &state,
-        "fout.html",
-        context! { status => status.as_u16(), titel, bericht => problem.message() },
-    ) {
-        Ok(html) => {
-            let mut r = (status, html).into_response();
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-            }
-            r
-        }
-        Err(e) => {
-            tracing::error!(error = ?e.0, "error page failed to render");
-            (status, problem.message()).into_response()
-        }
     }
 }

@@ -9,8 +9,10 @@
 
 use crate::auth::Reader;
 use crate::error::{ApiError, PageError, Problem};
-use crate::pages::{Page, render, view};
+use crate::forms::{Draft, numbered, quoted, slugify, url_encode};
+use crate::render::{Page, render};
 use crate::state::AppState;
+use crate::view::View;
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
@@ -31,58 +33,6 @@ const SECTIONS: [(&str, &str); 4] = [
 /// Lesson and source rows on the form.
 const LES_RIJEN: usize = 3;
 const BRON_RIJEN: usize = 2;
-/// The longest form accepted (the body limit of the whole server is larger).
-const MAX_FORM: usize = 256 * 1024;
-
-/// The submitted fields, in order, as the browser sent them.
-pub struct Draft(pub(crate) Vec<(String, String)>);
-
-impl Draft {
-    pub fn parse(body: &[u8]) -> Result<Draft, Problem> {
-        if body.len() > MAX_FORM {
-            return Err(Problem::BadRequest(format!("het formulier is groter dan {} kB", MAX_FORM / 1024)));
-        }
-        let text = std::str::from_utf8(body).map_err(|_| Problem::BadRequest("het formulier is geen geldige UTF-8".into()))?;
-        Ok(Draft(crate::params::pairs(Some(text))?))
-    }
-
-    pub(crate) fn one(&self, key: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().replace("\r\n", "\n"))
-            .unwrap_or_default()
-    }
-
-    fn many(&self, key: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == key && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-
-    /// How many numbered rows (`{prefix}1`, `{prefix}2`, …) the form sent, at least `min`.
-    pub(crate) fn rows(&self, prefix: &str, min: usize) -> usize {
-        numbered(self.0.iter().map(|(k, _)| k.as_str()), prefix).max(min)
-    }
-
-    /// A comma-separated text field as a list.
-    fn list(&self, key: &str) -> Vec<String> {
-        self.one(key)
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-}
-
-/// How many numbered names `{prefix}1`, `{prefix}2`, … run on from 1 among `names`.
-fn numbered<'a>(names: impl Iterator<Item = &'a str>, prefix: &str) -> usize {
-    let present: std::collections::HashSet<usize> = names.filter_map(|k| k.strip_prefix(prefix)?.parse().ok()).collect();
-    (1..).take_while(|i| present.contains(i)).count()
-}
 
 /// The file a draft makes, and the line where each field's key starts.
 #[derive(Debug, Serialize)]
@@ -103,51 +53,8 @@ impl File {
     }
 }
 
-/// Percent-encoding for a forge URL's query: everything but RFC 3986's unreserved characters.
-pub(crate) fn url_encode(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
-
-pub(crate) fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn quoted_list(items: &[String]) -> String {
     format!("[{}]", items.iter().map(|i| quoted(i)).collect::<Vec<_>>().join(", "))
-}
-
-/// A slug from a title: lowercase, accents off, words joined by `-`.
-pub fn slugify(titel: &str) -> String {
-    let folded = indexer::text::fold(titel);
-    let mut out = String::new();
-    for c in folded.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-')
-        .chars()
-        .take(80)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string()
 }
 
 /// The markdown file for a draft: every filled-in field, in the content model's order.
@@ -426,14 +333,14 @@ fn values(draft: &Draft) -> Value {
 /// `GET /schrijven`: the empty form (a `regio` in the query preselects it).
 pub async fn form(
     State(state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Page {
-    let v = view(&state, &reader).await?;
     let lib = &v.shelf().library;
     let pairs = crate::params::page_pairs(raw.as_deref())?;
     crate::params::only(&pairs, &["regio", "dossier", "taal"])?;
-    let today = crate::pages::today();
+    let today = indexer::model::PartialDate::today();
     let waarden = match crate::params::single(&pairs, "dossier")? {
         Some(id) => {
             // Only a reader who sees everything a file may reference can edit it
@@ -590,7 +497,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
         put("contact_email", json!(c.email));
     }
     put("herzien_voor", json!(m.herzien_voor.map(|x| x.to_string())));
-    put("bijgewerkt", json!(crate::pages::today().to_string()));
+    put("bijgewerkt", json!(indexer::model::PartialDate::today().to_string()));
     // A body made of the four known sections, in their order, fills their
     // boxes; any other body goes whole into "overig", exactly as it was.
     match known_sections(&body) {
@@ -607,8 +514,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
 
 /// `POST /schrijven`: the form again with the file, its findings beside their
 /// fields and the hand-off to the forge.
-pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
-    let v = view(&state, &reader).await?;
+pub async fn submit(State(state): State<AppState>, v: View, Extension(reader): Extension<Reader>, body: axum::body::Bytes) -> Page {
     let lib = &v.shelf().library;
     let draft = Draft::parse(&body).map_err(PageError)?;
     let c = check(&state, lib, &draft, reader.is_curator());
@@ -637,10 +543,10 @@ pub async fn submit(State(state): State<AppState>, Extension(reader): Extension<
 /// `POST /api/v1/schrijven/controle`: the same check as JSON.
 pub async fn api_check(
     State(state): State<AppState>,
+    v: View,
     Extension(reader): Extension<Reader>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let v = view(&state, &reader).await?;
     let draft = Draft::parse(&body)?;
     let c = check(&state, &v.shelf().library, &draft, reader.is_curator());
     Ok(Json(json!({
@@ -654,8 +560,7 @@ pub async fn api_check(
 
 /// `GET /schema/dossier.json`: the JSON Schema of a dossier's front matter,
 /// with the vocabulary and the themas the reader may see.
-pub async fn schema(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Value>, PageError> {
-    let v = view(&state, &reader).await?;
+pub async fn schema(State(_state): State<AppState>, v: View) -> Result<Json<Value>, PageError> {
     let lib = &v.shelf().library;
     let themas: Vec<String> = lib.playbooks.iter().map(|p| p.slug.clone()).collect();
     Ok(Json(indexer::model::schema::dossier(&lib.vocab, &themas)))

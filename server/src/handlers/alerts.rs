@@ -6,11 +6,12 @@
 //! (`Sec-Fetch-Site` or `Origin`), so another site cannot subscribe or
 //! unsubscribe a signed-in reader.
 
-use super::{Alerts, AlreadyFollowing, BadAddress, Follows, Frequency, Owner, Request, Subscription, TooMany};
+use crate::alerts::{Alerts, AlreadyFollowing, BadAddress, Follows, Frequency, Owner, Request, Subscription, TooMany};
 use crate::auth::Reader;
 use crate::error::{ApiError, PageError, Problem};
-use crate::pages::{Page, render, view};
-use crate::state::{AppState, View};
+use crate::render::{Page, render};
+use crate::state::AppState;
+use crate::view::View;
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -117,7 +118,10 @@ fn stored(e: anyhow::Error) -> Problem {
     if e.downcast_ref::<AlreadyFollowing>().is_some() {
         Problem::Conflict("U volgt dit al per e-mail.".into())
     } else if e.downcast_ref::<TooMany>().is_some() {
-        Problem::Conflict(format!("U hebt al {} meldingen; zeg er eerst een op.", super::MAX_PER_ADDRESS))
+        Problem::Conflict(format!(
+            "U hebt al {} meldingen; zeg er eerst een op.",
+            crate::alerts::MAX_PER_ADDRESS
+        ))
     } else if e.downcast_ref::<BadAddress>().is_some() {
         Problem::Forbidden("Uw e-mailadres bij het inloggen is geen enkelvoudig adres; meldingen zijn daarom niet mogelijk.".into())
     } else {
@@ -141,7 +145,7 @@ async fn follow(
 ) -> Result<Subscription, Problem> {
     let a = alerts(state)?;
     owner(&reader)?;
-    let v = view(state, &reader).await?;
+    let v = View::of(state, reader.audience.clone()).await?;
     let (volgt, titel) = describe(&v, zoek, collectie)?;
     let frequentie = frequency(frequentie)?;
     let taal = if taal == "en" { "en" } else { "nl" }.to_string();
@@ -171,7 +175,7 @@ pub async fn list(State(state): State<AppState>, Extension(reader): Extension<Re
     render(
         &state,
         "abonnementen.html",
-        context! { email, items, max => super::MAX_PER_ADDRESS },
+        context! { email, items, max => crate::alerts::MAX_PER_ADDRESS },
     )
 }
 
@@ -307,7 +311,7 @@ fn api_item(s: &Subscription) -> ApiSubscription {
 /// `GET /api/v1/abonnementen`.
 #[utoipa::path(get, path = "/api/v1/abonnementen",
     summary = "The email alerts of this token (a token with an address; where alerts are offered)",
-    responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+    responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Vec<ApiSubscription>>, ApiError> {
     let a = alerts(&state)?;
     let who = api_owner(&reader)?;
@@ -333,7 +337,7 @@ pub struct ApiRequest {
 #[utoipa::path(post, path = "/api/v1/abonnementen",
     summary = "Follow a search or a collection by email",
     request_body = ApiRequest,
-    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)))]
+    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::handlers::api::ErrorBody), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody), (status = 409, body = crate::handlers::api::ErrorBody)))]
 pub async fn api_subscribe(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
@@ -373,7 +377,7 @@ pub async fn api_subscribe(
 #[utoipa::path(delete, path = "/api/v1/abonnementen/{id}",
     summary = "Stop an email alert",
     params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+    responses((status = 204), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody)))]
 pub async fn api_delete(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
