@@ -10,13 +10,14 @@
 
 use crate::access::Audience;
 use crate::catalog::{Catalog, Location, RenderCache, SourceSpec};
+use crate::data_dir::DataDir;
 use crate::index::{IndexError, IndexStore, Names, Partitions, SyncStats};
 use crate::library::{Library, visible_set};
 use crate::search::SearchIndex;
 use crate::source::mirror;
 use crate::source::{Snapshot, SourceError};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -118,9 +119,24 @@ impl Loaded {
         self.catalog.edit_link(bron)
     }
 
-    /// The sources' commits as one string (what the updater compares).
-    pub fn fingerprint(&self) -> Option<String> {
-        fingerprint(&self.catalog)
+    /// The commits this state was read at.
+    pub fn heads(&self) -> Heads {
+        Heads(
+            self.catalog
+                .reports
+                .iter()
+                .map(|r| (r.name.clone(), r.commit.clone().unwrap_or_else(|| "-".into())))
+                .collect(),
+        )
+    }
+
+    /// The sources whose last fetch had failed when this state was read, with the reason.
+    pub fn fetch_errors(&self) -> HashMap<String, String> {
+        self.catalog
+            .reports
+            .iter()
+            .filter_map(|r| r.fetch_error.clone().map(|e| (r.name.clone(), e)))
+            .collect()
     }
 
     /// Every dossier's id with its `bijgewerkt` date, whoever may see it: for
@@ -203,14 +219,19 @@ pub fn standard_audiences(catalog: &Catalog) -> Vec<Audience> {
     out
 }
 
-/// A fingerprint of the sources' state (`-` for a source without a commit).
-pub fn fingerprint(catalog: &Catalog) -> Option<String> {
-    let parts: Vec<String> = catalog
-        .reports
-        .iter()
-        .map(|r| format!("{}={}", r.name, r.commit.as_deref().unwrap_or("-")))
-        .collect();
-    Some(parts.join(";"))
+/// The commit of every source by name, in source order (`-` for a source
+/// without one): two equal `Heads` mean no source moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heads(Vec<(String, String)>);
+
+/// What `Engine::refresh` came to.
+pub enum Refresh {
+    /// No source moved and no fetch failure came or went: these sources were
+    /// fetched without error.
+    Unchanged { fetched: Vec<String> },
+    /// The new state (with every source's report: read errors in
+    /// `read_error`, fetch failures in `fetch_error`).
+    Loaded(Box<Loaded>),
 }
 
 /// Reads the sources once (fetching git sources into mirrors) and opens the indexes.
@@ -225,7 +246,7 @@ pub fn load(specs: &[SourceSpec], data_dir: &Path) -> Result<Loaded, IndexError>
 /// All of it blocks: run it off the async workers.
 pub struct Engine {
     specs: Vec<SourceSpec>,
-    data_dir: PathBuf,
+    data_dir: DataDir,
     store: IndexStore,
     snapshots: HashMap<String, Snapshot>,
     cache: RenderCache,
@@ -252,10 +273,11 @@ impl Drop for Engine {
 
 impl Engine {
     pub fn new(specs: Vec<SourceSpec>, data_dir: &Path) -> Engine {
+        let data_dir = DataDir::new(data_dir);
         Engine {
             specs,
-            data_dir: data_dir.to_path_buf(),
-            store: IndexStore::new(data_dir),
+            store: IndexStore::new(&data_dir),
+            data_dir,
             snapshots: HashMap::new(),
             cache: RenderCache::default(),
             fetch_errors: HashMap::new(),
@@ -298,19 +320,37 @@ impl Engine {
         }
     }
 
-    /// The commits the mirrors are at now, as a fingerprint (cheap).
-    pub fn heads(&self) -> Option<String> {
+    /// Fetches the named sources (all when `None`), and reads everything again
+    /// unless nothing moved since `since` (the state being served).
+    pub fn refresh(&mut self, which: Option<&[String]>, since: Option<&Loaded>) -> Result<Refresh, IndexError> {
+        self.fetch(which);
+        if let Some(prev) = since
+            && self.heads().is_some_and(|h| h == prev.heads())
+            && self.fetch_errors == prev.fetch_errors()
+        {
+            let fetched = (self.specs.iter())
+                .map(|s| s.name.clone())
+                .filter(|n| !self.fetch_errors.contains_key(n))
+                .collect();
+            return Ok(Refresh::Unchanged { fetched });
+        }
+        Ok(Refresh::Loaded(Box::new(self.update()?)))
+    }
+
+    /// The commits the mirrors are at now (cheap); `None` when a source is a
+    /// folder, which has no commit and is always read again.
+    pub fn heads(&self) -> Option<Heads> {
         let mut parts = Vec::new();
         for s in &self.specs {
             // Folders have no commit: they are always re-read.
             let Location::Git { branch, .. } = &s.location else { return None };
-            let commit = git2::Repository::open_bare(mirror::mirror_path(&self.data_dir, &s.name))
+            let commit = git2::Repository::open_bare(self.data_dir.mirror(&s.name))
                 .ok()
                 .and_then(|repo| crate::source::resolve_commit(&repo, branch).map(|c| c.id().to_string()))
                 .unwrap_or_else(|| "-".into());
-            parts.push(format!("{}={commit}", s.name));
+            parts.push((s.name.clone(), commit));
         }
-        Some(parts.join(";"))
+        Some(Heads(parts))
     }
 
     /// Reads every source from its mirror (reusing unchanged files), validates,
@@ -439,7 +479,7 @@ impl Engine {
             let known = |oid: &str, rel: &str, display: &str| defer && cache.knows(oid, rel, display);
             let read = match &spec.location {
                 Location::Git { branch, root, .. } => {
-                    let path = mirror::mirror_path(&self.data_dir, &spec.name);
+                    let path = self.data_dir.mirror(&spec.name);
                     read_mirror(&path, branch, root, self.snapshots.get(&spec.name), &known)
                 }
                 Location::Dir(dir) => crate::source::read_dir(dir),
@@ -728,7 +768,7 @@ mod tests {
         docs.push(("limburg/open", "openbaar", "Voor iedereen."));
         let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &docs);
         let data = tempfile::tempdir().unwrap();
-        let loaded = Arc::new(assemble(catalog, &IndexStore::new(data.path())).unwrap());
+        let loaded = Arc::new(assemble(catalog, &IndexStore::new(&data.path().into())).unwrap());
         let pair = |a: usize, b: usize| Audience::Regions(vec![regions[a].to_string(), regions[b].to_string()]);
         // A single region with `regio` documents is standard: ready at once.
         assert!(loaded.ready_shelf(&Audience::Regions(vec!["limburg".into()])).is_some());
@@ -779,7 +819,7 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let first = load_with(src.path(), data.path());
         assert!(first.rendered > 80);
-        let file = crate::catalog::filecache::cache_dir(data.path()).join("dossiers.bin");
+        let file = crate::catalog::filecache::cache_dir(&data.path().into()).join("dossiers.bin");
         assert!(file.exists());
         // Once saved, the texts and word lists leave memory and read the same from the file.
         let on_disk = |l: &Loaded| {
@@ -796,7 +836,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&file), 0o600);
-            assert_eq!(mode(&crate::catalog::filecache::cache_dir(data.path())), 0o700);
+            assert_eq!(mode(&crate::catalog::filecache::cache_dir(&data.path().into())), 0o700);
             assert_eq!(mode(&data.path().join("cache")), 0o700);
             // The indexes and mirrors hold restricted documents too.
             assert_eq!(mode(&data.path().join("index")), 0o700);

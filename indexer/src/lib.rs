@@ -9,6 +9,7 @@
 pub mod access;
 pub mod blob;
 pub mod catalog;
+pub mod data_dir;
 pub mod diag;
 pub mod engine;
 pub mod index;
@@ -22,6 +23,7 @@ pub mod text;
 
 pub use access::Audience;
 pub use catalog::{Catalog, Location, SourceSpec};
+pub use data_dir::DataDir;
 pub use diag::{Diagnostic, Severity};
 pub use engine::{Engine, Loaded, Shelf, load};
 pub use library::Library;

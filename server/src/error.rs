@@ -3,7 +3,7 @@
 //! handlers return `ApiError`, rendered as `{"error": {"code", "message"}}`.
 //! Details of 5xx errors are logged, never shown.
 
-use axum::Json;
+use crate::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 

@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod hooks;
 pub mod i18n;
 pub mod insight;
+pub mod json;
 pub mod lessons;
 pub mod listener;
 pub mod metrics;

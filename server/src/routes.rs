@@ -58,8 +58,7 @@ pub fn app(state: AppState) -> Router {
         .route("/abonnementen", get(alerts::api_list).post(alerts::api_subscribe))
         .route("/abonnementen/{id}", axum::routing::delete(alerts::api_delete))
         .route("/openapi.json", get(crate::handlers::api::openapi::document))
-        .fallback(api::not_found)
-        .layer(axum::middleware::from_fn(api::escape_json));
+        .fallback(api::not_found);
 
     let site = Router::new()
         .route("/", get(pages::home))

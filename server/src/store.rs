@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// The database file in `data_dir`.
 pub fn path(data_dir: &Path) -> PathBuf {
-    data_dir.join("tegenkracht.redb")
+    indexer::DataDir::new(data_dir).store()
 }
 
 /// Opens (or creates) the database, creating `data_dir` if needed.

@@ -34,6 +34,8 @@ pub const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/samenstellen.html",
     "templates/abonnementen.html",
     "templates/afmelden.html",
+    "templates/feed.xml",
+    "templates/sitemap.xml",
     "templates/mail/melding.txt",
     "templates/mail/melding.html",
     "static/utrecht-components.css",

@@ -5,7 +5,7 @@
 
 use crate::state::AppState;
 use indexer::Engine;
-use std::collections::BTreeMap;
+use indexer::engine::Refresh;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -34,45 +34,18 @@ pub async fn run(state: AppState) {
     }
 }
 
-/// What one round of fetching came to.
-enum Outcome {
-    /// A source moved (or nothing was loaded): the new state.
-    Loaded(Box<indexer::engine::Loaded>),
-    /// Nothing moved; these sources were fetched without error.
-    Unchanged(Vec<String>),
-}
-
 /// Fetches, and reloads when a source moved (or nothing is loaded yet).
 async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec<String>>) {
     let engine = Arc::clone(engine);
-    let loaded = state.loaded();
-    let current = loaded.as_ref().and_then(|l| l.fingerprint());
-    let errors_before: BTreeMap<String, String> = loaded
-        .iter()
-        .flat_map(|l| l.reports().iter())
-        .filter_map(|r| r.fetch_error.clone().map(|e| (r.name.clone(), e)))
-        .collect();
-    drop(loaded);
+    let since = state.loaded();
     let started = Instant::now();
     let result = tokio::task::spawn_blocking(move || {
         let mut engine = engine.lock().unwrap_or_else(|e| e.into_inner());
-        engine.fetch(which.as_deref());
-        let heads = engine.heads();
-        let errors_now: BTreeMap<String, String> = engine.fetch_errors().clone().into_iter().collect();
-        if current.is_some() && heads == current && errors_now == errors_before {
-            let ok: Vec<String> = engine
-                .specs()
-                .iter()
-                .map(|s| s.name.clone())
-                .filter(|n| !errors_now.contains_key(n))
-                .collect();
-            return Ok(Outcome::Unchanged(ok));
-        }
-        engine.update().map(|l| Outcome::Loaded(Box::new(l)))
+        engine.refresh(which.as_deref(), since.as_deref())
     })
     .await;
     match result {
-        Ok(Ok(Outcome::Loaded(loaded))) => {
+        Ok(Ok(Refresh::Loaded(loaded))) => {
             for r in loaded.reports() {
                 if let Some(e) = &r.read_error {
                     tracing::error!(source = %r.name, error = %e, "source could not be read");
@@ -91,7 +64,7 @@ async fn update(state: &AppState, engine: &Arc<Mutex<Engine>>, which: Option<Vec
             state.swap(*loaded);
         }
         // Nothing moved: the fetches that worked still count as successes.
-        Ok(Ok(Outcome::Unchanged(ok))) => state.metrics.record_fetch_ok(&ok),
+        Ok(Ok(Refresh::Unchanged { fetched })) => state.metrics.record_fetch_ok(&fetched),
         Ok(Err(e)) => tracing::error!(error = %e, "updating failed; still serving the previous state"),
         Err(e) => tracing::error!(error = %e, "updating panicked; still serving the previous state"),
     }

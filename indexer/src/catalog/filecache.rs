@@ -26,6 +26,7 @@
 
 use crate::blob::{Blob, Spot, StoreFile};
 use crate::catalog::render_cache::{BodyPart, ParsedDossier, Restored};
+use crate::data_dir::DataDir;
 use crate::diag::Diagnostic;
 use crate::model::{DocWords, DossierMeta, Heading, Rendered};
 use serde::{Deserialize, Serialize};
@@ -48,11 +49,11 @@ type BodyRef<'a> = Result<(&'a Rendered, &'a DocWords, &'a [Diagnostic]), &'a st
 type BodyIn<'a> = Result<(RenderedIn<'a>, &'a [u8], Vec<Diagnostic>), String>;
 
 /// The cache folder of this format.
-pub fn cache_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("cache").join(format!("v{FORMAT}"))
+pub fn cache_dir(data_dir: &DataDir) -> PathBuf {
+    data_dir.caches().join(format!("v{FORMAT}"))
 }
 
-fn cache_file(data_dir: &Path) -> PathBuf {
+fn cache_file(data_dir: &DataDir) -> PathBuf {
     cache_dir(data_dir).join("dossiers.bin")
 }
 
@@ -164,12 +165,12 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
 }
 
 /// Writes the entries atomically (temporary file, sync, rename).
-pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, Arc<ParsedDossier>)]) -> std::io::Result<()> {
+pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String, Arc<ParsedDossier>)]) -> std::io::Result<()> {
     let Some(identity) = identity() else {
         return Ok(());
     };
     let dir = cache_dir(data_dir);
-    create_private_dir(&dir)?;
+    DataDir::create_private(&dir)?;
     remove_other_versions(data_dir);
     let tmp = dir.join(format!(".dossiers.bin.{}.tmp", std::process::id()));
     // Where each saved entry's blobs land in the new file.
@@ -235,7 +236,7 @@ pub(crate) fn save(data_dir: &Path, fingerprint: [u8; 32], entries: &[(String, A
 }
 
 /// Reads the saved entries; `None` (with a warning) when there is no usable file.
-pub(crate) fn load(data_dir: &Path) -> Option<Restored> {
+pub(crate) fn load(data_dir: &DataDir) -> Option<Restored> {
     let path = cache_file(data_dir);
     remove_stale_temporaries(&cache_dir(data_dir));
     match read(&path) {
@@ -330,9 +331,9 @@ impl Reader<'_> {
 }
 
 /// Folders of other formats are removed (best effort).
-fn remove_other_versions(data_dir: &Path) {
+fn remove_other_versions(data_dir: &DataDir) {
     let keep = format!("v{FORMAT}");
-    if let Ok(entries) = std::fs::read_dir(data_dir.join("cache")) {
+    if let Ok(entries) = std::fs::read_dir(data_dir.caches()) {
         for e in entries.flatten() {
             if e.file_name() != keep.as_str() {
                 let _ = if e.path().is_dir() {
@@ -356,23 +357,6 @@ fn remove_stale_temporaries(dir: &Path) {
             }
         }
     }
-}
-
-/// Creates `dir` (and missing parents) readable by the owner only, and makes
-/// `dir` and its parent so if they existed: everything in `data_dir` holds
-/// restricted content.
-pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir)?;
-    #[cfg(unix)]
-    for d in [dir, dir.parent().unwrap_or(dir)] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
 }
 
 fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {

@@ -454,10 +454,8 @@ pub struct IndexStore {
 }
 
 impl IndexStore {
-    pub fn new(data_dir: &Path) -> IndexStore {
-        IndexStore {
-            root: data_dir.join("index"),
-        }
+    pub fn new(data_dir: &crate::data_dir::DataDir) -> IndexStore {
+        IndexStore { root: data_dir.indexes() }
     }
 
     fn version_dir(&self) -> PathBuf {
@@ -480,7 +478,7 @@ impl IndexStore {
         };
         let vdir = self.version_dir();
         // Owner only: the indexes hold restricted documents.
-        crate::catalog::filecache::create_private_dir(&vdir).map_err(io(&vdir))?;
+        crate::data_dir::DataDir::create_private(&vdir).map_err(io(&vdir))?;
         let mut groups: std::collections::BTreeMap<String, Vec<Arc<Dossier>>> = std::collections::BTreeMap::new();
         for d in dossiers {
             groups.entry(crate::index::partition::key_of(d)).or_default().push(Arc::clone(d));
@@ -616,7 +614,7 @@ mod tests {
     #[test]
     fn sync_writes_only_what_changed_and_converges() {
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let none = Partitions::default();
         let lib = library(&[("a", "Panden in Maastricht."), ("b", "Horeca in Venlo."), ("c", "Haven en douane.")]);
         let (idx, stats, _) = sync(&store, &lib, &none);
@@ -639,7 +637,7 @@ mod tests {
     #[test]
     fn a_dossier_that_leaves_no_longer_counts_in_the_term_statistics() {
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let none = Partitions::default();
         let texts: Vec<(String, String)> = (0..40)
             .map(|i| (format!("d{i}"), format!("Panden in Maastricht, dossier {i}.")))
@@ -694,7 +692,7 @@ mod tests {
         let refs: Vec<(&str, &str, &str)> = docs.iter().map(|(a, b, c)| (a.as_str(), *b, c.as_str())).collect();
         let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &refs);
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
         let (parts, stats) = store.sync_partitions(&catalog.dossiers, &names, &Partitions::default()).unwrap();
         assert_eq!(stats.added, docs.len(), "every dossier indexed exactly once");
@@ -751,7 +749,7 @@ mod tests {
     fn a_second_sync_hashes_only_what_changed_and_sees_renamed_themas() {
         use crate::catalog::RenderCache;
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let mut cache = RenderCache::default();
         let mut docs = vec![
             ("limburg/a", "openbaar", "Panden in Maastricht.".to_string()),
@@ -799,7 +797,7 @@ mod tests {
     fn similar_works_after_updates_leave_deleted_documents() {
         // Regression (see pitfalls): MoreLikeThis panicked once an index held deleted documents.
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let none = Partitions::default();
         let docs: Vec<(String, String)> = (0..12)
             .map(|i| (format!("d{i}"), format!("de het en panden witwassen vastgoed nummer{i}")))
@@ -837,7 +835,7 @@ mod tests {
     #[test]
     fn an_unreadable_or_old_index_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
-        let store = IndexStore::new(dir.path());
+        let store = IndexStore::new(&dir.path().into());
         let lib = library(&[("a", "Panden.")]);
         std::fs::create_dir_all(dir.path().join("index/v1/openbaar")).unwrap();
         std::fs::create_dir_all(dir.path().join(format!("index/v{SCHEMA_VERSION}/openbaar"))).unwrap();

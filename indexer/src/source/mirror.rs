@@ -5,6 +5,7 @@
 //! (`TK_GIT_USERNAME_<NAME>`, `TK_GIT_PASSWORD_<NAME>`), never from the
 //! configuration file, and are never logged.
 
+use crate::data_dir::DataDir;
 use std::path::{Path, PathBuf};
 
 /// Why a fetch failed (the message never contains credentials).
@@ -18,11 +19,6 @@ pub struct FetchError {
 /// The environment variable suffix for a source name: `riec-limburg` → `RIEC_LIMBURG`.
 pub fn env_suffix(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
-}
-
-/// The mirror folder of a source.
-pub fn mirror_path(data_dir: &Path, name: &str) -> PathBuf {
-    data_dir.join("mirrors").join(format!("{name}.git"))
 }
 
 /// The URL git should fetch from: local paths become absolute paths.
@@ -44,8 +40,8 @@ pub fn redact(url: &str) -> String {
 /// Fetches `url` into the mirror of source `name`; returns the mirror's path.
 /// Branches are mirrored as they are (force-pushes included); the remote's
 /// `HEAD` is kept as `refs/tk/HEAD`.
-pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchError> {
-    let path = mirror_path(data_dir, name);
+pub fn fetch(data_dir: &DataDir, name: &str, url: &str) -> Result<PathBuf, FetchError> {
+    let path = data_dir.mirror(name);
     let fail = |e: git2::Error| FetchError {
         url: redact(url),
         message: e.message().to_string(),
@@ -55,7 +51,7 @@ pub fn fetch(data_dir: &Path, name: &str, url: &str) -> Result<PathBuf, FetchErr
         Err(_) => {
             let _ = std::fs::remove_dir_all(&path);
             // Owner only: the mirrors hold restricted documents.
-            crate::catalog::filecache::create_private_dir(&path).map_err(|e| FetchError {
+            DataDir::create_private(&path).map_err(|e| FetchError {
                 url: redact(url),
                 message: e.to_string(),
             })?;

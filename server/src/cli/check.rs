@@ -179,7 +179,7 @@ fn display_path(specs: &[SourceSpec], d: &indexer::model::Dossier) -> String {
 fn read(config: &Config, spec: &SourceSpec) -> Result<Snapshot, SourceError> {
     match &spec.location {
         Location::Git { repo, branch, root } if repo.to_string_lossy().contains("://") => {
-            match indexer::source::mirror::fetch(&config.data_dir, &spec.name, &repo.to_string_lossy()) {
+            match indexer::source::mirror::fetch(&config.data_dir.as_path().into(), &spec.name, &repo.to_string_lossy()) {
                 Ok(path) => indexer::source::read_git(&path, branch, root),
                 Err(e) => Err(SourceError::Open {
                     path: repo.clone(),

@@ -170,7 +170,7 @@ fn index(config: Config) -> Result<ExitCode> {
     }
     println!(
         "index in {}: {} documents written, {} removed, {} public dossiers, {} files rendered",
-        config.data_dir.join("index").display(),
+        indexer::DataDir::new(&config.data_dir).indexes().display(),
         loaded.stats.added,
         loaded.stats.deleted,
         loaded.public.library.dossiers.len(),

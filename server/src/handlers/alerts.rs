@@ -9,10 +9,10 @@
 use crate::alerts::{Alerts, AlreadyFollowing, BadAddress, Follows, Frequency, Owner, Request, Subscription, TooMany};
 use crate::auth::Reader;
 use crate::error::{ApiError, PageError, Problem};
+use crate::json::Json;
 use crate::render::{Page, render};
 use crate::state::AppState;
 use crate::view::View;
-use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -4,13 +4,13 @@
 
 use crate::auth::Reader;
 use crate::error::{ApiError, Problem};
+use crate::json::Json;
 use crate::lessons;
 use crate::params;
 use crate::state::AppState;
 use crate::view::View;
 use crate::views;
 use axum::Extension;
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use indexer::search::Tier;
 use indexer::search::pagedocs::HitKind;
@@ -811,37 +811,4 @@ pub async fn status(
 /// Unknown API paths answer in JSON too.
 pub async fn not_found() -> ApiError {
     ApiError(Problem::NotFound)
-}
-
-/// Middleware: escapes `<`, `>` and `&` in JSON bodies as `\u003c`, `\u003e` and
-/// `\u0026` (the same JSON, and safe should a client ever embed it in HTML).
-pub async fn escape_json(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let res = next.run(req).await;
-    let is_json = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !is_json {
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return axum::response::Response::from_parts(parts, axum::body::Body::empty());
-    };
-    let mut out = Vec::with_capacity(bytes.len() + 64);
-    let mut rest: &[u8] = &bytes;
-    // Copy runs without `<`, `>` or `&` whole; escape those three.
-    while let Some(i) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(match rest[i] {
-            b'<' => b"\\u003c",
-            b'>' => b"\\u003e",
-            _ => b"\\u0026",
-        });
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
-    let mut parts = parts;
-    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    axum::response::Response::from_parts(parts, axum::body::Body::from(out))
 }

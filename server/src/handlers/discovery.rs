@@ -12,8 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use indexer::model::{Dossier, PartialDate};
-use indexer::text::escape_html as esc;
-use std::fmt::Write;
+use serde::Serialize;
 
 /// Most entries in a feed.
 const FEED_ENTRIES: usize = 50;
@@ -31,61 +30,85 @@ fn rfc3339(d: Option<PartialDate>) -> String {
     format!("{:04}-{:02}-{:02}T00:00:00Z", d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
 }
 
-fn xml(body: String, content_type: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+/// An Atom feed as `feed.xml` reads it.
+#[derive(Serialize)]
+struct Feed<'a> {
+    titel: &'a str,
+    self_url: String,
+    html_url: String,
+    bijgewerkt: String,
+    entries: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    titel: &'a str,
+    url: String,
+    bijgewerkt: String,
+    samenvatting: &'a str,
+    categorieen: Vec<Category<'a>>,
+}
+
+#[derive(Serialize)]
+struct Category<'a> {
+    term: &'a str,
+    label: &'a str,
+}
+
+/// One `<url>` of `sitemap.xml`.
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+/// Renders an XML template of the theme (auto-escaped like HTML).
+fn xml(state: &AppState, template: &str, ctx: impl Serialize, content_type: &'static str) -> Result<Response, PageError> {
+    let body = state.templates.get_template(template)?.render(ctx)?;
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
 /// Renders an Atom feed of `dossiers` (newest first).
-fn atom(state: &AppState, lib: &indexer::Library, title: &str, self_path: &str, html_path: &str, dossiers: &[&Dossier]) -> Response {
+fn atom(
+    state: &AppState,
+    lib: &indexer::Library,
+    title: &str,
+    self_path: &str,
+    html_path: &str,
+    dossiers: &[&Dossier],
+) -> Result<Response, PageError> {
     let base = base(state);
-    let updated = dossiers.iter().filter_map(|d| d.updated).max();
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"nl\">\n<title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<updated>{}</updated>\n<author><name>Tegenkracht</name></author>\n",
-        esc(title),
-        esc(&format!("{base}{self_path}")),
-        esc(&format!("{base}{self_path}")),
-        esc(&format!("{base}{html_path}")),
-        rfc3339(updated)
-    );
-    for d in dossiers.iter().take(FEED_ENTRIES) {
-        let url = format!("{base}/dossiers/{}", d.id);
-        let _ = write!(
-            o,
-            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n",
-            esc(&d.meta.titel),
-            esc(&url),
-            esc(&url),
-            rfc3339(d.updated),
-            esc(&d.meta.samenvatting)
-        );
-        let _ = writeln!(
-            o,
-            "<category term=\"{}\" label=\"{}\"/>",
-            esc(&d.meta.regio),
-            esc(lib.vocab.regios.name(&d.meta.regio))
-        );
-        for t in &d.meta.themas {
-            let _ = writeln!(o, "<category term=\"{}\" label=\"{}\"/>", esc(t), esc(lib.thema_name(t)));
-        }
-        o.push_str("</entry>\n");
-    }
-    o.push_str("</feed>\n");
-    xml(o, "application/atom+xml; charset=utf-8")
+    let entries = (dossiers.iter().take(FEED_ENTRIES))
+        .map(|d| Entry {
+            titel: &d.meta.titel,
+            url: format!("{base}/dossiers/{}", d.id),
+            bijgewerkt: rfc3339(d.updated),
+            samenvatting: &d.meta.samenvatting,
+            categorieen: std::iter::once(Category {
+                term: &d.meta.regio,
+                label: lib.vocab.regios.name(&d.meta.regio),
+            })
+            .chain(d.meta.themas.iter().map(|t| Category {
+                term: t,
+                label: lib.thema_name(t),
+            }))
+            .collect(),
+        })
+        .collect();
+    let feed = Feed {
+        titel: title,
+        self_url: format!("{base}{self_path}"),
+        html_url: format!("{base}{html_path}"),
+        bijgewerkt: rfc3339(dossiers.iter().filter_map(|d| d.updated).max()),
+        entries,
+    };
+    xml(state, "feed.xml", feed, "application/atom+xml; charset=utf-8")
 }
 
 /// `/feed.atom`: every dossier, newest first.
 pub async fn feed(State(state): State<AppState>, v: View) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
-    Ok(atom(
-        &state,
-        lib,
-        "Tegenkracht: nieuw en bijgewerkt",
-        "/feed.atom",
-        "/",
-        &lib.recent(),
-    ))
+    atom(&state, lib, "Tegenkracht: nieuw en bijgewerkt", "/feed.atom", "/", &lib.recent())
 }
 
 /// `/themas/{slug}/feed.atom`.
@@ -93,14 +116,14 @@ pub async fn thema_feed(State(state): State<AppState>, v: View, Path(slug): Path
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.themas.contains(&slug)).collect();
-    Ok(atom(
+    atom(
         &state,
         lib,
         &format!("Tegenkracht: {}", p.meta.titel),
         &format!("/themas/{slug}/feed.atom"),
         &format!("/themas/{slug}"),
         &ds,
-    ))
+    )
 }
 
 /// `/regios/{slug}/feed.atom`.
@@ -108,14 +131,14 @@ pub async fn regio_feed(State(state): State<AppState>, v: View, Path(slug): Path
     let lib = &v.shelf().library;
     let naam = lib.vocab.regios.get(&slug).ok_or(Problem::NotFound)?.to_string();
     let ds: Vec<&Dossier> = lib.recent().into_iter().filter(|d| d.meta.regio == slug).collect();
-    Ok(atom(
+    atom(
         &state,
         lib,
         &format!("Tegenkracht: {naam}"),
         &format!("/regios/{slug}/feed.atom"),
         &format!("/regios/{slug}"),
         &ds,
-    ))
+    )
 }
 
 /// `/collecties/{slug}/feed.atom`: the collection's dossiers the reader may
@@ -128,14 +151,14 @@ pub async fn collectie_feed(State(state): State<AppState>, v: View, Path(slug): 
         .into_iter()
         .filter(|d| c.meta.items.iter().any(|it| it.id == d.id))
         .collect();
-    Ok(atom(
+    atom(
         &state,
         lib,
         &format!("Tegenkracht: {}", c.meta.titel),
         &format!("/collecties/{slug}/feed.atom"),
         &format!("/collecties/{slug}"),
         &ds,
-    ))
+    )
 }
 
 /// `/zoeken/feed.atom?q=...`: the newest matches of any search, to follow in a feed reader.
@@ -160,28 +183,26 @@ pub async fn search_feed(State(state): State<AppState>, v: View, RawQuery(raw): 
     } else {
         format!("Tegenkracht: {}", req.q)
     };
-    Ok(atom(
+    atom(
         &state,
         lib,
         &title,
         &format!("/zoeken/feed.atom?{query}"),
         &format!("/zoeken?{query}"),
         &ds,
-    ))
+    )
 }
 
 /// `/sitemap.xml`: every page the reader may see.
 pub async fn sitemap(State(state): State<AppState>, v: View) -> Result<Response, PageError> {
     let lib = &v.shelf().library;
     let base = base(&state);
-    let mut o =
-        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut urls = Vec::new();
     let mut url = |path: &str, lastmod: Option<PartialDate>| {
-        let _ = write!(o, "<url><loc>{}</loc>", esc(&format!("{base}{path}")));
-        if let Some(d) = lastmod.filter(PartialDate::is_full) {
-            let _ = write!(o, "<lastmod>{d}</lastmod>");
-        }
-        o.push_str("</url>\n");
+        urls.push(SitemapUrl {
+            loc: format!("{base}{path}"),
+            lastmod: lastmod.filter(PartialDate::is_full).map(|d| d.to_string()),
+        })
     };
     for p in ["/", "/themas", "/regios", "/collecties", "/lessen"] {
         url(p, None);
@@ -201,8 +222,12 @@ pub async fn sitemap(State(state): State<AppState>, v: View) -> Result<Response,
     for d in &lib.dossiers {
         url(&format!("/dossiers/{}", d.id), d.updated);
     }
-    o.push_str("</urlset>\n");
-    Ok(xml(o, "application/xml; charset=utf-8"))
+    xml(
+        &state,
+        "sitemap.xml",
+        minijinja::context! { urls },
+        "application/xml; charset=utf-8",
+    )
 }
 
 /// `/robots.txt`.

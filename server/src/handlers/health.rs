@@ -22,7 +22,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
 
 /// Prometheus metrics.
 pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
-    let size = crate::metrics::dir_size(&state.config.data_dir.join("index"));
+    let size = crate::metrics::dir_size(&indexer::DataDir::new(&state.config.data_dir).indexes());
     let docs = state.loaded().map_or(0, |l| l.public.index.num_docs());
     let body = state.metrics.render(size, docs, &state.search_cache.counters());
     (

@@ -10,11 +10,11 @@
 use crate::auth::Reader;
 use crate::error::{ApiError, PageError, Problem};
 use crate::forms::{Draft, numbered, quoted, slugify, url_encode};
+use crate::json::Json;
 use crate::render::{Page, render};
 use crate::state::AppState;
 use crate::view::View;
 use axum::Extension;
-use axum::Json;
 use axum::extract::State;
 use indexer::{Diagnostic, Library, SourceSpec};
 use minijinja::context;
@@ -415,7 +415,7 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
     let spec = state.config.source_specs().into_iter().find(|s| s.name == d.bron.source);
     let raw = match spec.map(|s| s.location) {
         Some(indexer::Location::Git { .. }) => {
-            let mirror = indexer::source::mirror::mirror_path(&state.config.data_dir, &d.bron.source);
+            let mirror = indexer::DataDir::new(&state.config.data_dir).mirror(&d.bron.source);
             let commit = d.bron.commit.clone().unwrap_or_default();
             indexer::source::read_file_at(&mirror, &commit, &d.bron.path).map_err(Problem::Internal)?
         }

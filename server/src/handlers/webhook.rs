@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 fn json(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(serde_json::json!({"status": code, "message": message}))).into_response()
+    (status, crate::json::Json(serde_json::json!({"status": code, "message": message}))).into_response()
 }
 
 /// `POST /hooks/{source}`.

@@ -6,9 +6,9 @@
 
 use crate::error::ApiError;
 use crate::handlers::api;
+use crate::json::Json;
 use crate::state::AppState;
 use crate::view::View;
-use axum::Json;
 use axum::extract::State;
 use indexer::Library;
 use serde_json::{Value, json};

@@ -3,10 +3,10 @@
 
 use super::{ApiResult, ErrorBody};
 use crate::error::Problem;
+use crate::json::Json;
 use crate::params;
 use crate::state::AppState;
 use crate::view::View;
-use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use indexer::Library;
 use serde::Serialize;
