@@ -112,13 +112,7 @@ pub(crate) fn delivery_id(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
-        for (k, v) in pairs {
-            m.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
-        }
-        m
-    }
+    use crate::testing::headers as h;
 
     fn sign(secret: &[u8], body: &[u8]) -> String {
         let mut m = Hmac::<Sha256>::new_from_slice(secret).unwrap();

@@ -69,13 +69,7 @@ pub fn current() -> &'static str {
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
-        for (k, v) in pairs {
-            m.insert(*k, HeaderValue::from_static(v));
-        }
-        m
-    }
+    use crate::testing::headers as h;
 
     #[test]
     fn negotiates_dutch_by_default_and_english_on_request() {

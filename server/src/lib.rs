@@ -24,6 +24,8 @@ pub mod render;
 pub mod routes;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod theme;
 pub mod updater;
 pub mod updates;

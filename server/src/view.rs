@@ -7,6 +7,7 @@ use crate::error::Problem;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use indexer::search::similar::{Similar, SimilarOptions};
 use indexer::search::{SearchRequest, SearchResults};
 use indexer::{Audience, Loaded, Shelf};
 use std::sync::Arc;
@@ -65,6 +66,11 @@ impl View {
     pub async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Shelf) -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
         let shelf = Arc::clone(&self.shelf);
         tokio::task::spawn_blocking(move || f(&shelf)).await
+    }
+
+    /// The dossiers like dossier `ord` of this view's library (off the async workers).
+    pub async fn similar(&self, ord: usize, options: SimilarOptions) -> Result<Vec<Similar>, Problem> {
+        Ok(self.blocking(move |s| s.index.similar(&s.library, ord, options)).await??)
     }
 
     /// Runs a search on this view's shelf, or takes its results from the cache.

@@ -36,6 +36,18 @@ impl Catalog {
     }
 }
 
+/// The rendering of a playbook's or collection's body (cached by blob id), or
+/// the reason it failed as a finding.
+fn rendered(cache: &mut RenderCache, file: &RawFile, body: &str, diags: &mut Vec<Diagnostic>) -> Option<Rendered> {
+    match cache.render(file, body) {
+        Ok(b) => Some(b),
+        Err(message) => {
+            diags.push(Diagnostic::error(&file.display, 1, message));
+            None
+        }
+    }
+}
+
 /// One assembly in progress.
 struct Assembly<'c> {
     /// Every source's snapshot (empty for a source that could not be read).
@@ -88,7 +100,7 @@ impl<'c> Assembly<'c> {
     /// The vocabulary: true when a source has one.
     fn vocabulary(&mut self) -> bool {
         let Assembly { snaps, reports, cat, .. } = self;
-        // 1. The vocabulary: the first vocabulaire.yaml in source order.
+        // The vocabulary: the first vocabulaire.yaml in source order.
         let mut vocab: Option<Vocabulary> = None;
         for (i, (_, snap)) in snaps.iter().enumerate() {
             for file in snap.files.iter().filter(|f| source::classify(&f.rel) == Some(FileKind::Vocabulary)) {
@@ -123,7 +135,7 @@ impl<'c> Assembly<'c> {
             cache,
             ..
         } = self;
-        // 2. Playbooks: their slugs are the thema vocabulary.
+        // Playbooks: their slugs are the thema vocabulary.
         let mut themas = BTreeSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             for file in files_of(snap, FileKind::Playbook) {
@@ -140,12 +152,8 @@ impl<'c> Assembly<'c> {
                             ));
                             continue;
                         }
-                        let body = match cache.render(file, split.body) {
-                            Ok(b) => b,
-                            Err(message) => {
-                                reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
-                                continue;
-                            }
+                        let Some(body) = rendered(cache, file, split.body, &mut reports[i].diagnostics) else {
+                            continue;
                         };
                         cat.playbooks.push(Playbook {
                             slug,
@@ -170,7 +178,7 @@ impl<'c> Assembly<'c> {
             cache,
             ids,
         } = self;
-        // 3. Dossiers. What a file yields on its own (front matter, rendering, word
+        // Dossiers. What a file yields on its own (front matter, rendering, word
         // statistics, its own findings) is cached by blob id; the rules that involve
         // the source or other files (region ownership, unique ids) run every time.
         cache.set_context(&cat.vocab, themas);
@@ -274,7 +282,7 @@ impl<'c> Assembly<'c> {
 
     fn related_links(&mut self) {
         let Assembly { reports, cat, ids, .. } = self;
-        // 4. Related links must resolve; unresolved ones are dropped with a warning.
+        // Related links must resolve; unresolved ones are dropped with a warning.
         for d in &mut cat.dossiers {
             if d.meta.gerelateerd.iter().all(|g| ids.contains_key(g) && *g != d.id) {
                 continue;
@@ -326,7 +334,7 @@ impl<'c> Assembly<'c> {
             cache,
             ids,
         } = self;
-        // 5. Collections: every item must resolve.
+        // Collections: every item must resolve.
         let mut collection_slugs = HashSet::new();
         for (i, (spec, snap)) in snaps.iter().enumerate() {
             for file in files_of(snap, FileKind::Collection) {
@@ -357,12 +365,8 @@ impl<'c> Assembly<'c> {
                         .push(Diagnostic::error(&file.display, 1, format!("duplicate collection `{slug}`")));
                     continue;
                 }
-                let body = match cache.render(file, split.body) {
-                    Ok(b) => b,
-                    Err(message) => {
-                        reports[i].diagnostics.push(Diagnostic::error(&file.display, 1, message));
-                        continue;
-                    }
+                let Some(body) = rendered(cache, file, split.body, &mut reports[i].diagnostics) else {
+                    continue;
                 };
                 cat.collections.push(Collection {
                     slug,
@@ -382,7 +386,7 @@ impl<'c> Assembly<'c> {
             cache,
             ..
         } = self;
-        // 5. Site pages and region descriptions.
+        // Site pages and region descriptions.
         let (pages, mut regions) = super::texts::assemble(snaps, reports, cache, &cat.vocab);
         regions.sort_by_key(|r| cat.vocab.regios.slugs().position(|s| s == r.slug));
         (cat.pages, cat.regions) = (pages, regions);

@@ -311,21 +311,33 @@ fn reasons(lib: &Library, ord: usize, i: usize, terms: &HashMap<&str, f32>) -> V
         let label = if names.len() == 1 { "zelfde thema" } else { "zelfde thema's" };
         waarom.push(format!("{label}: {}", names.join(", ").to_lowercase()));
     }
-    let instr: Vec<&str> = shared(&d.meta.instrumenten, &other.meta.instrumenten)
-        .into_iter()
-        .filter(|s| informative(INSTRUMENT, s))
-        .collect();
-    if !instr.is_empty() {
-        let names: Vec<&str> = instr.iter().map(|s| v.instrumenten.name(s)).collect();
-        waarom.push(format!("gedeelde instrumenten: {}", names.join(", ").to_lowercase()));
-    }
-    let partners: Vec<&str> = shared(&d.meta.partners, &other.meta.partners)
-        .into_iter()
-        .filter(|s| informative(PARTNER, s))
-        .collect();
-    if !partners.is_empty() {
-        let names: Vec<&str> = partners.iter().map(|s| v.partners.name(s)).collect();
-        waarom.push(format!("gedeelde partners: {}", names.join(", ")));
+    // Partner names are proper names: their case is kept.
+    for (label, facet, mine, theirs, names, lower) in [
+        (
+            "gedeelde instrumenten",
+            INSTRUMENT,
+            &d.meta.instrumenten,
+            &other.meta.instrumenten,
+            &v.instrumenten,
+            true,
+        ),
+        (
+            "gedeelde partners",
+            PARTNER,
+            &d.meta.partners,
+            &other.meta.partners,
+            &v.partners,
+            false,
+        ),
+    ] {
+        let names: Vec<&str> = (shared(mine, theirs).into_iter())
+            .filter(|s| informative(facet, s))
+            .map(|s| names.name(s))
+            .collect();
+        if !names.is_empty() {
+            let list = names.join(", ");
+            waarom.push(format!("{label}: {}", if lower { list.to_lowercase() } else { list }));
+        }
     }
     let mut common: Vec<(&str, f32)> = lib
         .keyterms(i)

@@ -396,13 +396,7 @@ pub async fn api_delete(
 mod tests {
     use super::*;
 
-    fn h(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut m = HeaderMap::new();
-        for (k, v) in pairs {
-            m.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
-        }
-        m
-    }
+    use crate::testing::headers as h;
 
     #[test]
     fn forms_from_another_site_are_refused() {

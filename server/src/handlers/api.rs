@@ -431,18 +431,15 @@ pub async fn similar(
     let lib = &v.shelf().library;
     let ord = dossier_ord(lib, &regio, &slug)?;
     let found = v
-        .blocking(move |s| {
-            s.index.similar(
-                &s.library,
-                ord,
-                SimilarOptions {
-                    k,
-                    zelfde_regio,
-                    auteur_alle_regios,
-                },
-            )
-        })
-        .await??;
+        .similar(
+            ord,
+            SimilarOptions {
+                k,
+                zelfde_regio,
+                auteur_alle_regios,
+            },
+        )
+        .await?;
     let hits = found
         .into_iter()
         .map(|s| {

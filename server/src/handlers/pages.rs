@@ -181,18 +181,15 @@ pub async fn dossier(
     let ord = lib.ordinal(&id).ok_or(Problem::NotFound)?;
     let d = &lib.dossiers[ord];
     let similar = v
-        .blocking(move |s| {
-            s.index.similar(
-                &s.library,
-                ord,
-                SimilarOptions {
-                    k: 5,
-                    zelfde_regio: false,
-                    auteur_alle_regios: true,
-                },
-            )
-        })
-        .await??;
+        .similar(
+            ord,
+            SimilarOptions {
+                k: 5,
+                zelfde_regio: false,
+                auteur_alle_regios: true,
+            },
+        )
+        .await?;
     let vergelijkbaar: Vec<Value> = similar
         .iter()
         .map(|s| {
