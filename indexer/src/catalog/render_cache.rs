@@ -356,7 +356,7 @@ pub(super) fn body_part(file: &RawFile, meta: &DossierMeta) -> Result<BodyPart, 
             warnings.push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
         }
     }
-    let words = Arc::new(crate::library::keyterms::doc_words(&crate::model::full_text(meta, &body)));
+    let words = Arc::new(crate::model::words::doc_words(&crate::model::full_text(meta, &body)));
     Ok(BodyPart {
         body: Arc::new(body),
         words,

@@ -5,6 +5,7 @@ pub mod frontmatter;
 pub mod markdown;
 pub mod schema;
 pub mod vocab;
+pub mod words;
 pub mod yaml;
 
 use crate::blob::Blob;
