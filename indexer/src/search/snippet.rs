@@ -35,15 +35,22 @@ pub struct Highlighter {
     heads: Vec<u64>,
     /// A one-word Bloom filter of `heads`, so most words are passed over with one test.
     bloom: u64,
+    /// The bytes a matching word can start with: both cases of the (ASCII)
+    /// first letters of the terms, and every non-ASCII byte (a folded letter
+    /// may start a term; it is decoded and checked). The scan skips every
+    /// other byte in a tight loop.
+    stops: [bool; 256],
+    /// The folded first letters of the terms.
+    firsts: Vec<char>,
 }
 
 /// A word of the text that matches a term: byte range and which term.
+#[derive(Debug, PartialEq)]
 struct Match {
     start: usize,
     end: usize,
     term: usize,
-    /// Position of the word in the text, and whether it matched only a phrase term.
-    word: usize,
+    /// Whether it matched only a phrase term.
     in_phrase: bool,
 }
 
@@ -64,7 +71,30 @@ impl Highlighter {
             acronyms: HashSet::new(),
             heads,
             bloom,
+            stops: [false; 256],
+            firsts: Vec::new(),
         }
+        .with_stops()
+    }
+
+    /// Fills `stops` and `firsts` from the terms.
+    fn with_stops(mut self) -> Highlighter {
+        let mut firsts: Vec<char> = (self.terms.iter().chain(&self.phrase_terms).chain(&self.acronyms))
+            .filter_map(|t| t.chars().next())
+            .flat_map(char::to_lowercase)
+            .map(crate::text::fold_char)
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        let mut stops = [false; 256];
+        stops[0x80..].iter_mut().for_each(|s| *s = true);
+        for c in firsts.iter().filter(|c| c.is_ascii()) {
+            stops[c.to_ascii_lowercase() as usize] = true;
+            stops[c.to_ascii_uppercase() as usize] = true;
+        }
+        self.stops = stops;
+        self.firsts = firsts;
+        self
     }
 
     /// Adds the phrases the query searched (analysed tokens) and acronyms (see the fields).
@@ -83,7 +113,7 @@ impl Highlighter {
         self.heads.sort_unstable();
         self.heads.dedup();
         self.bloom = self.heads.iter().fold(0, |b, &h| b | bloom_bit(h));
-        self
+        self.with_stops()
     }
 
     /// The best fragment of `text` of about `max` bytes with matches marked, or
@@ -129,45 +159,97 @@ impl Highlighter {
     }
 
     /// Every word of `text` (up to `SCAN` bytes) whose stem is a term, in order.
+    /// Only words that start with a term's first letter are looked at: the
+    /// scan jumps from one such byte to the next.
     fn matches(&mut self, text: &str) -> Vec<Match> {
+        let bytes = text.as_bytes();
         let mut terms: Vec<String> = Vec::new();
         let mut out = Vec::new();
         let mut limit = SCAN;
-        for (n, (start, word)) in words(text).enumerate() {
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && !self.stops[bytes[i] as usize] {
+                i += 1;
+            }
+            if i >= bytes.len() || i > limit {
+                break;
+            }
+            let c = text[i..].chars().next().expect("at a char boundary");
+            if !c.is_alphanumeric() {
+                i += c.len_utf8();
+                continue;
+            }
+            let end = run_end(text, i);
+            let first = c.to_lowercase().next().map_or(c, crate::text::fold_char);
+            if alphanumeric_before(text, i) || self.firsts.binary_search(&first).is_err() {
+                i = end;
+                continue;
+            }
+            if let Some((term, in_phrase)) = self.term_of(&text[i..end]) {
+                let idx = match terms.iter().position(|t| *t == term) {
+                    Some(n) => n,
+                    None => {
+                        terms.push(term);
+                        terms.len() - 1
+                    }
+                };
+                if out.is_empty() && !in_phrase {
+                    limit = limit.min(i + SCAN_AFTER_FIRST);
+                }
+                out.push(Match {
+                    start: i,
+                    end,
+                    term: idx,
+                    in_phrase,
+                });
+            }
+            i = end;
+        }
+        keep_phrase_runs(text, out, &terms, &self.phrases)
+    }
+
+    /// The term `word` matches (and whether only as a phrase term), if any.
+    fn term_of(&mut self, word: &str) -> Option<(String, bool)> {
+        // A term shorter than HEAD letters can only match a word that short or
+        // one that starts with it: check both lengths.
+        let (full, short) = head_keys(word);
+        if self.bloom & (bloom_bit(full) | bloom_bit(short)) == 0
+            || (self.heads.binary_search(&full).is_err() && self.heads.binary_search(&short).is_err())
+        {
+            return None;
+        }
+        if !self.acronyms.is_empty() && word.chars().count() >= 2 && word.chars().all(char::is_uppercase) {
+            let lower = word.to_lowercase();
+            if self.acronyms.contains(&lower) {
+                return Some((lower, false));
+            }
+        }
+        let mut stream = self.analyzer.token_stream(word);
+        while let Some(tok) = stream.next() {
+            if self.terms.contains(tok.text.as_str()) {
+                return Some((tok.text.clone(), false));
+            }
+            if self.phrase_terms.contains(tok.text.as_str()) {
+                return Some((tok.text.clone(), true));
+            }
+        }
+        None
+    }
+
+    /// `matches` as it was before the jumping scan: every word, in order (the
+    /// reference the tests hold it against).
+    #[cfg(test)]
+    fn matches_word_by_word(&mut self, text: &str) -> Vec<Match> {
+        let mut terms: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        let mut limit = SCAN;
+        for (start, word) in words(text) {
             if start > limit {
                 break;
             }
-            // A term shorter than HEAD letters can only match a word that short or
-            // one that starts with it: check both lengths.
-            let (full, short) = head_keys(word);
-            if self.bloom & (bloom_bit(full) | bloom_bit(short)) == 0
-                || (self.heads.binary_search(&full).is_err() && self.heads.binary_search(&short).is_err())
-            {
-                continue;
-            }
-            let mut found: Option<(String, bool)> = None;
-            if !self.acronyms.is_empty() && word.chars().count() >= 2 && word.chars().all(char::is_uppercase) {
-                let lower = word.to_lowercase();
-                if self.acronyms.contains(&lower) {
-                    found = Some((lower, false));
-                }
-            }
-            if found.is_none() {
-                let mut stream = self.analyzer.token_stream(word);
-                while let Some(tok) = stream.next() {
-                    if self.terms.contains(tok.text.as_str()) {
-                        found = Some((tok.text.clone(), false));
-                        break;
-                    }
-                    if self.phrase_terms.contains(tok.text.as_str()) {
-                        found = Some((tok.text.clone(), true));
-                        break;
-                    }
-                }
-            }
-            let Some((term, in_phrase)) = found else { continue };
+            let Some((term, in_phrase)) = self.term_of(word) else { continue };
             let idx = match terms.iter().position(|t| *t == term) {
-                Some(i) => i,
+                Some(n) => n,
                 None => {
                     terms.push(term);
                     terms.len() - 1
@@ -180,17 +262,44 @@ impl Highlighter {
                 start,
                 end: start + word.len(),
                 term: idx,
-                word: n,
                 in_phrase,
             });
         }
-        keep_phrase_runs(out, &terms, &self.phrases)
+        keep_phrase_runs(text, out, &terms, &self.phrases)
     }
+}
+
+/// The end of the run of letters and digits that starts at `at`.
+fn run_end(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = at;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("at a char boundary");
+            if !c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    i
+}
+
+/// True when the character before byte `at` is a letter or digit (`at` is
+/// then inside a word, not at its start).
+fn alphanumeric_before(text: &str, at: usize) -> bool {
+    text[..at].chars().next_back().is_some_and(char::is_alphanumeric)
 }
 
 /// Keeps the matches of phrase terms only where they spell one of `phrases`
 /// as adjacent words (`terms` names each match's term).
-fn keep_phrase_runs(matches: Vec<Match>, terms: &[String], phrases: &[Vec<String>]) -> Vec<Match> {
+fn keep_phrase_runs(text: &str, matches: Vec<Match>, terms: &[String], phrases: &[Vec<String>]) -> Vec<Match> {
     if !matches.iter().any(|m| m.in_phrase) {
         return matches;
     }
@@ -200,7 +309,7 @@ fn keep_phrase_runs(matches: Vec<Match>, terms: &[String], phrases: &[Vec<String
             let fits = (0..p.len()).all(|k| {
                 matches
                     .get(start + k)
-                    .is_some_and(|m| terms[m.term] == p[k] && (k == 0 || m.word == matches[start + k - 1].word + 1))
+                    .is_some_and(|m| terms[m.term] == p[k] && (k == 0 || adjacent(text, &matches[start + k - 1], m)))
             });
             if fits {
                 keep[start..start + p.len()].iter_mut().for_each(|x| *x = true);
@@ -208,6 +317,11 @@ fn keep_phrase_runs(matches: Vec<Match>, terms: &[String], phrases: &[Vec<String
         }
     }
     matches.into_iter().zip(keep).filter_map(|(m, k)| k.then_some(m)).collect()
+}
+
+/// True when no letter or digit stands between two matches: their words are neighbours.
+fn adjacent(text: &str, a: &Match, b: &Match) -> bool {
+    !text[a.end..b.start].chars().any(char::is_alphanumeric)
 }
 
 /// The first `HEAD` letters of a word, folded, with doubled vowels written
@@ -257,6 +371,7 @@ fn bloom_bit(key: u64) -> u64 {
 
 /// The runs of letters and digits of `text` with their byte offsets (the words
 /// the index's tokenizer sees), with a fast path for ASCII.
+#[cfg(test)]
 fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let alnum_at = move |i: usize| -> (bool, usize) {
@@ -406,6 +521,18 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
                 .collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
+        /// The jumping scan finds exactly the matches of a word-by-word scan.
+        #[test]
+        fn the_jumping_scan_finds_what_a_word_by_word_scan_finds(
+            text in "([A-Za-z]{1,9}|[éÉëïöüÜçĳ]|[ .,;\n\u{a0}\u{2019}-]|woning|Woningen|coöperatie|Cooperatie|OM|om|één|wet|Bibob|officier|van|justitie|13b){0,60}",
+        ) {
+            let mut h = hl(&["woning", "cooperatie", "wet", "bibob", "13b", "een", "e"])
+                .with(vec![vec!["officier".into(), "van".into(), "justitie".into()]], vec!["om".into()]);
+            let fast = h.matches(&text);
+            let slow = h.matches_word_by_word(&text);
             proptest::prop_assert_eq!(fast, slow);
         }
 
