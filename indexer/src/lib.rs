@@ -2,9 +2,13 @@
 //! validates them against the content model, renders markdown safely, and
 //! builds and queries the Dutch search index. It knows nothing of HTTP.
 //!
-//! The flow is `source` → `corpus::Catalog` (every valid document) →
-//! `library::Library` (what one audience may see) → `index::SearchIndex`
-//! (that audience's tantivy index) → `search` and `similar`.
+//! The modules are the pipeline's stages, in order, each importing only
+//! earlier ones: `model` (the content model: types and per-document rules) →
+//! `source` (files at a commit) → `catalog::Catalog` (every valid document) →
+//! `access` / `library::Library` (what one audience may see) → `index`
+//! (the partition indexes on disk) → `search` (`SearchIndex`: queries,
+//! snippets, similar initiatives); `engine` runs them and keeps what an
+//! update reuses. ARCHITECTURE.md has the map.
 
 pub mod access;
 pub mod blob;

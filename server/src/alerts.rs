@@ -2,13 +2,12 @@
 //! searches with a filter) or a collection; the mailer — the one replica with
 //! `[mail] mailer = true` — queues the new and substantially changed dossiers
 //! that match (`queue.rs`), applies the access rule again when it builds each
-//! mail, and sends through SMTP (`mailer.rs`). Subscriptions, the queue and
+//! mail, and sends through SMTP (`mailer.rs`, beside this module). Subscriptions, the queue and
 //! the dossiers seen live in the server's store (`store.rs`); every change is
 //! one redb transaction, so a crash leaves the state before or after it.
-//! `pages.rs` holds the pages and the API.
+//! `handlers/alerts.rs` holds the pages and the API.
 
-pub mod mailer;
-mod queue;
+pub(crate) mod queue;
 
 use anyhow::{Context, Result, bail};
 use indexer::Audience;
@@ -68,7 +67,7 @@ impl Frequency {
     }
 
     /// Seconds that must pass between two mails.
-    fn period(self) -> i64 {
+    pub(crate) fn period(self) -> i64 {
         match self {
             Frequency::Direct => 0,
             Frequency::Dagelijks => 24 * 3600,
@@ -365,7 +364,7 @@ impl Alerts {
     }
 
     /// What is queued for one subscription.
-    fn queued_for(&self, id: &str) -> Result<Vec<Queued>> {
+    pub(crate) fn queued_for(&self, id: &str) -> Result<Vec<Queued>> {
         let txn = self.db.begin_read()?;
         let queue = txn.open_table(QUEUE)?;
         let prefix = format!("{id}/");
@@ -383,7 +382,7 @@ impl Alerts {
     /// After a mail for `id` was accepted by the SMTP server (or had nothing
     /// left to say): its items leave the queue and `mailed` (the time the mail
     /// was due) is recorded.
-    fn sent(&self, id: &str, items: &[Queued], mailed: Option<i64>) -> Result<()> {
+    pub(crate) fn sent(&self, id: &str, items: &[Queued], mailed: Option<i64>) -> Result<()> {
         let txn = self.db.begin_write()?;
         {
             let mut queue = txn.open_table(QUEUE)?;

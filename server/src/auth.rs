@@ -5,7 +5,6 @@
 
 use crate::config::AuthConfig;
 use crate::error::Problem;
-use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use indexer::Audience;
@@ -16,6 +15,11 @@ use std::net::SocketAddr;
 tokio::task_local! {
     /// The reader of the request being handled, for the page header.
     static READER: Reader;
+}
+
+/// Runs `f` (the rest of a request) with `reader` as the request's reader.
+pub async fn scope<F: std::future::Future>(reader: Reader, f: F) -> F::Output {
+    READER.scope(reader, f).await
 }
 
 /// The reader of the request being handled (anonymous outside a request).
@@ -209,41 +213,6 @@ impl Auth {
 fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     use subtle::ConstantTimeEq;
     a.ct_eq(b).into()
-}
-
-/// Middleware: identifies the reader, rejects bad tokens with 401, and marks
-/// signed-in responses `Cache-Control: private, no-store`.
-pub async fn identify(
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
-    mut req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let reader = match state.auth.reader(req.headers(), peer) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let signed_in = reader.is_signed_in();
-    if let (Some(alerts), Some(email), false) = (&state.alerts, &reader.email, reader.token)
-        && alerts.stale(email, &reader.audience)
-    {
-        // A proxy reader's groups decide what their alert mails may carry:
-        // recorded when they change (at most hourly otherwise), off the workers.
-        let (alerts, email, audience) = (std::sync::Arc::clone(alerts), email.clone(), reader.audience.clone());
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = alerts.confirm(&email, &audience) {
-                tracing::warn!(error = %format!("{e:#}"), "alerts: cannot record a reader's groups");
-            }
-        });
-    }
-    req.extensions_mut().insert(reader.clone());
-    let mut res = READER.scope(reader, next.run(req)).await;
-    let value = if signed_in { "private, no-store" } else { "public, max-age=60" };
-    if signed_in || !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    }
-    add_vary(res.headers_mut(), "Authorization, Cookie");
-    res
 }
 
 /// Adds header names to `Vary`, keeping those an inner layer set

@@ -6,6 +6,8 @@
 use crate::json::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// What went wrong, independent of how it is shown.
 #[derive(Debug, Clone)]
@@ -108,6 +110,19 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The JSON body of every API error (and its OpenAPI schema).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `bad_request`, `unauthorized`, `not_found`, `unavailable`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
 /// An error of the JSON API.
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
@@ -130,7 +145,12 @@ impl IntoResponse for ApiError {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         self.log();
-        let body = serde_json::json!({"error": {"code": self.code(), "message": self.message()}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: self.message(),
+            },
+        };
         let mut res = (self.status(), Json(body)).into_response();
         res.extensions_mut().insert(self);
         res

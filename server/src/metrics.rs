@@ -270,46 +270,6 @@ fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
-/// Middleware: counts requests and their latency by route pattern.
-pub async fn track(
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let route = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let start = std::time::Instant::now();
-    let mut res = next.run(req).await;
-    state
-        .metrics
-        .record_request(&route, res.status().as_u16(), start.elapsed().as_secs_f64());
-    res.extensions_mut().insert(Tracked);
-    res
-}
-
-/// Marks a response already counted by `track`.
-#[derive(Clone, Copy)]
-struct Tracked;
-
-/// Middleware outside the limits: counts the responses they produce themselves
-/// (413, load-shed 503, timeouts), which never reach `track`, under route `-`.
-pub async fn track_refused(
-    axum::extract::State(state): axum::extract::State<crate::AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let start = std::time::Instant::now();
-    let res = next.run(req).await;
-    if res.extensions().get::<Tracked>().is_none() {
-        state
-            .metrics
-            .record_request("-", res.status().as_u16(), start.elapsed().as_secs_f64());
-    }
-    res
-}
-
 /// Total size of the files under `dir`.
 pub fn dir_size(dir: &std::path::Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };

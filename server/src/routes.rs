@@ -118,8 +118,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(site)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::moved::former_regions))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::identify))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::middleware::identify))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::middleware::track))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -139,7 +139,10 @@ pub fn app(state: AppState) -> Router {
                 // Global: `Router::layer` would otherwise give every route its own limit.
                 .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT)),
         )
-        .layer(axum::middleware::from_fn_with_state(refused_state, crate::metrics::track_refused))
+        .layer(axum::middleware::from_fn_with_state(
+            refused_state,
+            crate::middleware::track_refused,
+        ))
         // The fastest level: at the default, gzip cost more CPU than the whole search
         // (the benchmark: 1,860 against 4,560 responses/s); the size differs little.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))

@@ -88,12 +88,15 @@ impl View {
 }
 
 /// A handler that takes a `View` gets the view of the request's reader (set by
-/// `auth::identify`); before the first load it answers 503.
+/// `middleware::identify`); before the first load it answers 503.
 impl FromRequestParts<AppState> for View {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<View, Problem> {
-        let audience = parts.extensions.get::<Reader>().map_or(Audience::Public, |r| r.audience.clone());
+        // Every route is behind `identify`; were one not, it would get the public view.
+        let reader = parts.extensions.get::<Reader>();
+        debug_assert!(reader.is_some(), "a route outside middleware::identify");
+        let audience = reader.map_or(Audience::Public, |r| r.audience.clone());
         View::of(state, audience).await
     }
 }

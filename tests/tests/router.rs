@@ -197,6 +197,16 @@ async fn before_the_first_load_pages_and_api_answer_503_in_their_own_form() {
     assert!(kind.starts_with("application/json"), "{kind}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["error"]["code"], "unavailable");
+    // The status says it is not ready yet, as a status, not as an error.
+    let v = json(&s.state, "/api/v1/status").await;
+    assert_eq!(v["klaar"], false, "{v}");
+    // Curator pages answer a reader who is not one before anything else.
+    let (status, _, _) = get(&s.state, "/beheer").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The sitemap is no page: its 503 is plain text.
+    let (status, kind, _) = get(&s.state, "/sitemap.xml").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(kind.starts_with("text/plain"), "{kind}");
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! The per-file cache on disk: what `corpus::RenderCache` keeps per dossier
+//! The per-file cache on disk: what `catalog::RenderCache` keeps per dossier
 //! file (validated front matter, rendering, word statistics, the file's own
 //! findings, by git blob id and path), saved in `data_dir/cache/v{FORMAT}/dossiers.bin`
 //! so that a start does not parse and render every file again.

@@ -1,7 +1,7 @@
 //! Strict front matter: splits a document into YAML and body, and checks
 //! every rule of the content model, reporting each violation with the line
 //! it is on. Cross-document rules (ids, collection items, region ownership)
-//! live in `corpus`.
+//! live in `catalog/assemble.rs`.
 
 use crate::diag::{Diagnostic, closest};
 use crate::model::vocab::{Names, Vocabulary};

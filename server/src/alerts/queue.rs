@@ -19,7 +19,7 @@ struct Event {
 /// were queued. Blocking (searches and redb): run it off the async workers.
 /// The first look at a catalog only records what exists: a new mailer does not
 /// announce the whole knowledge base.
-pub(super) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) -> Result<usize> {
+pub(crate) fn queue(alerts: &Alerts, loaded: &Loaded, auth: &crate::auth::Auth) -> Result<usize> {
     let current: HashMap<&str, String> = loaded
         .dossier_dates()
         .map(|(id, bijgewerkt)| (id, bijgewerkt.map(|b| b.to_string()).unwrap_or_default()))

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `index` and `check`, with the flags, exit
+//! The command line: `serve`, `index`, `check` and `nieuw`, with the flags, exit
 //! codes and output formats of the interfaces spec.
 
 pub mod check;

@@ -60,7 +60,7 @@ async fn serve(config: Config) -> Result<()> {
     tokio::spawn(crate::updater::run(state.clone()));
     tokio::spawn(save_insight(state.clone()));
     if let (Some(mail), Some(alerts)) = (&state.config.mail, &state.alerts) {
-        let mailer = crate::alerts::mailer::Mailer::new(std::sync::Arc::clone(alerts), mail)?;
+        let mailer = crate::mailer::Mailer::new(std::sync::Arc::clone(alerts), mail)?;
         tracing::info!(relay = %mail.smtp_host, every = ?mail.interval, "sending email alerts");
         tokio::spawn(std::sync::Arc::new(mailer).run(state.clone()));
     }

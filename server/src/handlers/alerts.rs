@@ -311,7 +311,7 @@ fn api_item(s: &Subscription) -> ApiSubscription {
 /// `GET /api/v1/abonnementen`.
 #[utoipa::path(get, path = "/api/v1/abonnementen",
     summary = "The email alerts of this token (a token with an address; where alerts are offered)",
-    responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody)))]
+    responses((status = 200, body = Vec<ApiSubscription>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn api_list(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Json<Vec<ApiSubscription>>, ApiError> {
     let a = alerts(&state)?;
     let who = api_owner(&reader)?;
@@ -337,7 +337,7 @@ pub struct ApiRequest {
 #[utoipa::path(post, path = "/api/v1/abonnementen",
     summary = "Follow a search or a collection by email",
     request_body = ApiRequest,
-    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::handlers::api::ErrorBody), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody), (status = 409, body = crate::handlers::api::ErrorBody)))]
+    responses((status = 201, body = ApiSubscription), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn api_subscribe(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,
@@ -377,7 +377,7 @@ pub async fn api_subscribe(
 #[utoipa::path(delete, path = "/api/v1/abonnementen/{id}",
     summary = "Stop an email alert",
     params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = crate::handlers::api::ErrorBody), (status = 404, body = crate::handlers::api::ErrorBody)))]
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn api_delete(
     State(state): State<AppState>,
     Extension(reader): Extension<Reader>,

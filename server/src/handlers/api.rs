@@ -3,7 +3,7 @@
 //! this code rather than written by hand.
 
 use crate::auth::Reader;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorBody, Problem};
 use crate::json::Json;
 use crate::lessons;
 use crate::params;
@@ -24,19 +24,6 @@ pub mod regios;
 pub use regios::{regio, regios};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
-
-/// An error body.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code: `bad_request`, `unauthorized`, `not_found`, `unavailable`, `internal`.
-    code: String,
-    message: String,
-}
 
 /// One search hit.
 #[derive(Serialize, ToSchema)]
@@ -750,12 +737,12 @@ pub struct StatusResponse {
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = StatusResponse)))]
 pub async fn status(
     State(state): State<AppState>,
-    v: View,
     Extension(reader): Extension<Reader>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<StatusResponse> {
     params::only(&params::pairs(raw.as_deref())?, &[])?;
-    let Some(loaded) = state.loaded() else {
+    // Before the first load the status says so (200, `klaar: false`): no `View` extractor here.
+    let Some((generation, loaded)) = state.current() else {
         return Ok(Json(StatusResponse {
             klaar: false,
             dossiers: 0,
@@ -767,6 +754,7 @@ pub async fn status(
     let geladen = time::OffsetDateTime::from(loaded.loaded_at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let v = View::new(generation, std::sync::Arc::clone(&loaded), reader.audience.clone()).await?;
     let lib = &v.shelf().library;
     // Counts are of what this reader may see; findings (paths and messages) only for signed-in readers.
     let bronnen = loaded

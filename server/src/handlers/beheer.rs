@@ -14,10 +14,12 @@ use axum::response::Html;
 use minijinja::context;
 use serde_json::json;
 
-pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>, v: View) -> Result<Html<String>, PageError> {
+pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
+    // Curators only, and asked first: nobody else makes the server build a view.
     if !reader.is_curator() {
         return Err(Problem::NotFound.into());
     }
+    let v = View::of(&state, reader.audience.clone()).await?;
     let lib = &v.shelf().library;
     let voc = &lib.vocab;
     // Dossiers per word (single words: the library's word counts; phrases: a text search).

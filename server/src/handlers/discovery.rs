@@ -4,10 +4,12 @@
 //! `site_url` only, never from the Host header. Feeds show what the reader
 //! may see, like every other view.
 
+use crate::auth::Reader;
 use crate::error::{PageError, Problem};
 use crate::params;
 use crate::state::AppState;
 use crate::view::View;
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -194,7 +196,9 @@ pub async fn search_feed(State(state): State<AppState>, v: View, RawQuery(raw): 
 }
 
 /// `/sitemap.xml`: every page the reader may see.
-pub async fn sitemap(State(state): State<AppState>, v: View) -> Result<Response, PageError> {
+pub async fn sitemap(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Response, PageError> {
+    // Outside the themed pages: a 503 before the first load is plain text, not JSON.
+    let v = View::of(&state, reader.audience.clone()).await?;
     let lib = &v.shelf().library;
     let base = base(&state);
     let mut urls = Vec::new();

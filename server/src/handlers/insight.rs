@@ -12,10 +12,12 @@ use axum::response::Html;
 use minijinja::context;
 
 /// `/beheer/inzicht`: for LIEC readers only; everyone else gets a 404.
-pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>, v: View) -> Result<Html<String>, PageError> {
+pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Reader>) -> Result<Html<String>, PageError> {
+    // Curators only, and asked first: nobody else makes the server build a view.
     if !reader.is_curator() {
         return Err(Problem::NotFound.into());
     }
+    let v = View::of(&state, reader.audience.clone()).await?;
     let lib = &v.shelf().library;
     let (frequent, empty) = state.insight.top(50);
     // For each query without results: a synonym group to consider, pairing it

@@ -1,7 +1,8 @@
 //! `/api/v1/regios`: the regions of the vocabulary with their descriptions
 //! (`regios/{slug}.md`, public) and how many dossiers the reader may see.
 
-use super::{ApiResult, ErrorBody};
+use super::ApiResult;
+use crate::error::ErrorBody;
 use crate::error::Problem;
 use crate::json::Json;
 use crate::params;

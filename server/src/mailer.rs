@@ -148,7 +148,7 @@ impl Mailer {
             if attempts >= self.config.max_per_run {
                 break;
             }
-            let at = if sub.frequentie == super::Frequency::Direct {
+            let at = if sub.frequentie == crate::alerts::Frequency::Direct {
                 t
             } else {
                 due_at(&sub)
