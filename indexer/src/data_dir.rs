@@ -56,6 +56,47 @@ impl DataDir {
         }
         Ok(())
     }
+
+    /// Creates (or truncates) a file readable and writable by the owner only.
+    pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true).write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        let f = o.open(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(f)
+    }
+}
+
+/// Identifies the running program: a cache written by another build is not read.
+/// The executable's contents are part of it (a CRC-32 of the file, computed once),
+/// so builds with fixed timestamps and equal sizes (reproducible builds) are still
+/// told apart: a fix to rendering or sanitising always applies to cached files.
+pub fn program_identity() -> Option<String> {
+    static IDENTITY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let exe = std::env::current_exe().ok()?;
+            let mut file = std::fs::File::open(&exe).ok()?;
+            let mut crc = crc32fast::Hasher::new();
+            let mut buf = vec![0u8; 1 << 20];
+            let mut len = 0u64;
+            loop {
+                let n = std::io::Read::read(&mut file, &mut buf).ok()?;
+                if n == 0 {
+                    break;
+                }
+                crc.update(&buf[..n]);
+                len += n as u64;
+            }
+            Some(format!("{} {len} {:08x}", env!("CARGO_PKG_VERSION"), crc.finalize()))
+        })
+        .clone()
 }
 
 impl From<&Path> for DataDir {

@@ -260,11 +260,18 @@ pub struct Engine {
     restored: bool,
     /// The thread saving the per-file cache, if one runs.
     saving: Option<std::thread::JoinHandle<bool>>,
+    /// The digest of the public word statistics saved in `data_dir`
+    /// (`library::saved`), and the thread saving newer ones, if one runs.
+    words_saved: Arc<Mutex<Option<[u8; 32]>>>,
+    words_saving: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Engine {
     /// Waits for the per-file cache to be saved (`tegenkracht index` exits after).
     fn drop(&mut self) {
+        if let Some(h) = self.words_saving.take() {
+            let _ = h.join();
+        }
         if let Some(h) = self.saving.take() {
             let _ = h.join();
         }
@@ -285,6 +292,8 @@ impl Engine {
             partitions: Partitions::default(),
             restored: false,
             saving: None,
+            words_saved: Arc::new(Mutex::new(None)),
+            words_saving: None,
         }
     }
 
@@ -362,11 +371,50 @@ impl Engine {
         let rendered = self.cache.rendered;
         // Saved in the background while the libraries and indexes are built.
         self.save_cache();
-        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves, &self.partitions)?;
+        // At the first load: the public library's word statistics as saved.
+        let saved = if self.shelves.is_empty() {
+            crate::library::saved::load(&crate::library::saved::path(&self.data_dir))
+        } else {
+            None
+        };
+        let saved_digest = saved.as_ref().map(|s| s.digest());
+        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves, &self.partitions, saved)?;
+        if loaded.public.library.statistics_source == crate::library::Source::Saved {
+            *self.words_saved.lock().unwrap_or_else(|e| e.into_inner()) = saved_digest;
+        }
         self.shelves = shelves;
         self.partitions = loaded.partitions.clone();
         loaded.rendered = rendered;
+        self.save_public_words(&loaded);
         Ok(loaded)
+    }
+
+    /// Saves the public library's word statistics in the background when they
+    /// are not those saved (after the previous save finished).
+    fn save_public_words(&mut self, loaded: &Loaded) {
+        if let Some(h) = self.words_saving.take() {
+            let _ = h.join();
+        }
+        let public = Arc::clone(&loaded.public);
+        let saved = Arc::clone(&self.words_saved);
+        let path = crate::library::saved::path(&self.data_dir);
+        let spawned = std::thread::Builder::new().name("tk-words-save".into()).spawn(move || {
+            let lib = &public.library;
+            let digest = crate::library::saved::digest(&lib.dossiers);
+            let mut saved = saved.lock().unwrap_or_else(|e| e.into_inner());
+            if *saved == Some(digest) {
+                return;
+            }
+            let (df, words) = lib.word_statistics();
+            match crate::library::saved::save(&path, digest, &df, &words) {
+                Ok(()) => *saved = Some(digest),
+                Err(e) => tracing::warn!(error = %e, "cannot save the public word statistics"),
+            }
+        });
+        match spawned {
+            Ok(h) => self.words_saving = Some(h),
+            Err(e) => tracing::warn!(error = %e, "cannot start saving the public word statistics"),
+        }
     }
 
     /// Saves the per-file cache in the background when it changed and no save
@@ -530,7 +578,7 @@ fn read_mirror(
 /// (tests; the engine keeps the previous state: `assemble_after`).
 #[cfg(test)]
 fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
-    assemble_after(catalog, store, &HashMap::new(), &Partitions::default()).map(|(loaded, _)| loaded)
+    assemble_after(catalog, store, &HashMap::new(), &Partitions::default(), None).map(|(loaded, _)| loaded)
 }
 
 /// One library per distinct visible set (named by `keys`). A library is
@@ -543,6 +591,7 @@ fn libraries_for(
     distinct: &[(Vec<u64>, Vec<Audience>)],
     keys: &[String],
     prev: &HashMap<String, Arc<Shelf>>,
+    saved: Option<crate::library::saved::SavedStatistics>,
 ) -> Vec<Library> {
     use rayon::prelude::*;
     let own = |i: usize| -> Option<Library> {
@@ -550,7 +599,7 @@ fn libraries_for(
         prev.get(&keys[i]).map(|p| Library::update(catalog, audience, &p.library))
     };
     let public_at = distinct.iter().position(|(_, auds)| auds.contains(&Audience::Public));
-    let public = public_at.map(|i| own(i).unwrap_or_else(|| Library::new(catalog, Audience::Public)));
+    let public = public_at.map(|i| own(i).unwrap_or_else(|| Library::with_saved(catalog, Audience::Public, saved)));
     let mut rest: Vec<(usize, Library)> = (0..distinct.len())
         .into_par_iter()
         .filter(|i| Some(*i) != public_at)
@@ -578,6 +627,7 @@ fn assemble_after(
     store: &IndexStore,
     prev: &HashMap<String, Arc<Shelf>>,
     prev_partitions: &Partitions,
+    saved: Option<crate::library::saved::SavedStatistics>,
 ) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
     let mut distinct: Vec<(Vec<u64>, Vec<Audience>)> = Vec::new();
@@ -594,7 +644,7 @@ fn assemble_after(
     // partition, on disk) are independent: built side by side.
     let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
     let (libraries, synced) = rayon::join(
-        || libraries_for(&catalog, &distinct, &keys, prev),
+        || libraries_for(&catalog, &distinct, &keys, prev, saved),
         || store.sync_partitions(&catalog.dossiers, &names, prev_partitions),
     );
     let (partitions, stats) = synced?;
@@ -808,6 +858,57 @@ mod tests {
         let again = loaded.shelf(&pair(0, 1)).unwrap();
         assert!(!Arc::ptr_eq(&again, &first));
         assert_eq!(again.library.dossiers.len(), 3);
+    }
+
+    #[test]
+    fn the_public_word_statistics_are_read_back_only_for_the_same_public_dossiers() {
+        use crate::library::Source;
+        let vocab = &with_extra();
+        let src = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(src.path()).unwrap();
+        let mut fs = files(vocab);
+        commit(&repo, &fs);
+        let data = tempfile::tempdir().unwrap();
+        let counted_as = |l: &Loaded| {
+            let fresh = Library::new(&l.catalog, Audience::Public);
+            let ((df, words), (fresh_df, fresh_words)) = (l.public.library.word_statistics(), fresh.word_statistics());
+            assert!(!words.is_empty());
+            assert_eq!((*df).clone(), (*fresh_df).clone(), "document frequencies as counted");
+            assert_eq!((*words).clone(), (*fresh_words).clone(), "surface words as counted");
+            l.public.library.statistics_source
+        };
+        assert_eq!(counted_as(&load_with(src.path(), data.path())), Source::Counted);
+        let path = crate::library::saved::path(&data.path().into());
+        assert!(path.exists(), "saved after the first load");
+        assert_eq!(
+            counted_as(&load_with(src.path(), data.path())),
+            Source::Saved,
+            "read back at a start"
+        );
+        // A public dossier's text changes: the saved statistics are not its, so they are counted.
+        let (_, text) = fs
+            .iter_mut()
+            .find(|(p, t)| p.starts_with("dossiers/") && t.contains("toegang: openbaar"))
+            .unwrap();
+        text.push_str("\nEen nieuw woord: zeldzaamheidsonderzoek.\n");
+        commit(&repo, &fs);
+        let changed = load_with(src.path(), data.path());
+        assert_eq!(counted_as(&changed), Source::Counted);
+        assert!(changed.public.library.words.contains_key("zeldzaamheidsonderzoek"));
+        assert_eq!(counted_as(&load_with(src.path(), data.path())), Source::Saved, "saved again");
+        // Restricted dossiers never count: a change to one leaves the public statistics as saved.
+        let (_, text) = fs.iter_mut().find(|(_, t)| t.contains("toegang: regio")).unwrap();
+        text.push_str("\nGeheimhoudingsverklaring.\n");
+        commit(&repo, &fs);
+        let l = load_with(src.path(), data.path());
+        assert_eq!(counted_as(&l), Source::Saved);
+        assert!(!l.public.library.words.contains_key("geheimhoudingsverklaring"));
+        // A damaged file is not used.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(counted_as(&load_with(src.path(), data.path())), Source::Counted);
     }
 
     #[test]

@@ -57,32 +57,6 @@ fn cache_file(data_dir: &DataDir) -> PathBuf {
     cache_dir(data_dir).join("dossiers.bin")
 }
 
-/// Identifies the running program: a cache written by another build is not read.
-/// The executable's contents are part of it (a CRC-32 of the file, computed once),
-/// so builds with fixed timestamps and equal sizes (reproducible builds) are still
-/// told apart: a fix to rendering or sanitising always applies to cached files.
-fn identity() -> Option<String> {
-    static IDENTITY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    IDENTITY
-        .get_or_init(|| {
-            let exe = std::env::current_exe().ok()?;
-            let mut file = std::fs::File::open(&exe).ok()?;
-            let mut crc = crc32fast::Hasher::new();
-            let mut buf = vec![0u8; 1 << 20];
-            let mut len = 0u64;
-            loop {
-                let n = std::io::Read::read(&mut file, &mut buf).ok()?;
-                if n == 0 {
-                    break;
-                }
-                crc.update(&buf[..n]);
-                len += n as u64;
-            }
-            Some(format!("{} {len} {:08x}", env!("CARGO_PKG_VERSION"), crc.finalize()))
-        })
-        .clone()
-}
-
 #[derive(Serialize)]
 struct EntryRef<'a> {
     oid: &'a str,
@@ -166,7 +140,7 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
 
 /// Writes the entries atomically (temporary file, sync, rename).
 pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String, Arc<ParsedDossier>)]) -> std::io::Result<()> {
-    let Some(identity) = identity() else {
+    let Some(identity) = crate::data_dir::program_identity() else {
         return Ok(());
     };
     let dir = cache_dir(data_dir);
@@ -179,7 +153,7 @@ pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String
     // whatever another process renames into place later.
     let mut handle: Option<std::fs::File> = None;
     let written = (|| {
-        let file = create_private_file(&tmp)?;
+        let file = DataDir::create_private_file(&tmp)?;
         handle = Some(file.try_clone()?);
         let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
         let mut at = 0u64;
@@ -268,7 +242,7 @@ fn read(path: &Path) -> Result<Option<Restored>, String> {
     }
     let len = r.u32()? as usize;
     let written_by = r.take(len)?;
-    if Some(written_by.as_slice()) != identity().as_ref().map(String::as_bytes) {
+    if Some(written_by.as_slice()) != crate::data_dir::program_identity().as_ref().map(String::as_bytes) {
         // An upgrade, or another build: its encoding or its rules may differ.
         tracing::info!("per-file cache written by another build of tegenkracht; rebuilding it");
         return Ok(None);
@@ -357,18 +331,4 @@ fn remove_stale_temporaries(dir: &Path) {
             }
         }
     }
-}
-
-fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let f = o.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(f)
 }

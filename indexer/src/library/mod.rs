@@ -4,6 +4,7 @@
 
 pub mod facets;
 pub mod keyterms;
+pub mod saved;
 mod stats;
 mod suggest;
 
@@ -12,6 +13,8 @@ use crate::catalog::Catalog;
 use crate::library::facets::FacetTable;
 use crate::model::vocab::Vocabulary;
 use crate::model::*;
+use saved::SavedStatistics;
+pub use stats::Source;
 use stats::{KeyTerms, statistics};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -48,6 +51,9 @@ pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<u64> {
     bits
 }
 
+/// Word → how many of a library's dossiers hold it.
+pub type Counts = Arc<HashMap<String, u32>>;
+
 /// The documents one audience may see.
 #[derive(Debug, Clone)]
 pub struct Library {
@@ -74,12 +80,14 @@ pub struct Library {
     facet_table: OnceLock<FacetTable>,
     /// `words` by length, for suggestions (built on the first one).
     suggester: Suggester,
+    /// Where the statistics came from (counted, corrected or saved).
+    pub statistics_source: Source,
 }
 
 impl Library {
     /// Builds the view of `catalog` for `audience`, counting its statistics from scratch.
     pub fn new(catalog: &Catalog, audience: Audience) -> Library {
-        Library::build(catalog, audience, None)
+        Library::build(catalog, audience, None, None)
     }
 
     /// Like `new`, but takes the statistics of `prev` (an earlier library of the
@@ -87,10 +95,16 @@ impl Library {
     /// recounting every dossier. The result equals `new`'s: the counts are
     /// exactly those of this library's dossiers, whatever `prev` held.
     pub fn update(catalog: &Catalog, audience: Audience, prev: &Library) -> Library {
-        Library::build(catalog, audience, Some(prev))
+        Library::build(catalog, audience, Some(prev), None)
     }
 
-    fn build(catalog: &Catalog, audience: Audience, prev: Option<&Library>) -> Library {
+    /// Like `new`, but takes `saved` statistics (`saved.rs`) when they are
+    /// those of exactly this library's dossiers, instead of counting.
+    pub fn with_saved(catalog: &Catalog, audience: Audience, saved: Option<SavedStatistics>) -> Library {
+        Library::build(catalog, audience, None, saved)
+    }
+
+    fn build(catalog: &Catalog, audience: Audience, prev: Option<&Library>, saved: Option<SavedStatistics>) -> Library {
         // Dossiers are shared with the catalog; one is copied only when this view changes it.
         let mut dossiers: Vec<Arc<Dossier>> = catalog
             .dossiers
@@ -132,10 +146,10 @@ impl Library {
             })
             .collect();
         let t = std::time::Instant::now();
-        let (keyterms, words, patched) = statistics(&dossiers, &by_id, prev);
+        let (keyterms, words, source) = statistics(&dossiers, &by_id, prev, saved);
         tracing::debug!(
             ms = t.elapsed().as_millis() as u64,
-            patched,
+            source = ?source,
             terms = keyterms.df.len(),
             words = words.len(),
             "library statistics"
@@ -155,6 +169,7 @@ impl Library {
             by_id,
             facet_table: OnceLock::new(),
             suggester: Suggester::default(),
+            statistics_source: source,
         }
     }
 
@@ -177,6 +192,11 @@ impl Library {
     /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
     pub fn suggest(&self, word: &str) -> Option<&str> {
         self.suggester.suggest(&self.words, word)
+    }
+
+    /// The document frequencies and surface-word counts (what `saved.rs` keeps).
+    pub fn word_statistics(&self) -> (Counts, Counts) {
+        (Arc::clone(&self.keyterms.df), Arc::clone(&self.words))
     }
 
     /// The facet table of this library's dossiers (built on first use).

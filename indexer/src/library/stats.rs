@@ -3,9 +3,21 @@
 //! from the previous library by the dossiers that changed.
 
 use super::Library;
+use super::saved::SavedStatistics;
 use crate::model::{DocWords, Dossier, WordLists};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
+
+/// Where a library's statistics came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Counted from every dossier's word lists.
+    Counted,
+    /// Corrected from an earlier library by the dossiers that differ.
+    Corrected,
+    /// Read back from `data_dir` (`saved.rs`).
+    Saved,
+}
 
 /// One dossier's key terms, once computed.
 pub(super) type KeyTermCell = OnceLock<Arc<Vec<(String, f32)>>>;
@@ -70,12 +82,15 @@ fn count_words(dossiers: &[Arc<Dossier>]) -> (HashMap<String, u32>, HashMap<Stri
 /// it already computed are kept for the dossiers whose terms' frequencies and
 /// whose corpus size did not change. Either way the counts are exactly those of
 /// `dossiers`: nothing of `prev` that is not in `dossiers` remains.
-/// The last value is true when `prev` was used.
+/// With `saved` (and no `prev`), the saved statistics are taken when they
+/// are those of exactly `dossiers` (`saved::digest`). The last value says
+/// where the counts came from.
 pub(super) fn statistics(
     dossiers: &[Arc<Dossier>],
     by_id: &HashMap<String, usize>,
     prev: Option<&Library>,
-) -> (KeyTerms, Arc<HashMap<String, u32>>, bool) {
+    saved: Option<SavedStatistics>,
+) -> (KeyTerms, Arc<HashMap<String, u32>>, Source) {
     let empty_cells = || (0..dossiers.len()).map(|_| OnceLock::new()).collect();
     let fresh = || {
         let (df, surface) = count_words(dossiers);
@@ -83,9 +98,20 @@ pub(super) fn statistics(
             df: Arc::new(df),
             cells: empty_cells(),
         };
-        (keyterms, Arc::new(surface), false)
+        (keyterms, Arc::new(surface), Source::Counted)
     };
-    let Some(prev) = prev else { return fresh() };
+    let Some(prev) = prev else {
+        if let Some(s) = saved
+            && s.digest == super::saved::digest(dossiers)
+        {
+            let keyterms = KeyTerms {
+                df: Arc::new(s.df),
+                cells: empty_cells(),
+            };
+            return (keyterms, Arc::new(s.words), Source::Saved);
+        }
+        return fresh();
+    };
     // Per new ordinal: the previous ordinal of the same file version.
     let mut same: Vec<Option<usize>> = vec![None; dossiers.len()];
     let mut removed: Vec<&DocWords> = Vec::new();
@@ -129,7 +155,7 @@ pub(super) fn statistics(
             cell
         })
         .collect();
-    (KeyTerms { df: Arc::new(df), cells }, Arc::new(words), true)
+    (KeyTerms { df: Arc::new(df), cells }, Arc::new(words), Source::Corrected)
 }
 
 /// Net change per word: +1 for each added dossier holding it, -1 for each removed one.
