@@ -75,6 +75,61 @@ def cmd_similar_paths(args: list[str]) -> None:
     print(min(mx, len(ids)))
 
 
+def cmd_open_loop(args: list[str]) -> None:
+    """Open-loop load: requests start at a fixed rate whatever the answers do
+    (as wrk2 or `oha -q` send them), each on a free keep-alive connection of a
+    pool (a new one when all are busy). Latency counts from the moment a
+    request was due, so a slow answer that delays the next send is counted
+    too (no coordinated omission). Prints one JSON line like `rotate.lua`'s."""
+    import asyncio
+    base, paths_file = args[0], args[1]
+    rate = float(opt(args, "--rate", "100"))
+    duration = float(opt(args, "--duration", "20"))
+    host, port = base.split("://", 1)[1].split(":")
+    paths = [p.strip() for p in open(paths_file) if p.strip()]
+
+    async def run() -> dict:
+        idle: list = []
+        lat: list[float] = []
+        codes = {"ok": 0, "other": 0, "errors": 0}
+
+        async def one(path: str, due: float) -> None:
+            try:
+                r, w = idle.pop() if idle else await asyncio.open_connection(host, int(port))
+                w.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                await w.drain()
+                head = await r.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await r.readexactly(length)
+                lat.append((time.perf_counter() - due) * 1000)
+                codes["ok" if status == 200 else "other"] += 1
+                idle.append((r, w))
+            except Exception:
+                codes["errors"] += 1
+
+        loop_start = time.perf_counter()
+        n = int(rate * duration)
+        tasks = []
+        for i in range(n):
+            due = loop_start + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(paths[i % len(paths)], due)))
+        await asyncio.gather(*tasks)
+        took = time.perf_counter() - loop_start
+        return {
+            "requests": len(lat), "duration_s": round(took, 2), "rps": round(len(lat) / took, 1),
+            "p50_ms": round(pct(lat, 50), 3), "p90_ms": round(pct(lat, 90), 3), "p99_ms": round(pct(lat, 99), 3),
+            "max_ms": round(max(lat), 3) if lat else 0.0, "ok_200": codes["ok"], "non_200": codes["other"],
+            "socket_errors": codes["errors"], "timeouts": 0, "open_loop_rate": rate,
+        }
+
+    print(json.dumps(asyncio.run(run())))
+
+
 def opt(args: list[str], name: str, default: str) -> str:
     if name in args:
         return args[args.index(name) + 1]
@@ -90,6 +145,9 @@ def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None
 def cmd_ready(args: list[str]) -> None:
     url = urllib.parse.urlparse(args[0])
     timeout = float(opt(args, "--timeout", "600"))
+    # From when the server was started (`--since`, seconds since the epoch), not
+    # from when this script got going: Python's own start would hide a fast start.
+    since = float(opt(args, "--since", str(time.time())))
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < timeout:
         try:
@@ -97,7 +155,7 @@ def cmd_ready(args: list[str]) -> None:
             st, _ = get(c, url.path)
             c.close()
             if st == 200:
-                print(f"{time.perf_counter() - t0:.3f}")
+                print(f"{time.time() - since:.3f}")
                 return
         except OSError:
             pass
@@ -395,7 +453,7 @@ def cmd_summary(args: list[str]) -> None:
         r["cold"] = colds[len(colds) // 2] if colds else None
         r["idle"] = load_json(d / "rss-idle.json") or load_json(d / "rss-idle-3.json")
         for k in ["search-saturated", "search-saturated-gzip", "search-paced", "search-saturated-nocache",
-                  "search-paced-nocache", "search-one-nocache", "similar-saturated", "similar-paced",
+                  "search-paced-nocache", "search-one-nocache", "similar-saturated", "similar-paced", "similar-open-loop",
                   "incremental", "rss-after-load", "peer-tantivy-1", "peer-tantivy-2", "peer-sqlite", "peer-lucene",
                   "peer-pagefind"]:
             r[k] = load_json(d / f"{k}.json")
@@ -442,6 +500,7 @@ def cmd_summary(args: list[str]) -> None:
     load_row("search, one connection, cache off", "search-one-nocache")
     load_row("similar, saturated, 32 conns", "similar-saturated")
     load_row("similar, paced", "similar-paced")
+    load_row("similar, open loop at SIMILAR_RATE", "similar-open-loop")
     row("commit + webhook → searchable, p50 / p99", lambda c: (
         f"{c['incremental']['webhook_to_searchable_p50_ms']:.0f} / {c['incremental']['webhook_to_searchable_p99_ms']:.0f} ms "
         f"(+ commit {c['incremental']['commit_ms_p50']:.0f} ms; server's own update p50 "
@@ -462,6 +521,7 @@ def cmd_summary(args: list[str]) -> None:
 COMMANDS = {
     "search-paths": cmd_search_paths,
     "similar-paths": cmd_similar_paths,
+    "open-loop": cmd_open_loop,
     "ready": cmd_ready,
     "incremental": cmd_incremental,
     "prep": cmd_prep,

@@ -16,8 +16,9 @@
 #   4. incremental update: commit one changed dossier, send the webhook, poll
 #      search until the change is found (UPDATE_RUNS times); then delete a
 #      dossier, send the webhook, poll until it answers 404 (DELETE_RUNS times);
-#   5. similar initiatives (/api/v1/dossiers/{id}/vergelijkbaar), saturated
-#      and paced, after the updates (so with deleted documents in the index);
+#   5. similar initiatives (/api/v1/dossiers/{id}/vergelijkbaar), saturated,
+#      paced (wrk, closed loop) and at a fixed open-loop rate (bench.py
+#      open-loop), after the updates (so with deleted documents in the index);
 #   6. server RSS after the load;
 #   7. peers on the same text: raw tantivy in-process (tantivy-py, same
 #      tantivy core and analyzer), SQLite FTS5 (unstemmed), Lucene 8.7
@@ -194,8 +195,10 @@ EOF
 
   # 2. Cold start on the existing index (COLD_RUNS times; the median counts).
   for i in $(seq 1 "$COLD_RUNS"); do
+    local started
+    started=$(date +%s.%N)
     start_server "$DATA" "$CFG" "$OUT/serve-cold-$i.log"
-    $PY ready "http://127.0.0.1:$PORT/readyz" >"$OUT/cold-$i.txt"
+    $PY ready "http://127.0.0.1:$PORT/readyz" --since "$started" >"$OUT/cold-$i.txt"
     rss_json "$SERVER_PID" >"$OUT/rss-idle.json"
     echo "   cold start $i: $(cat "$OUT/cold-$i.txt") s, $(cat "$OUT/rss-idle.json")"
     [ "$i" -lt "$COLD_RUNS" ] && stop_server
@@ -237,6 +240,16 @@ EOF
   $PY similar-paths "$REPO" "$OUT/similar-paths.txt" >/dev/null
   load similar-saturated "$OUT/similar-paths.txt" 0
   load similar-paced "$OUT/similar-paths.txt" "$(python3 -c "print(max(1, int($CONNS * 1000 / $SIMILAR_RATE)))")"
+  # The paced wrk run is closed-loop: its connections wait the same time after
+  # each answer and so arrive in bursts. This one starts requests at the rate
+  # whatever the answers do (latency from when each was due).
+  local o0 o1
+  o0=$(cpu_ticks "$SERVER_PID")
+  taskset -c 0 $PY open-loop "http://127.0.0.1:$PORT" "$OUT/similar-paths.txt" --rate "$SIMILAR_RATE" \
+    --duration "$DURATION" >"$OUT/similar-open-loop.json"
+  o1=$(cpu_ticks "$SERVER_PID")
+  json_set "$OUT/similar-open-loop.json" server_cpu_s "$(python3 -c "print(($o1 - $o0) / $(getconf CLK_TCK))")"
+  echo "    similar-open-loop: $(tr -d '\n ' <"$OUT/similar-open-loop.json")"
   rss_json "$SERVER_PID" >"$OUT/rss-after-load.json"
   echo "   server RSS after load: $(cat "$OUT/rss-after-load.json")"
   stop_server
