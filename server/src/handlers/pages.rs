@@ -44,8 +44,48 @@ fn regions(lib: &indexer::Library) -> Vec<Value> {
         .collect()
 }
 
-fn collection_item(c: &indexer::model::Collection) -> Value {
-    context! { slug => c.slug, titel => c.meta.titel, samenvatting => c.meta.samenvatting, aantal => c.meta.items.len(), url => format!("/collecties/{}", c.slug) }
+/// A collection in a list.
+#[derive(Serialize)]
+struct CollectionItem<'a> {
+    slug: &'a str,
+    titel: &'a str,
+    samenvatting: &'a str,
+    aantal: usize,
+    url: String,
+}
+
+fn collection_item(c: &indexer::model::Collection) -> CollectionItem<'_> {
+    CollectionItem {
+        slug: &c.slug,
+        titel: &c.meta.titel,
+        samenvatting: &c.meta.samenvatting,
+        aantal: c.meta.items.len(),
+        url: format!("/collecties/{}", c.slug),
+    }
+}
+
+/// One hit on `zoeken.html`: a dossier, or a page (playbook, collection, site
+/// page, region) with its kind.
+#[derive(Serialize)]
+struct HitView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dossier: Option<views::Card>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pagina: Option<PageLink>,
+    /// The highlighted fragment (escaped by the indexer, marked safe).
+    snippet: Value,
+    /// The playbook the query names, shown first.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    beste: bool,
+    /// The first hit with only part of the words.
+    deels: bool,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    soort: &'static str,
+    titel: String,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -66,7 +106,7 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
     // A best bet comes first whatever its words; it is not where partial hits start.
     let best_first = req.page == 1 && results.best_bet.is_some() && results.hits.first().is_some_and(|h| h.kind == HitKind::Thema);
     let first_partial = (usize::from(best_first)..results.hits.len()).find(|&i| results.hits[i].tier == Tier::Partial);
-    let hits: Vec<Value> = results
+    let hits: Vec<HitView> = results
         .hits
         .iter()
         .enumerate()
@@ -74,25 +114,40 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
             let snippet = Value::from_safe_string(h.snippet.clone());
             // The first hit with only part of the words gets a line above it.
             let deels = Some(i) == first_partial;
-            match h.kind {
-                HitKind::Dossier => context! { dossier => card(lib, &lib.dossiers[h.ord]), snippet, deels },
+            let pagina = |soort, titel: &str, url: String| {
+                Some(PageLink {
+                    soort,
+                    titel: titel.to_string(),
+                    url,
+                })
+            };
+            let (dossier, pagina, beste) = match h.kind {
+                HitKind::Dossier => (Some(card(lib, &lib.dossiers[h.ord])), None, false),
                 HitKind::Thema => {
                     let p = &lib.playbooks[h.ord];
                     let beste = i == 0 && req.page == 1 && results.best_bet == Some(h.ord);
-                    context! { pagina => context! { soort => "thema", titel => p.meta.titel, url => format!("/themas/{}", p.slug) }, snippet, beste, deels }
+                    (None, pagina("thema", &p.meta.titel, format!("/themas/{}", p.slug)), beste)
                 }
                 HitKind::Collectie => {
                     let c = &lib.collections[h.ord];
-                    context! { pagina => context! { soort => "collectie", titel => c.meta.titel, url => format!("/collecties/{}", c.slug) }, snippet, deels }
+                    (None, pagina("collectie", &c.meta.titel, format!("/collecties/{}", c.slug)), false)
                 }
                 HitKind::Pagina => {
                     let p = &lib.pages[h.ord];
-                    context! { pagina => context! { soort => "pagina", titel => p.meta.titel, url => format!("/paginas/{}", p.slug) }, snippet, deels }
+                    (None, pagina("pagina", &p.meta.titel, format!("/paginas/{}", p.slug)), false)
                 }
                 HitKind::Regio => {
                     let r = &lib.regions[h.ord];
-                    context! { pagina => context! { soort => "regio", titel => views::label(&lib.vocab.regios, &r.slug), url => format!("/regios/{}", r.slug) }, snippet, deels }
+                    let naam = views::label(&lib.vocab.regios, &r.slug);
+                    (None, pagina("regio", naam, format!("/regios/{}", r.slug)), false)
                 }
+            };
+            HitView {
+                dossier,
+                pagina,
+                snippet,
+                beste,
+                deels,
             }
         })
         .collect();
@@ -123,14 +178,24 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
         }
         values.sort_by(|a, b| b.aantal.cmp(&a.aantal).then_with(|| a.naam.cmp(&b.naam)));
         if !values.is_empty() {
-            facets.push(context! { naam => facet, label => views::facet_label(facet), waarden => values });
+            facets.push(FacetGroup {
+                naam: facet,
+                label: views::facet_label(facet),
+                waarden: values,
+            });
         }
     }
-    let actief: Vec<Value> = req
+    let actief: Vec<ActiveFilter> = req
         .filters
         .iter()
         .flat_map(|(facet, values)| values.iter().map(move |val| (facet.clone(), val.clone())))
-        .map(|(facet, val)| context! { label => views::facet_label(&facet), naam => views::facet_name(lib, &facet, &val), facet, waarde => val, url => views::toggle_url(&req, &facet, &val) })
+        .map(|(facet, val)| ActiveFilter {
+            label: views::facet_label(&facet),
+            naam: views::facet_name(lib, &facet, &val),
+            url: views::toggle_url(&req, &facet, &val),
+            facet,
+            waarde: val,
+        })
         .collect();
     let pages = results.total.div_ceil(req.per_page).max(1);
     let vorige = (req.page > 1).then(|| views::page_url(&req, req.page - 1));
@@ -145,7 +210,7 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
     } else {
         Vec::new()
     };
-    let collecties: Vec<Value> = if results.total == 0 {
+    let collecties: Vec<CollectionItem> = if results.total == 0 {
         lib.collections.iter().map(collection_item).collect()
     } else {
         Vec::new()
@@ -158,15 +223,90 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
         let mut r = req.clone();
         r.q = s.clone();
         r.page = 1;
-        context! { tekst => s, url => format!("/zoeken?{}", views::search_query(&r)), vervangen => results.replaced }
+        Correction {
+            tekst: s,
+            url: format!("/zoeken?{}", views::search_query(&r)),
+            vervangen: results.replaced,
+        }
     });
     // A page past the last one: say so, and link to the last page.
     let voorbij = (req.page > pages && results.total > 0).then(|| views::page_url(&req, pages));
-    render(
-        &state,
-        "zoeken.html",
-        context! { q => req.q, total => results.total, hits, facets, actief, filters, pagina => req.page, paginas => pages, vorige, volgende, sort, suggesties, collecties, bedoelde_u, voorbij, feed => feed(&format!("/zoeken/feed.atom?{}", views::search_query(&req)), "Nieuwe resultaten van deze zoekopdracht", Some(&views::search_query(&req)), None) },
-    )
+    let page = SearchPage {
+        q: &req.q,
+        total: results.total,
+        hits,
+        facets,
+        actief,
+        filters,
+        pagina: req.page,
+        paginas: pages,
+        vorige,
+        volgende,
+        sort,
+        suggesties,
+        collecties,
+        bedoelde_u,
+        voorbij,
+        feed: feed(
+            &format!("/zoeken/feed.atom?{}", views::search_query(&req)),
+            "Nieuwe resultaten van deze zoekopdracht",
+            Some(&views::search_query(&req)),
+            None,
+        ),
+    };
+    render(&state, "zoeken.html", Value::from_serialize(&page))
+}
+
+/// What `zoeken.html` reads (beside the site-wide context of `render`).
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    q: &'a str,
+    total: usize,
+    hits: Vec<HitView>,
+    facets: Vec<FacetGroup>,
+    /// The filters in force, each with the link that drops it.
+    actief: Vec<ActiveFilter>,
+    filters: BTreeMap<String, Vec<String>>,
+    pagina: usize,
+    paginas: usize,
+    vorige: Option<String>,
+    volgende: Option<String>,
+    sort: &'static str,
+    /// Playbooks and collections to try when nothing was found.
+    suggesties: Vec<Named>,
+    collecties: Vec<CollectionItem<'a>>,
+    /// "Bedoelde u …?"
+    bedoelde_u: Option<Correction<'a>>,
+    /// A page past the last one: the link to the last.
+    voorbij: Option<String>,
+    feed: FeedLink,
+}
+
+/// A filter in force on the search page.
+#[derive(Serialize)]
+struct ActiveFilter {
+    label: &'static str,
+    naam: String,
+    facet: String,
+    waarde: String,
+    url: String,
+}
+
+/// One facet on the search page, with its values.
+#[derive(Serialize)]
+struct FacetGroup {
+    naam: &'static str,
+    label: &'static str,
+    waarden: Vec<FacetValue>,
+}
+
+/// A corrected query, as a link keeping the filters.
+#[derive(Serialize)]
+struct Correction<'a> {
+    tekst: &'a str,
+    url: String,
+    /// The correction's hits are shown instead of the query's (it found nothing).
+    vervangen: bool,
 }
 
 pub async fn dossier(
@@ -190,51 +330,125 @@ pub async fn dossier(
             },
         )
         .await?;
-    let vergelijkbaar: Vec<Value> = similar
+    let vergelijkbaar: Vec<SimilarView> = similar
         .iter()
-        .map(|s| {
-            let ook: Vec<views::Card> = s.also.iter().map(|o| card(lib, &lib.dossiers[*o])).collect();
-            context! { dossier => card(lib, &lib.dossiers[s.ord]), waarom => s.waarom, score => s.score, ook, auteur => s.auteur }
+        .map(|s| SimilarView {
+            dossier: card(lib, &lib.dossiers[s.ord]),
+            waarom: &s.waarom,
+            score: s.score,
+            ook: s.also.iter().map(|o| card(lib, &lib.dossiers[*o])).collect(),
+            auteur: s.auteur,
         })
         .collect();
     let voc = &lib.vocab;
-    let lessen: Vec<Value> = d.meta.lessen.iter().map(|l| context! { uitdaging => views::filter("uitdaging", &l.uitdaging, views::label(&voc.uitdagingen, &l.uitdaging)), les => l.les, url => format!("/lessen?uitdaging={}", l.uitdaging) }).collect();
+    let lessen: Vec<LesView> = (d.meta.lessen.iter())
+        .map(|l| LesView {
+            uitdaging: views::filter("uitdaging", &l.uitdaging, views::label(&voc.uitdagingen, &l.uitdaging)),
+            les: &l.les,
+            url: format!("/lessen?uitdaging={}", l.uitdaging),
+        })
+        .collect();
     let today = indexer::model::PartialDate::today();
-    let herzien = d.meta.herzien_voor.is_some_and(|h| h.sort_key() < today.sort_key());
-    render(
-        &state,
-        "dossier.html",
-        context! {
-            d => card(lib, d),
-            titel => d.meta.titel,
-            html => Value::from_safe_string(d.body.html()),
-            toc => d.body.toc,
-            partners => d.meta.partners.iter().map(|p| views::filter("partner", p, views::label(&voc.partners, p))).collect::<Vec<_>>(),
-            instrumenten => d.meta.instrumenten.iter().map(|p| views::filter("instrument", p, views::label(&voc.instrumenten, p))).collect::<Vec<_>>(),
-            themas => d.meta.themas.iter().map(|t| views::thema(lib, t)).collect::<Vec<_>>(),
-            gemeenten => d.meta.gemeenten,
-            trefwoorden => d.meta.trefwoorden,
-            status => d.meta.status.map(|s| views::filter("status", s.as_str(), &views::capitalize(s.as_str()))),
-            lessen,
-            vergelijkbaar,
-            bron => d.bron,
-            bronlijst => d.meta.bronnen,
-            bewerk_url => v.edit_link(&d.bron),
-            herzien_voor => d.meta.herzien_voor.map(|h| h.to_string()),
-            contact => d.meta.contact.as_ref().filter(|_| reader.sees_contacts()),
-            contact_na_inloggen => d.contact_na_inloggen,
-            kan_bewerken => reader.is_curator(),
-            herzien,
-        },
-    )
+    let page = DossierPage {
+        d: card(lib, d),
+        titel: &d.meta.titel,
+        html: Value::from_safe_string(d.body.html()),
+        toc: &d.body.toc,
+        partners: (d.meta.partners.iter())
+            .map(|p| views::filter("partner", p, views::label(&voc.partners, p)))
+            .collect(),
+        instrumenten: (d.meta.instrumenten.iter())
+            .map(|p| views::filter("instrument", p, views::label(&voc.instrumenten, p)))
+            .collect(),
+        themas: d.meta.themas.iter().map(|t| views::thema(lib, t)).collect(),
+        gemeenten: &d.meta.gemeenten,
+        trefwoorden: &d.meta.trefwoorden,
+        status: (d.meta.status).map(|s| views::filter("status", s.as_str(), &views::capitalize(s.as_str()))),
+        lessen,
+        vergelijkbaar,
+        bron: &d.bron,
+        bronlijst: &d.meta.bronnen,
+        bewerk_url: v.edit_link(&d.bron),
+        herzien_voor: d.meta.herzien_voor.map(|h| h.to_string()),
+        contact: d.meta.contact.as_ref().filter(|_| reader.sees_contacts()),
+        contact_na_inloggen: d.contact_na_inloggen,
+        kan_bewerken: reader.is_curator(),
+        herzien: d.meta.herzien_voor.is_some_and(|h| h.sort_key() < today.sort_key()),
+    };
+    render(&state, "dossier.html", Value::from_serialize(&page))
+}
+
+/// What `dossier.html` reads (beside the site-wide context of `render`).
+#[derive(Serialize)]
+struct DossierPage<'a> {
+    /// The dossier as a card (id, type, region, themas, period, …).
+    d: views::Card,
+    titel: &'a str,
+    /// The rendered and sanitised body (marked safe).
+    html: Value,
+    toc: &'a [indexer::model::Heading],
+    partners: Vec<Named>,
+    instrumenten: Vec<Named>,
+    themas: Vec<Named>,
+    gemeenten: &'a [String],
+    trefwoorden: &'a [String],
+    status: Option<Named>,
+    lessen: Vec<LesView<'a>>,
+    vergelijkbaar: Vec<SimilarView<'a>>,
+    bron: &'a indexer::model::Provenance,
+    bronlijst: &'a [indexer::model::Bron],
+    /// Where its source file can be edited, if the source says.
+    bewerk_url: Option<&'a str>,
+    herzien_voor: Option<String>,
+    /// Only for readers who may see contacts.
+    contact: Option<&'a indexer::model::Contact>,
+    /// A contact exists but the reader must sign in to see it.
+    contact_na_inloggen: bool,
+    kan_bewerken: bool,
+    /// The review date has passed.
+    herzien: bool,
+}
+
+/// A lesson of the dossier, linked to the lessons of the same challenge.
+#[derive(Serialize)]
+struct LesView<'a> {
+    uitdaging: Named,
+    les: &'a str,
+    url: String,
+}
+
+/// A similar initiative with the reasons it is shown.
+#[derive(Serialize)]
+struct SimilarView<'a> {
+    dossier: views::Card,
+    waarom: &'a [String],
+    score: f32,
+    /// Near-duplicates folded into this one.
+    ook: Vec<views::Card>,
+    /// Linked by the dossier's author.
+    auteur: bool,
 }
 
 /// The Atom feed that follows a page: announced in its head (autodiscovery)
 /// and linked as "Volg" on the page; `titel` is interface text (translated).
 /// A page's feed, and what "Volg per e-mail" there follows: a search's query
 /// string (`""` for every dossier) or a collection.
-fn feed(url: &str, titel: &str, zoek: Option<&str>, collectie: Option<&str>) -> Value {
-    context! { url, titel, zoek, collectie }
+fn feed(url: &str, titel: &'static str, zoek: Option<&str>, collectie: Option<&str>) -> FeedLink {
+    FeedLink {
+        url: url.to_string(),
+        titel,
+        zoek: zoek.map(str::to_string),
+        collectie: collectie.map(str::to_string),
+    }
+}
+
+/// A page's feed (see `feed`).
+#[derive(Serialize)]
+struct FeedLink {
+    url: String,
+    titel: &'static str,
+    zoek: Option<String>,
+    collectie: Option<String>,
 }
 
 /// Dossiers grouped by region, in vocabulary order.
@@ -263,7 +477,7 @@ pub async fn thema(State(state): State<AppState>, v: View, Path(slug): Path<Stri
     let lib = &v.shelf().library;
     let p = lib.playbook(&slug).ok_or(Problem::NotFound)?;
     let groepen = by_region(lib, lib.dossiers.iter().map(|d| &**d).filter(|d| d.meta.themas.contains(&slug)));
-    let collecties: Vec<Value> = lib
+    let collecties: Vec<CollectionItem> = lib
         .collections
         .iter()
         .filter(|c| {
@@ -368,7 +582,7 @@ pub async fn collectie(State(state): State<AppState>, v: View, Path(slug): Path<
 
 pub async fn collecties(State(state): State<AppState>, v: View) -> Page {
     let lib = &v.shelf().library;
-    let collecties: Vec<Value> = lib.collections.iter().map(collection_item).collect();
+    let collecties: Vec<CollectionItem> = lib.collections.iter().map(collection_item).collect();
     render(&state, "collecties.html", context! { collecties })
 }
 
