@@ -24,22 +24,53 @@ pub async fn home(State(state): State<AppState>, v: View) -> Page {
     let themas: Vec<Named> = lib.playbooks.iter().map(|p| views::thema(lib, &p.slug)).collect();
     let regios = regions(lib);
     let collecties: Vec<_> = lib.collections.iter().map(collection_item).collect();
-    render(
-        &state,
-        "home.html",
-        context! { recent, themas, regios, collecties, aantal => lib.dossiers.len(), feed => feed("/feed.atom", "Nieuw en bijgewerkt", Some(""), None) },
-    )
+    let page = HomePage {
+        recent,
+        themas,
+        regios,
+        collecties,
+        aantal: lib.dossiers.len(),
+        feed: feed("/feed.atom", "Nieuw en bijgewerkt", Some(""), None),
+    };
+    render(&state, "home.html", Value::from_serialize(&page))
+}
+
+/// What `home.html` reads.
+#[derive(Serialize)]
+struct HomePage<'a> {
+    /// The newest dossiers.
+    recent: Vec<views::Card>,
+    themas: Vec<Named>,
+    regios: Vec<RegionCount>,
+    collecties: Vec<CollectionItem<'a>>,
+    /// How many dossiers the reader may see.
+    aantal: usize,
+    feed: FeedLink,
+}
+
+/// A region with how many of the reader's dossiers it has.
+#[derive(Serialize)]
+struct RegionCount {
+    slug: String,
+    naam: String,
+    aantal: usize,
+    url: String,
 }
 
 /// Every region with its number of dossiers.
-fn regions(lib: &indexer::Library) -> Vec<Value> {
+fn regions(lib: &indexer::Library) -> Vec<RegionCount> {
     lib.vocab
         .regios
         .0
         .iter()
         .map(|(slug, _)| {
             let aantal = lib.dossiers.iter().filter(|d| &d.meta.regio == slug).count();
-            context! { slug, naam => views::label(&lib.vocab.regios, slug), aantal, url => format!("/regios/{slug}") }
+            RegionCount {
+                slug: slug.clone(),
+                naam: views::label(&lib.vocab.regios, slug).to_string(),
+                aantal,
+                url: format!("/regios/{slug}"),
+            }
         })
         .collect()
 }
@@ -452,7 +483,7 @@ struct FeedLink {
 }
 
 /// Dossiers grouped by region, in vocabulary order.
-fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a indexer::model::Dossier>) -> Vec<Value> {
+fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a indexer::model::Dossier>) -> Vec<RegionGroup> {
     let mut groups: BTreeMap<usize, Vec<views::Card>> = BTreeMap::new();
     for d in dossiers {
         let pos = lib
@@ -466,9 +497,9 @@ fn by_region<'a>(lib: &'a indexer::Library, dossiers: impl Iterator<Item = &'a i
     }
     groups
         .into_values()
-        .map(|cards| {
-            let r = cards[0].regio.clone();
-            context! { regio => r, dossiers => cards }
+        .map(|cards| RegionGroup {
+            regio: cards[0].regio.clone(),
+            dossiers: cards,
         })
         .collect()
 }
@@ -488,17 +519,54 @@ pub async fn thema(State(state): State<AppState>, v: View, Path(slug): Path<Stri
         })
         .map(collection_item)
         .collect();
-    render(
-        &state,
-        "thema.html",
-        context! {
-            slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, fase => p.meta.fase,
-            synoniemen => p.meta.synoniemen, html => Value::from_safe_string(p.body.html()), toc => p.body.toc,
-            groepen, collecties, bewerk_url => v.edit_link(&p.bron),
-            feed => feed(&format!("/themas/{slug}/feed.atom"), "Nieuwe dossiers op dit thema", Some(&format!("thema={slug}")), None),
-            redactie => p.meta.redactie, bronlijst => p.meta.bronnen,
-        },
-    )
+    let page = ThemaPage {
+        slug: &slug,
+        titel: &p.meta.titel,
+        samenvatting: &p.meta.samenvatting,
+        fase: p.meta.fase,
+        synoniemen: &p.meta.synoniemen,
+        html: Value::from_safe_string(p.body.html()),
+        toc: &p.body.toc,
+        groepen,
+        collecties,
+        bewerk_url: v.edit_link(&p.bron),
+        feed: feed(
+            &format!("/themas/{slug}/feed.atom"),
+            "Nieuwe dossiers op dit thema",
+            Some(&format!("thema={slug}")),
+            None,
+        ),
+        redactie: p.meta.redactie.as_deref(),
+        bronlijst: &p.meta.bronnen,
+    };
+    render(&state, "thema.html", Value::from_serialize(&page))
+}
+
+/// What `thema.html` reads: the playbook and the reader's dossiers on its thema.
+#[derive(Serialize)]
+struct ThemaPage<'a> {
+    slug: &'a str,
+    titel: &'a str,
+    samenvatting: &'a str,
+    fase: Option<indexer::model::Fase>,
+    synoniemen: &'a [String],
+    /// The rendered and sanitised body (marked safe).
+    html: Value,
+    toc: &'a [indexer::model::Heading],
+    /// The dossiers on this thema, by region.
+    groepen: Vec<RegionGroup>,
+    collecties: Vec<CollectionItem<'a>>,
+    bewerk_url: Option<&'a str>,
+    feed: FeedLink,
+    redactie: Option<&'a str>,
+    bronlijst: &'a [indexer::model::Bron],
+}
+
+/// Dossiers of one region.
+#[derive(Serialize)]
+struct RegionGroup {
+    regio: Named,
+    dossiers: Vec<views::Card>,
 }
 
 /// `/paginas/{slug}`: a site page (Over, Contact, Privacyverklaring, ...).
