@@ -4,7 +4,6 @@
 //! with `--vergelijk`, lists similar existing dossiers in other regions for
 //! every new or changed dossier, so reviewers see duplicates before merging.
 
-use crate::cli::Format;
 use crate::config::Config;
 use anyhow::{Result, bail};
 use indexer::search::SearchIndex;
@@ -14,6 +13,16 @@ use indexer::{Audience, Catalog, Diagnostic, Library, Location, SourceSpec};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Github,
+    Json,
+    /// GitLab Code Quality report (JSON), for merge request widgets.
+    Gitlab,
+}
 
 /// Runs `check`; exit code 1 on any error.
 pub fn run(config: &Config, dirs: &[PathBuf], source: Option<&str>, format: Format, vergelijk: bool, taal: &str) -> Result<ExitCode> {

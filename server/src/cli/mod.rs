@@ -7,7 +7,8 @@ pub mod serve;
 
 use crate::config::Config;
 use anyhow::{Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use check::Format;
+use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,16 +79,6 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-}
-
-/// Output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Github,
-    Json,
-    /// GitLab Code Quality report (JSON), for merge request widgets.
-    Gitlab,
 }
 
 /// Parses the command line and runs the command; never panics on bad input.
