@@ -163,15 +163,13 @@ impl Highlighter {
     /// scan jumps from one such byte to the next.
     fn matches(&mut self, text: &str) -> Vec<Match> {
         let bytes = text.as_bytes();
-        let mut terms: Vec<String> = Vec::new();
-        let mut out = Vec::new();
-        let mut limit = SCAN;
+        let mut found = Found::default();
         let mut i = 0;
         while i < bytes.len() {
             while i < bytes.len() && !self.stops[bytes[i] as usize] {
                 i += 1;
             }
-            if i >= bytes.len() || i > limit {
+            if i >= bytes.len() || i > found.limit {
                 break;
             }
             let c = text[i..].chars().next().expect("at a char boundary");
@@ -186,26 +184,11 @@ impl Highlighter {
                 continue;
             }
             if let Some((term, in_phrase)) = self.term_of(&text[i..end]) {
-                let idx = match terms.iter().position(|t| *t == term) {
-                    Some(n) => n,
-                    None => {
-                        terms.push(term);
-                        terms.len() - 1
-                    }
-                };
-                if out.is_empty() && !in_phrase {
-                    limit = limit.min(i + SCAN_AFTER_FIRST);
-                }
-                out.push(Match {
-                    start: i,
-                    end,
-                    term: idx,
-                    in_phrase,
-                });
+                found.add(i, end, term, in_phrase);
             }
             i = end;
         }
-        keep_phrase_runs(text, out, &terms, &self.phrases)
+        keep_phrase_runs(text, found.out, &found.terms, &self.phrases)
     }
 
     /// The term `word` matches (and whether only as a phrase term), if any.
@@ -240,32 +223,56 @@ impl Highlighter {
     /// reference the tests hold it against).
     #[cfg(test)]
     fn matches_word_by_word(&mut self, text: &str) -> Vec<Match> {
-        let mut terms: Vec<String> = Vec::new();
-        let mut out = Vec::new();
-        let mut limit = SCAN;
+        let mut found = Found::default();
         for (start, word) in words(text) {
-            if start > limit {
+            if start > found.limit {
                 break;
             }
-            let Some((term, in_phrase)) = self.term_of(word) else { continue };
-            let idx = match terms.iter().position(|t| *t == term) {
-                Some(n) => n,
-                None => {
-                    terms.push(term);
-                    terms.len() - 1
-                }
-            };
-            if out.is_empty() && !in_phrase {
-                limit = limit.min(start + SCAN_AFTER_FIRST);
+            if let Some((term, in_phrase)) = self.term_of(word) {
+                found.add(start, start + word.len(), term, in_phrase);
             }
-            out.push(Match {
-                start,
-                end: start + word.len(),
-                term: idx,
-                in_phrase,
-            });
         }
-        keep_phrase_runs(text, out, &terms, &self.phrases)
+        keep_phrase_runs(text, found.out, &found.terms, &self.phrases)
+    }
+}
+
+/// The matches of a scan so far: each distinct term once, and how far the
+/// scan goes (`SCAN`, then `SCAN_AFTER_FIRST` past the first full match).
+struct Found {
+    terms: Vec<String>,
+    out: Vec<Match>,
+    limit: usize,
+}
+
+impl Default for Found {
+    fn default() -> Found {
+        Found {
+            terms: Vec::new(),
+            out: Vec::new(),
+            limit: SCAN,
+        }
+    }
+}
+
+impl Found {
+    /// A word at `start..end` that matches `term`.
+    fn add(&mut self, start: usize, end: usize, term: String, in_phrase: bool) {
+        let idx = match self.terms.iter().position(|t| *t == term) {
+            Some(n) => n,
+            None => {
+                self.terms.push(term);
+                self.terms.len() - 1
+            }
+        };
+        if self.out.is_empty() && !in_phrase {
+            self.limit = self.limit.min(start + SCAN_AFTER_FIRST);
+        }
+        self.out.push(Match {
+            start,
+            end,
+            term: idx,
+            in_phrase,
+        });
     }
 }
 
