@@ -925,13 +925,16 @@ mod tests {
         // Once saved, the texts and word lists leave memory and read the same from the file.
         let on_disk = |l: &Loaded| {
             l.catalog.dossiers.iter().all(|d| {
-                let [html, text] = d.body.blobs();
-                !html.in_memory() && !text.in_memory() && !d.words.blob().in_memory()
+                let [html, text, toc] = d.body.blobs();
+                [html, text, toc, d.words.blob(), d.meta.details.blob()]
+                    .iter()
+                    .all(|b| !b.in_memory())
             })
         };
         assert!(on_disk(&first), "saved texts are read from the file");
         let d = &first.catalog.dossiers[0];
         assert!(d.body.html().contains("<h2") && !d.body.text().is_empty() && d.words.read().surface().count() > 10);
+        assert!(!d.body.toc().is_empty() && d.meta.details().samenvatting.len() > 20);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

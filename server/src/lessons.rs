@@ -48,33 +48,36 @@ pub struct Group {
 }
 
 /// Every lesson matching `filter`, grouped by challenge in vocabulary order.
+/// Lessons are read from each dossier's details (out of memory) once.
 pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
-    lib.vocab
-        .uitdagingen
-        .0
-        .iter()
-        .filter(|(slug, _)| filter.uitdaging.as_ref().is_none_or(|u| u == slug))
-        .map(|(slug, _)| {
-            let lessen = lib
-                .dossiers
-                .iter()
-                .filter(|d| filter.thema.as_ref().is_none_or(|t| d.meta.themas.contains(t)))
-                .filter(|d| filter.regio.as_ref().is_none_or(|r| &d.meta.regio == r))
-                .flat_map(|d| {
-                    d.meta.lessen.iter().filter(|l| &l.uitdaging == slug).map(move |l| Lesson {
-                        les: l.les.clone(),
-                        dossier: views::card(lib, d),
-                    })
-                })
-                .collect();
-            Group {
-                uitdaging: Named {
-                    slug: slug.clone(),
-                    naam: views::label(&lib.vocab.uitdagingen, slug).to_string(),
-                    url: format!("/lessen?uitdaging={slug}"),
-                },
-                lessen,
+    let challenges: Vec<&String> = (lib.vocab.uitdagingen.0.iter())
+        .map(|(slug, _)| slug)
+        .filter(|slug| filter.uitdaging.as_ref().is_none_or(|u| u == *slug))
+        .collect();
+    let mut found: Vec<Vec<Lesson>> = vec![Vec::new(); challenges.len()];
+    let dossiers = (lib.dossiers.iter())
+        .filter(|d| d.meta.details.lessons() > 0)
+        .filter(|d| filter.thema.as_ref().is_none_or(|t| d.meta.themas.contains(t)))
+        .filter(|d| filter.regio.as_ref().is_none_or(|r| &d.meta.regio == r));
+    for d in dossiers {
+        let mut card = None;
+        for l in d.meta.details().lessen {
+            if let Some(i) = challenges.iter().position(|c| **c == l.uitdaging) {
+                let dossier = card.get_or_insert_with(|| views::card(lib, d)).clone();
+                found[i].push(Lesson { les: l.les, dossier });
             }
+        }
+    }
+    challenges
+        .into_iter()
+        .zip(found)
+        .map(|(slug, lessen)| Group {
+            uitdaging: Named {
+                slug: slug.clone(),
+                naam: views::label(&lib.vocab.uitdagingen, slug).to_string(),
+                url: format!("/lessen?uitdaging={slug}"),
+            },
+            lessen,
         })
         .collect()
 }

@@ -256,7 +256,7 @@ fn entries(loaded: &indexer::Loaded, sub: &Subscription, items: &[Queued], auth:
             Some(Entry {
                 titel: d.meta.titel.clone(),
                 regio: lib.vocab.regios.name_in(&d.meta.regio, &sub.taal).to_string(),
-                samenvatting: d.meta.samenvatting.clone(),
+                samenvatting: d.meta.details().samenvatting,
                 url: format!("/dossiers/{}", d.id),
                 soort: q.soort.clone(),
             })

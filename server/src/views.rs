@@ -111,7 +111,7 @@ pub fn card(lib: &Library, d: &Dossier) -> Card {
         titel: d.meta.titel.clone(),
         regio: regio(lib, &d.meta.regio),
         themas: d.meta.themas.iter().map(|t| thema(lib, t)).collect(),
-        samenvatting: d.meta.samenvatting.clone(),
+        samenvatting: d.meta.details().samenvatting,
         toegang: d.meta.toegang.as_str(),
         status: d.meta.status.map(|s| s.as_str()),
         periode: periode(d),

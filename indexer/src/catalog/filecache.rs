@@ -28,7 +28,7 @@ use crate::blob::{Blob, Spot, StoreFile};
 use crate::catalog::render_cache::{BodyPart, ParsedDossier, Restored};
 use crate::data_dir::DataDir;
 use crate::diag::Diagnostic;
-use crate::model::{DocWords, DossierMeta, Heading, Rendered};
+use crate::model::{Details, DocWords, DossierMeta, Rendered};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read.
 const MAX_FILE_BYTES: u64 = 8 << 30;
@@ -62,7 +62,8 @@ struct EntryRef<'a> {
     oid: &'a str,
     rel: &'a str,
     display: &'a str,
-    front: Result<(&'a str, &'a DossierMeta, &'a [Diagnostic]), &'a [Diagnostic]>,
+    /// The slug, the front matter, its details (out of memory) and notices; or the errors.
+    front: Result<(&'a str, &'a DossierMeta, &'a Details, &'a [Diagnostic]), &'a [Diagnostic]>,
     body: Option<BodyRef<'a>>,
     regio_line: usize,
 }
@@ -72,30 +73,39 @@ struct Entry<'a> {
     oid: String,
     rel: String,
     display: String,
-    front: Result<(String, DossierMeta, Vec<Diagnostic>), Vec<Diagnostic>>,
+    #[serde(borrow)]
+    front: Result<(String, DossierMeta, DetailsIn<'a>, Vec<Diagnostic>), Vec<Diagnostic>>,
     #[serde(borrow)]
     body: Option<BodyIn<'a>>,
     regio_line: usize,
 }
 
-/// A `Rendered` as serialised: its two blobs, the outline, the text's digest.
+/// A `Details` as serialised: its blob, its digest and the number of lessons.
+#[derive(Deserialize)]
+struct DetailsIn<'a>(&'a [u8], u64, u32);
+
+/// A `Rendered` as serialised: its three blobs and the text's digest.
 #[derive(Deserialize)]
 struct RenderedIn<'a> {
     html: &'a [u8],
     text: &'a [u8],
-    toc: Vec<Heading>,
+    toc: &'a [u8],
     digest: u64,
 }
 
-/// Where the blobs of one entry are in a file: the HTML, the text and the
-/// word lists, in that order.
-type Places = [Spot; 3];
+/// Where the blobs of one entry's body are in a file: the HTML, the text,
+/// the outline and the word lists, in that order.
+type Places = [Spot; 4];
+
+/// Where `bytes`, which lie in `chunk`, which starts at `chunk_at`, are in the file.
+fn place(bytes: &[u8], chunk: &[u8], chunk_at: u64) -> Spot {
+    Spot::of(chunk_at + (bytes.as_ptr() as usize - chunk.as_ptr() as usize) as u64, bytes)
+}
 
 /// The places of the blobs of `body`, whose bytes lie in `chunk`, which
 /// starts at `chunk_at` in the file.
 fn places(body: &(RenderedIn<'_>, &[u8], Vec<Diagnostic>), chunk: &[u8], chunk_at: u64) -> Places {
-    let place = |b: &[u8]| Spot::of(chunk_at + (b.as_ptr() as usize - chunk.as_ptr() as usize) as u64, b);
-    [place(body.0.html), place(body.0.text), place(body.1)]
+    [body.0.html, body.0.text, body.0.toc, body.1].map(|b| place(b, chunk, chunk_at))
 }
 
 fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
@@ -104,7 +114,7 @@ fn entry_ref<'a>(oid: &'a str, p: &'a ParsedDossier) -> EntryRef<'a> {
         rel: &p.rel,
         display: &p.display,
         front: match &p.front {
-            Ok((slug, meta, notices)) => Ok((slug.as_str(), &**meta, notices.as_slice())),
+            Ok((slug, meta, notices)) => Ok((slug.as_str(), &**meta, &meta.details, notices.as_slice())),
             Err(errs) => Err(errs.as_slice()),
         },
         body: p.body.get().map(|b| match b {
@@ -120,9 +130,9 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
     let body = OnceLock::new();
     if let Some(b) = e.body {
         let _ = body.set(b.map(|part| {
-            let [html, text, words] = places(&part, chunk, chunk_at).map(|spot| Blob::on_disk(Arc::clone(file), spot));
+            let [html, text, toc, words] = places(&part, chunk, chunk_at).map(|spot| Blob::on_disk(Arc::clone(file), spot));
             BodyPart {
-                body: Arc::new(Rendered::from_blobs(html, text, part.0.toc, part.0.digest)),
+                body: Arc::new(Rendered::from_blobs(html, text, toc, part.0.digest)),
                 words: Arc::new(DocWords::from_blob(words)),
                 warnings: part.2,
             }
@@ -131,7 +141,11 @@ fn parsed_of(e: Entry<'_>, file: &Arc<StoreFile>, chunk: &[u8], chunk_at: u64) -
     let parsed = ParsedDossier {
         rel: e.rel,
         display: e.display,
-        front: e.front.map(|(slug, meta, notices)| (slug, Arc::new(meta), notices)),
+        front: e.front.map(|(slug, mut meta, DetailsIn(details, digest, lessons), notices)| {
+            let spot = place(details, chunk, chunk_at);
+            meta.details = Details::from_blob(Blob::on_disk(Arc::clone(file), spot), digest, lessons);
+            (slug, Arc::new(meta), notices)
+        }),
         body,
         regio_line: e.regio_line,
     };
@@ -149,6 +163,7 @@ pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String
     let tmp = dir.join(format!(".dossiers.bin.{}.tmp", std::process::id()));
     // Where each saved entry's blobs land in the new file.
     let mut moves: Vec<(&BodyPart, Places)> = Vec::with_capacity(entries.len());
+    let mut detail_moves: Vec<(&Details, Spot)> = Vec::with_capacity(entries.len());
     // The handle the blobs will read through: the file this save writes,
     // whatever another process renames into place later.
     let mut handle: Option<std::fs::File> = None;
@@ -179,6 +194,9 @@ pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String
                 if let (Some(Ok(part)), Some(Ok(written))) = (p.body.get(), &e.body) {
                     moves.push((part, places(written, &encoded, at)));
                 }
+                if let (Ok((_, meta, _)), Ok((_, _, DetailsIn(written, ..), _))) = (&p.front, &e.front) {
+                    detail_moves.push((&meta.details, place(written, &encoded, at)));
+                }
             }
             put(&mut f, &mut at, &encoded)?;
         }
@@ -199,11 +217,14 @@ pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String
     // nothing points into it.
     if let Some(file) = handle {
         let file = StoreFile::new(file);
-        for (part, [html, text, words]) in moves {
-            let [b_html, b_text] = part.body.blobs();
-            for (blob, spot) in [(b_html, html), (b_text, text), (part.words.blob(), words)] {
+        for (part, [html, text, toc, words]) in moves {
+            let [b_html, b_text, b_toc] = part.body.blobs();
+            for (blob, spot) in [(b_html, html), (b_text, text), (b_toc, toc), (part.words.blob(), words)] {
                 blob.move_to(&file, spot);
             }
+        }
+        for (details, spot) in detail_moves {
+            details.blob().move_to(&file, spot);
         }
     }
     Ok(())

@@ -345,14 +345,14 @@ pub(super) fn body_part(file: &RawFile, meta: &DossierMeta) -> Result<BodyPart, 
     let body = markdown::render(split.body)?;
     let mut warnings = Vec::new();
     if meta.kind == DossierType::Leerdossier {
-        if !body.toc.iter().any(|h| h.level == 2 && h.text == "Aanpak") {
+        if !body.toc().iter().any(|h| h.level == 2 && h.text == "Aanpak") {
             warnings.push(Diagnostic::warning(
                 &file.display,
                 1,
                 "a leerdossier should have a `## Aanpak` section",
             ));
         }
-        if meta.lessen.is_empty() {
+        if meta.details.lessons() == 0 {
             warnings.push(Diagnostic::warning(&file.display, 1, "a leerdossier should list its `lessen`"));
         }
     }

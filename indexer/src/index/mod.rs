@@ -15,7 +15,7 @@ pub mod undouble;
 pub mod union_dir;
 
 use crate::library::Library;
-use crate::model::Dossier;
+use crate::model::{Dossier, DossierDetails};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,9 +79,9 @@ pub(crate) fn register(index: &Index, nl: TextAnalyzer) {
 }
 
 /// The acronyms of a dossier's title, summary and body (see `Fields::afkortingen`).
-fn acronyms_of(d: &Dossier, text: &str) -> String {
+fn acronyms_of(d: &Dossier, details: &DossierDetails, text: &str) -> String {
     let mut out = crate::text::acronyms(&d.meta.titel);
-    for part in [d.meta.samenvatting.as_str(), text] {
+    for part in [details.samenvatting.as_str(), text] {
         let more = crate::text::acronyms(part);
         if !more.is_empty() {
             out.push(' ');
@@ -173,24 +173,25 @@ impl<'a> Names<'a> {
 /// it (`hash_of` never yields it in practice), so the next sync tries again.
 const UNKNOWN_HASH: u64 = 0;
 
-/// The hash of what is indexed for a dossier: its title, summary, meta text,
-/// headings and body.
+/// The hash of what is indexed for a dossier: its title, the names its
+/// facets give it, its details (summary, keywords, municipalities), headings
+/// and body. The last three by their digests: they stay where they are (on
+/// disk), so a start hashes 100,000 dossiers without reading them.
 fn hash_of(names: &Names<'_>, d: &Dossier) -> u64 {
-    let meta = meta_text(names, d);
-    let koppen = koppen(d);
+    let named = named_text(names, d);
     let mut h = Sha256::new();
-    for part in [d.meta.titel.as_str(), d.meta.samenvatting.as_str(), meta.as_str(), koppen.as_str()] {
+    for part in [d.meta.titel.as_str(), named.as_str()] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    // The body by its digest: the text itself stays where it is (on disk).
+    h.update(d.meta.details.digest().to_le_bytes());
     h.update(d.body.text_digest().to_le_bytes());
     let digest = h.finalize();
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
 fn koppen(d: &Dossier) -> String {
-    d.body.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
+    d.body.toc().iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
 }
 
 /// True when `a` and `b` index the same text, so the hash of one is the hash
@@ -202,20 +203,28 @@ fn indexes_the_same(a: &Dossier, b: &Dossier) -> bool {
     Arc::ptr_eq(&a.body, &b.body)
         && (Arc::ptr_eq(ma, mb)
             || (ma.titel == mb.titel
-                && ma.samenvatting == mb.samenvatting
-                && ma.trefwoorden == mb.trefwoorden
-                && ma.gemeenten == mb.gemeenten
+                && ma.details.digest() == mb.details.digest()
                 && ma.themas == mb.themas
                 && ma.partners == mb.partners
                 && ma.instrumenten == mb.instrumenten
                 && ma.regio == mb.regio))
 }
 
-fn meta_text(names: &Names<'_>, d: &Dossier) -> String {
+/// The searchable front matter: keywords, municipalities, and the names of
+/// the themas, partners, instruments and region.
+fn meta_text(names: &Names<'_>, d: &Dossier, details: &DossierDetails) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(details.trefwoorden.iter().map(String::as_str));
+    parts.extend(details.gemeenten.iter().map(String::as_str));
+    let named = named_text(names, d);
+    parts.push(&named);
+    parts.join(" \n ")
+}
+
+/// The names the vocabulary and the themas give a dossier's facet values.
+fn named_text(names: &Names<'_>, d: &Dossier) -> String {
     let v = names.vocab;
     let mut parts: Vec<&str> = Vec::new();
-    parts.extend(d.meta.trefwoorden.iter().map(String::as_str));
-    parts.extend(d.meta.gemeenten.iter().map(String::as_str));
     parts.extend(d.meta.themas.iter().map(|t| names.thema(t)));
     parts.extend(d.meta.partners.iter().map(|p| v.partners.name(p)));
     parts.extend(d.meta.instrumenten.iter().map(|p| v.instrumenten.name(p)));
@@ -344,7 +353,7 @@ pub(crate) fn sync_index(
             indexed.insert(d.id.clone(), (Arc::clone(d), hash));
             continue;
         }
-        let Some(text) = d.body.try_text() else {
+        let (Some(text), Some(details)) = (d.body.try_text(), d.meta.details.try_read()) else {
             // Its text cannot be read back (logged by the blob): the indexed
             // version stays, and the unknown hash makes the next sync try again.
             tracing::error!(id = %d.id, "not reindexed: its text cannot be read");
@@ -360,10 +369,10 @@ pub(crate) fn sync_index(
             f.id => d.id.as_str(),
             f.hash => hash,
             f.titel => d.meta.titel.as_str(),
-            f.samenvatting => d.meta.samenvatting.as_str(),
-            f.meta => meta_text(names, d),
+            f.samenvatting => details.samenvatting.as_str(),
+            f.meta => meta_text(names, d, &details),
             f.koppen => koppen(d),
-            f.afkortingen => acronyms_of(d, &text),
+            f.afkortingen => acronyms_of(d, &details, &text),
             f.body => text,
         ))?;
         stats.added += 1;

@@ -217,7 +217,7 @@ impl FacetTable {
 fn prior(d: &Dossier, date: u32, newest: u32) -> f32 {
     let age = newest.saturating_sub(date) as f32;
     let recent = 0.05 * (1.0 - (age / 800.0).min(1.0));
-    let done = if d.meta.status == Some(Status::Afgerond) && !d.meta.lessen.is_empty() {
+    let done = if d.meta.status == Some(Status::Afgerond) && d.meta.details.lessons() > 0 {
         0.05
     } else {
         0.0
@@ -330,10 +330,12 @@ mod tests {
         let mut done = (*lib.dossiers[0]).clone();
         let meta = Arc::make_mut(&mut done.meta);
         meta.status = Some(Status::Afgerond);
-        meta.lessen = vec![crate::model::Les {
+        let mut details = meta.details();
+        details.lessen = vec![crate::model::Les {
             uitdaging: "x".into(),
             les: "y".into(),
         }];
+        meta.details = crate::model::Details::new(&details);
         let oldest = table.dates.iter().copied().min().unwrap();
         assert_eq!(prior(&lib.dossiers[0], oldest, oldest + 10_000), 0.0);
         assert_eq!(prior(&done, oldest, oldest + 10_000), 0.05);

@@ -38,8 +38,8 @@ impl SavedStatistics {
 }
 
 /// A digest of what the word lists of `dossiers` (sorted by id) are made of:
-/// id, title, summary, keywords and the body's text digest per dossier, and
-/// the program that made the lists.
+/// id, title, the digests of the details (summary, keywords, …) and of the
+/// body's text per dossier, and the program that made the lists.
 pub fn digest(dossiers: &[Arc<Dossier>]) -> [u8; 32] {
     use rayon::prelude::*;
     let parts: Vec<[u8; 32]> = dossiers
@@ -47,15 +47,11 @@ pub fn digest(dossiers: &[Arc<Dossier>]) -> [u8; 32] {
         .map(|chunk| {
             let mut h = Sha256::new();
             for d in chunk {
-                for part in [&d.id, &d.meta.titel, &d.meta.samenvatting] {
+                for part in [&d.id, &d.meta.titel] {
                     h.update((part.len() as u64).to_le_bytes());
                     h.update(part.as_bytes());
                 }
-                h.update((d.meta.trefwoorden.len() as u64).to_le_bytes());
-                for k in &d.meta.trefwoorden {
-                    h.update((k.len() as u64).to_le_bytes());
-                    h.update(k.as_bytes());
-                }
+                h.update(d.meta.details.digest().to_le_bytes());
                 h.update(d.body.text_digest().to_le_bytes());
             }
             h.finalize().into()

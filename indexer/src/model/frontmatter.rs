@@ -376,21 +376,23 @@ pub fn dossier(path: &str, split: &Split<'_>, ctx: &Context<'_>) -> Result<(Doss
             kind: kind?,
             regio: regio?,
             themas: themas.into_iter().map(|(s, _)| s).collect(),
-            samenvatting: samenvatting?,
             toegang: toegang?,
             partners: partners.into_iter().map(|(s, _)| s).collect(),
             instrumenten: instrumenten.into_iter().map(|(s, _)| s).collect(),
             status,
             start,
             eind,
-            gemeenten,
-            trefwoorden,
-            lessen,
             gerelateerd,
             contact,
-            bronnen,
             herzien_voor,
             bijgewerkt,
+            details: Details::new(&DossierDetails {
+                samenvatting: samenvatting?,
+                gemeenten,
+                trefwoorden,
+                lessen,
+                bronnen,
+            }),
         })
     })();
     match meta {

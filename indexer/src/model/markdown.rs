@@ -169,7 +169,7 @@ mod tests {
         assert!(r.html().contains("<h2 id=\"aanleiding-2\">"), "{}", r.html());
         assert!(r.html().contains("<table>"), "{}", r.html());
         assert_eq!(
-            r.toc.iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(),
+            r.toc().iter().map(|h| h.anchor.as_str()).collect::<Vec<_>>(),
             ["aanleiding", "aanleiding-2", "cafe-cooperatie"]
         );
         assert!(r.text().contains("Tekst met nadruk."));

@@ -201,22 +201,111 @@ pub struct DossierMeta {
     pub kind: DossierType,
     pub regio: String,
     pub themas: Vec<String>,
-    pub samenvatting: String,
     pub toegang: Toegang,
     pub partners: Vec<String>,
     pub instrumenten: Vec<String>,
     pub status: Option<Status>,
     pub start: Option<PartialDate>,
     pub eind: Option<PartialDate>,
-    pub gemeenten: Vec<String>,
-    pub trefwoorden: Vec<String>,
-    pub lessen: Vec<Les>,
     pub gerelateerd: Vec<String>,
     pub contact: Option<Contact>,
     pub herzien_voor: Option<PartialDate>,
     pub bijgewerkt: Option<PartialDate>,
+    /// The rest of the front matter, out of memory once the per-file cache
+    /// holds it; the per-file cache saves it beside the fields above.
+    #[serde(skip)]
+    pub details: Details,
+}
+
+impl DossierMeta {
+    /// The front matter that is kept out of memory, read back.
+    pub fn details(&self) -> DossierDetails {
+        self.details.read()
+    }
+}
+
+/// The part of a dossier's front matter that only the dossier's own page,
+/// its card, its feed entry and its indexing read. Facets, sorting, links and
+/// access need none of it, so it is kept in a [`Details`] (out of memory)
+/// rather than in every dossier's [`DossierMeta`]: at 100,000 dossiers these
+/// fields were about 150 MiB of the serving memory.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DossierDetails {
+    pub samenvatting: String,
+    pub gemeenten: Vec<String>,
+    pub trefwoorden: Vec<String>,
+    pub lessen: Vec<Les>,
     /// The sources the dossier draws on (an extension, see docs/extensions.md).
     pub bronnen: Vec<Bron>,
+}
+
+/// [`DossierDetails`] encoded (postcard) in a [`Blob`], with a digest of the
+/// encoding, so that whether they changed is known without reading them, and
+/// the number of lessons, which the ranking prior needs for every dossier.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Details {
+    blob: Blob,
+    digest: u64,
+    lessons: u32,
+}
+
+impl Details {
+    pub fn new(details: &DossierDetails) -> Self {
+        let bytes = postcard::to_stdvec(details).expect("details encode");
+        Details {
+            digest: digest64(&bytes),
+            blob: Blob::new(bytes),
+            lessons: details.lessen.len() as u32,
+        }
+    }
+
+    /// From bytes as `new` encoded them, their digest and the number of
+    /// lessons (the per-file cache).
+    pub(crate) fn from_blob(blob: Blob, digest: u64, lessons: u32) -> Self {
+        Details { blob, digest, lessons }
+    }
+
+    /// How many lessons the dossier lists.
+    pub fn lessons(&self) -> u32 {
+        self.lessons
+    }
+
+    pub(crate) fn blob(&self) -> &Blob {
+        &self.blob
+    }
+
+    /// The digest of the encoded details (see the type).
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+
+    /// The details. Only `new` makes the bytes, and the per-file cache checks
+    /// a CRC before it points a blob into its file, so a failure here is an
+    /// I/O error (logged by the blob); it yields empty details, not a panic.
+    pub fn read(&self) -> DossierDetails {
+        self.blob.with(|b| postcard::from_bytes(b).ok()).unwrap_or_default()
+    }
+
+    /// The details, or `None` when they cannot be read back (the index must
+    /// not take that for empty details).
+    pub fn try_read(&self) -> Option<DossierDetails> {
+        self.blob.try_with(|b| postcard::from_bytes(b).ok()).ok().flatten()
+    }
+}
+
+/// Saved as the encoded bytes, the digest and the number of lessons (read
+/// back by the per-file cache).
+impl Serialize for Details {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (&self.blob, self.digest, self.lessons).serialize(s)
+    }
+}
+
+/// The first 8 bytes of the SHA-256 of `bytes`.
+fn digest64(bytes: &[u8]) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
 /// The front matter of a thema playbook (`themas/{slug}.md`).
@@ -306,28 +395,29 @@ pub struct Rendered {
     html: Packed,
     /// Plain text for the index and snippets.
     text: Packed,
-    /// Level-2 and level-3 headings.
-    pub toc: Vec<Heading>,
-    /// A digest of the plain text (the first 8 bytes of its SHA-256), so that
-    /// whether a dossier's indexed text changed is known without reading it.
+    /// Level-2 and level-3 headings, encoded (postcard): read for one page
+    /// or one indexing at a time.
+    toc: Blob,
+    /// A digest of the plain text and the outline (the first 8 bytes of a
+    /// SHA-256), so that whether a dossier's indexed text changed is known
+    /// without reading them.
     digest: u64,
 }
 
 impl Rendered {
     pub fn new(html: &str, text: &str, toc: Vec<Heading>) -> Self {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(text.as_bytes());
+        let toc = postcard::to_stdvec(&toc).expect("headings encode");
         Rendered {
             html: Packed::new(html),
             text: Packed::new(text),
-            toc,
-            digest: u64::from_le_bytes(digest[..8].try_into().expect("8 bytes")),
+            digest: digest64(&[text.as_bytes(), b"\0", &toc].concat()),
+            toc: Blob::new(toc),
         }
     }
 
-    /// From the compressed HTML and text as `new` packed them, with the rest
-    /// of what it made (the per-file cache).
-    pub(crate) fn from_blobs(html: Blob, text: Blob, toc: Vec<Heading>, digest: u64) -> Self {
+    /// From the compressed HTML and text and the encoded outline as `new`
+    /// made them, and the text's digest (the per-file cache).
+    pub(crate) fn from_blobs(html: Blob, text: Blob, toc: Blob, digest: u64) -> Self {
         Rendered {
             html: Packed(html),
             text: Packed(text),
@@ -336,14 +426,19 @@ impl Rendered {
         }
     }
 
-    /// The digest of the plain text (see the field).
+    /// The digest of the plain text and the outline (see the field).
     pub fn text_digest(&self) -> u64 {
         self.digest
     }
 
-    /// The compressed HTML and text, in the order of `from_blobs`.
-    pub(crate) fn blobs(&self) -> [&Blob; 2] {
-        [&self.html.0, &self.text.0]
+    /// The compressed HTML and text and the encoded outline, in the order of `from_blobs`.
+    pub(crate) fn blobs(&self) -> [&Blob; 3] {
+        [&self.html.0, &self.text.0, &self.toc]
+    }
+
+    /// The level-2 and level-3 headings, for a table of contents.
+    pub fn toc(&self) -> Vec<Heading> {
+        self.toc.with(|b| postcard::from_bytes(b).ok()).unwrap_or_default()
     }
 
     /// The sanitised HTML.
@@ -404,13 +499,11 @@ pub struct Provenance {
 /// A dossier ready to publish. Its front matter, rendering and word statistics
 /// are shared (`Arc`) between loads for as long as its file is unchanged, so a
 /// new load builds a `Dossier` for an unchanged file without copying its text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Dossier {
     pub id: String,
     pub slug: String,
-    #[serde(serialize_with = "shared")]
     pub meta: Arc<DossierMeta>,
-    #[serde(serialize_with = "shared")]
     pub body: Arc<Rendered>,
     pub bron: Provenance,
     /// `bijgewerkt`, or else the date of the last commit that touched the file.
@@ -418,17 +511,10 @@ pub struct Dossier {
     /// Word statistics of the full text, computed once per file version and shared:
     /// the same `Arc` (pointer) means the same file version, which lets library
     /// statistics and the index sync skip unchanged dossiers.
-    #[serde(skip)]
     pub words: Arc<DocWords>,
     /// Set in a public library whose copy had its `contact` removed: the page
     /// says that a contact exists for signed-in readers, and nothing more.
-    #[serde(skip)]
     pub contact_na_inloggen: bool,
-}
-
-/// Serializes a shared value as the value itself.
-fn shared<T: Serialize, S: serde::Serializer>(v: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
-    T::serialize(v, s)
 }
 
 /// The words of a dossier's full text, for similarity reasons and "Bedoelde u":
@@ -523,23 +609,18 @@ impl Dossier {
 
     /// The text that describes a dossier: title, summary, keywords and body.
     pub fn full_text(&self) -> String {
-        format!(
-            "{} {} {} {}",
-            self.meta.titel,
-            self.meta.samenvatting,
-            self.meta.trefwoorden.join(" "),
-            self.body.text()
-        )
+        full_text(&self.meta, &self.body)
     }
 }
 
 /// The text that describes a dossier: title, summary, keywords and body.
 pub fn full_text(meta: &DossierMeta, body: &Rendered) -> String {
+    let details = meta.details();
     format!(
         "{} {} {} {}",
         meta.titel,
-        meta.samenvatting,
-        meta.trefwoorden.join(" "),
+        details.samenvatting,
+        details.trefwoorden.join(" "),
         body.text()
     )
 }

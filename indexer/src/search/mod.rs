@@ -168,28 +168,17 @@ fn sort_key(lib: &Library, r: Ref) -> (u8, &str) {
 }
 
 /// The body text and summary of a hit, for its snippet.
-fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (String, &str) {
+fn page_texts(lib: &Library, kind: HitKind, ord: u32) -> (String, String) {
+    let ord = ord as usize;
     match kind {
         HitKind::Dossier => {
-            let d = &lib.dossiers[ord as usize];
-            (d.body.text(), &d.meta.samenvatting)
+            let d = &lib.dossiers[ord];
+            (d.body.text(), d.meta.details().samenvatting)
         }
-        HitKind::Thema => {
-            let p = &lib.playbooks[ord as usize];
-            (p.body.text(), &p.meta.samenvatting)
-        }
-        HitKind::Collectie => {
-            let c = &lib.collections[ord as usize];
-            (c.body.text(), &c.meta.samenvatting)
-        }
-        HitKind::Pagina => {
-            let p = &lib.pages[ord as usize];
-            (p.body.text(), &p.meta.samenvatting)
-        }
-        HitKind::Regio => {
-            let r = &lib.regions[ord as usize];
-            (r.body.text(), &r.meta.samenvatting)
-        }
+        HitKind::Thema => (lib.playbooks[ord].body.text(), lib.playbooks[ord].meta.samenvatting.clone()),
+        HitKind::Collectie => (lib.collections[ord].body.text(), lib.collections[ord].meta.samenvatting.clone()),
+        HitKind::Pagina => (lib.pages[ord].body.text(), lib.pages[ord].meta.samenvatting.clone()),
+        HitKind::Regio => (lib.regions[ord].body.text(), lib.regions[ord].meta.samenvatting.clone()),
     }
 }
 
@@ -476,7 +465,7 @@ impl SearchIndex {
                         ord: ord as usize,
                         score,
                         tier,
-                        snippet: snippet(highlighter.as_mut(), &text, summary),
+                        snippet: snippet(highlighter.as_mut(), &text, &summary),
                     }
                 },
             )

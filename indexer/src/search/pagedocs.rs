@@ -201,5 +201,5 @@ impl PageIndex {
 }
 
 fn headings(r: &crate::model::Rendered) -> String {
-    r.toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
+    r.toc().iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
 }

@@ -80,11 +80,8 @@ impl SearchIndex {
         let mut analyzer = self.index.tokenizers().get(crate::index::NL).expect("analyzer registered");
         let mut freqs: HashMap<Term, usize> = HashMap::new();
         let body = d.body.text();
-        for (field, text) in [
-            (f.titel, d.meta.titel.as_str()),
-            (f.samenvatting, &d.meta.samenvatting),
-            (f.body, &body),
-        ] {
+        let summary = d.meta.details().samenvatting;
+        for (field, text) in [(f.titel, d.meta.titel.as_str()), (f.samenvatting, &summary), (f.body, &body)] {
             let mut stream = analyzer.token_stream(text);
             while let Some(tok) = stream.next() {
                 if tok.text.chars().count() >= MIN_WORD_CHARS {

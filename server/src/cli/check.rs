@@ -211,7 +211,10 @@ fn compare(catalog: &Catalog, before: &Catalog, specs: &[SourceSpec], checked: &
             continue;
         }
         let unchanged = before.dossiers.iter().any(|b| {
-            b.id == d.id && b.meta.titel == d.meta.titel && b.meta.samenvatting == d.meta.samenvatting && b.body.text() == d.body.text()
+            b.id == d.id
+                && b.meta.titel == d.meta.titel
+                && b.meta.details.digest() == d.meta.details.digest()
+                && b.body.text() == d.body.text()
         });
         if unchanged {
             continue;

@@ -120,7 +120,7 @@ pub async fn search(
                         regio: Some(d.meta.regio.clone()),
                         toegang: d.meta.toegang.as_str().into(),
                         themas: d.meta.themas.clone(),
-                        samenvatting: d.meta.samenvatting.clone(),
+                        samenvatting: d.meta.details().samenvatting,
                         snippet,
                         url: views::dossier_url(d),
                         score,
@@ -319,32 +319,31 @@ pub async fn dossier(
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
     let m = &d.meta;
+    let details = m.details();
     Ok(Json(DossierResponse {
         id: d.id.clone(),
         titel: m.titel.clone(),
         kind: m.kind.as_str().into(),
         regio: m.regio.clone(),
         themas: m.themas.clone(),
-        samenvatting: m.samenvatting.clone(),
+        samenvatting: details.samenvatting,
         toegang: m.toegang.as_str().into(),
         partners: m.partners.clone(),
         instrumenten: m.instrumenten.clone(),
         status: m.status.map(|s| s.as_str().into()),
         start: m.start.map(|d| d.to_string()),
         eind: m.eind.map(|d| d.to_string()),
-        gemeenten: m.gemeenten.clone(),
-        trefwoorden: m.trefwoorden.clone(),
-        lessen: m
-            .lessen
-            .iter()
+        gemeenten: details.gemeenten,
+        trefwoorden: details.trefwoorden,
+        lessen: (details.lessen.into_iter())
             .map(|l| Les {
-                uitdaging: l.uitdaging.clone(),
-                les: l.les.clone(),
+                uitdaging: l.uitdaging,
+                les: l.les,
             })
             .collect(),
         gerelateerd: m.gerelateerd.clone(),
         herzien_voor: m.herzien_voor.map(|d| d.to_string()),
-        bronnen: sources_of(&m.bronnen),
+        bronnen: sources_of(&details.bronnen),
         contact_na_inloggen: d.contact_na_inloggen,
         contact: m.contact.as_ref().filter(|_| reader.sees_contacts()).map(|c| Contact {
             organisatie: c.organisatie.clone(),

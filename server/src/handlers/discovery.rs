@@ -47,7 +47,7 @@ struct Entry<'a> {
     titel: &'a str,
     url: String,
     bijgewerkt: String,
-    samenvatting: &'a str,
+    samenvatting: String,
     categorieen: Vec<Category<'a>>,
 }
 
@@ -85,7 +85,7 @@ fn atom(
             titel: &d.meta.titel,
             url: format!("{base}/dossiers/{}", d.id),
             bijgewerkt: rfc3339(d.updated),
-            samenvatting: &d.meta.samenvatting,
+            samenvatting: d.meta.details().samenvatting,
             categorieen: std::iter::once(Category {
                 term: &d.meta.regio,
                 label: lib.vocab.regios.name(&d.meta.regio),

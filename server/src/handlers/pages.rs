@@ -372,7 +372,9 @@ pub async fn dossier(
         })
         .collect();
     let voc = &lib.vocab;
-    let lessen: Vec<LesView> = (d.meta.lessen.iter())
+    let details = d.meta.details();
+    let toc = d.body.toc();
+    let lessen: Vec<LesView> = (details.lessen.iter())
         .map(|l| LesView {
             uitdaging: views::filter("uitdaging", &l.uitdaging, views::label(&voc.uitdagingen, &l.uitdaging)),
             les: &l.les,
@@ -384,7 +386,7 @@ pub async fn dossier(
         d: card(lib, d),
         titel: &d.meta.titel,
         html: Value::from_safe_string(d.body.html()),
-        toc: &d.body.toc,
+        toc: &toc,
         partners: (d.meta.partners.iter())
             .map(|p| views::filter("partner", p, views::label(&voc.partners, p)))
             .collect(),
@@ -392,13 +394,13 @@ pub async fn dossier(
             .map(|p| views::filter("instrument", p, views::label(&voc.instrumenten, p)))
             .collect(),
         themas: d.meta.themas.iter().map(|t| views::thema(lib, t)).collect(),
-        gemeenten: &d.meta.gemeenten,
-        trefwoorden: &d.meta.trefwoorden,
+        gemeenten: &details.gemeenten,
+        trefwoorden: &details.trefwoorden,
         status: (d.meta.status).map(|s| views::filter("status", s.as_str(), &views::capitalize(s.as_str()))),
         lessen,
         vergelijkbaar,
         bron: &d.bron,
-        bronlijst: &d.meta.bronnen,
+        bronlijst: &details.bronnen,
         bewerk_url: v.edit_link(&d.bron),
         herzien_voor: d.meta.herzien_voor.map(|h| h.to_string()),
         contact: d.meta.contact.as_ref().filter(|_| reader.sees_contacts()),
@@ -526,7 +528,7 @@ pub async fn thema(State(state): State<AppState>, v: View, Path(slug): Path<Stri
         fase: p.meta.fase,
         synoniemen: &p.meta.synoniemen,
         html: Value::from_safe_string(p.body.html()),
-        toc: &p.body.toc,
+        toc: &p.body.toc(),
         groepen,
         collecties,
         bewerk_url: v.edit_link(&p.bron),
@@ -578,7 +580,7 @@ pub async fn pagina(State(state): State<AppState>, v: View, Path(slug): Path<Str
         "pagina.html",
         context! {
             slug, titel => p.meta.titel, samenvatting => p.meta.samenvatting, redactie => p.meta.redactie,
-            html => Value::from_safe_string(p.body.html()), toc => p.body.toc, bronlijst => p.meta.bronnen,
+            html => Value::from_safe_string(p.body.html()), toc => p.body.toc(), bronlijst => p.meta.bronnen,
             bewerk_url => v.edit_link(&p.bron),
         },
     )

@@ -469,21 +469,22 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
     put("type", json!(m.kind.as_str()));
     put("regio", json!(m.regio));
     put("themas", json!(m.themas));
-    put("samenvatting", json!(m.samenvatting));
+    let details = m.details();
+    put("samenvatting", json!(details.samenvatting));
     put("toegang", json!(m.toegang.as_str()));
     put("partners", json!(m.partners));
     put("instrumenten", json!(m.instrumenten));
     put("status", json!(m.status.map(|s| s.as_str())));
     put("start", json!(m.start.map(|x| x.to_string())));
     put("eind", json!(m.eind.map(|x| x.to_string())));
-    put("gemeenten", json!(m.gemeenten.join(", ")));
-    put("trefwoorden", json!(m.trefwoorden.join(", ")));
+    put("gemeenten", json!(details.gemeenten.join(", ")));
+    put("trefwoorden", json!(details.trefwoorden.join(", ")));
     put("gerelateerd", json!(m.gerelateerd.join(", ")));
-    for (i, l) in m.lessen.iter().enumerate() {
+    for (i, l) in details.lessen.iter().enumerate() {
         put(&format!("les_uitdaging_{}", i + 1), json!(l.uitdaging));
         put(&format!("les_tekst_{}", i + 1), json!(l.les));
     }
-    for (i, b) in m.bronnen.iter().enumerate() {
+    for (i, b) in details.bronnen.iter().enumerate() {
         let n = i + 1;
         put(&format!("bron_titel_{n}"), json!(b.titel));
         put(&format!("bron_uitgever_{n}"), json!(b.uitgever));

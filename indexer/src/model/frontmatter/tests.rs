@@ -121,7 +121,7 @@ fn can_accept_a_complete_dossier() {
     .unwrap();
     assert!(notices.is_empty(), "{notices:?}");
     assert_eq!(meta.start.unwrap().to_string(), "2019");
-    assert_eq!(meta.lessen[0].uitdaging, "grenzen");
+    assert_eq!(meta.details().lessen[0].uitdaging, "grenzen");
     assert_eq!(meta.contact.unwrap().email, "a@b.example");
 }
 
