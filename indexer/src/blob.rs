@@ -4,6 +4,10 @@
 //! file holds them, after which each use reads them back with one positioned
 //! read (the page cache keeps what is read often).
 //!
+//! Files parsed in bulk (a first build) do not wait in memory for that save:
+//! their blobs are moved batch by batch to a [`Spill`], an unnamed temporary
+//! file beside the cache, and from there to the cache file when it is saved.
+//!
 //! A blob moves at most to newer files and never changes its bytes, so every
 //! reader sees the same content whichever place it reads; the `Arc` of the
 //! value holding it stays the same, so moving it changes nothing a load
@@ -49,6 +53,67 @@ pub(crate) fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u6
         }
     }
     Ok(())
+}
+
+/// Writes all of `buf` at `at` in `file` (a positioned write).
+#[cfg(unix)]
+fn write_all_at(file: &std::fs::File, buf: &[u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &std::fs::File, mut buf: &[u8], mut at: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, buf, at)? {
+            0 => return Err(std::io::ErrorKind::WriteZero.into()),
+            n => {
+                buf = &buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An unnamed temporary file (owner-only, gone when the last blob that points
+/// into it is dropped or moved on) that blobs are moved to in batches, so that
+/// parsing many files holds one batch of texts in memory, not all of them.
+pub(crate) struct Spill {
+    file: Arc<StoreFile>,
+    len: u64,
+}
+
+impl Spill {
+    /// A new spill file in `dir` (which must exist).
+    pub(crate) fn new_in(dir: &std::path::Path) -> std::io::Result<Spill> {
+        Ok(Spill {
+            file: StoreFile::new(tempfile::tempfile_in(dir)?),
+            len: 0,
+        })
+    }
+
+    /// Writes the bytes of the blobs still in memory, then moves them there.
+    pub(crate) fn take<'a>(&mut self, blobs: impl IntoIterator<Item = &'a Blob>) -> std::io::Result<()> {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut moves: Vec<(&Blob, Spot)> = Vec::new();
+        for blob in blobs {
+            if let Place::Memory(bytes) = &*blob.0.read().unwrap_or_else(|e| e.into_inner()) {
+                moves.push((blob, Spot::of(self.len + buf.len() as u64, bytes)));
+                buf.extend_from_slice(bytes);
+            }
+        }
+        write_all_at(&self.file.file, &buf, self.len)?;
+        self.len += buf.len() as u64;
+        for (blob, spot) in moves {
+            // Only from memory: a blob another thread moved meanwhile (to a
+            // newer cache file) stays where it is.
+            let mut place = blob.0.write().unwrap_or_else(|e| e.into_inner());
+            if matches!(&*place, Place::Memory(_)) {
+                *place = Place::Disk(Arc::clone(&self.file), spot);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Where bytes are in a file: `len` bytes at `at`, whose CRC-32 is `crc`.
@@ -212,6 +277,23 @@ mod tests {
         assert_eq!(b.to_vec(), b"hallo");
         assert_eq!(b, copy);
         assert_eq!(Blob::on_disk(file, Spot::of(2, b"hallo")).to_vec(), b"hallo");
+    }
+
+    #[test]
+    fn a_spill_takes_blobs_out_of_memory_and_leaves_moved_ones_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spill = Spill::new_in(dir.path()).unwrap();
+        let (a, b) = (Blob::new(b"eerste".to_vec()), Blob::new(b"tweede tekst".to_vec()));
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"al op schijf").unwrap();
+        let elsewhere = Blob::on_disk(StoreFile::new(f), Spot::of(0, b"al op schijf"));
+        spill.take([&a, &elsewhere]).unwrap();
+        spill.take([&b, &a]).unwrap();
+        assert!(!a.in_memory() && !b.in_memory());
+        assert_eq!((a.to_vec(), b.to_vec()), (b"eerste".to_vec(), b"tweede tekst".to_vec()));
+        assert_eq!(elsewhere.to_vec(), b"al op schijf");
+        assert_eq!(spill.len, 18, "each blob written once, a blob on disk not at all");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the spill file has no name");
     }
 
     #[test]

@@ -281,12 +281,14 @@ impl Drop for Engine {
 impl Engine {
     pub fn new(specs: Vec<SourceSpec>, data_dir: &Path) -> Engine {
         let data_dir = DataDir::new(data_dir);
+        let mut cache = RenderCache::default();
+        cache.spill_in(crate::catalog::filecache::cache_dir(&data_dir));
         Engine {
             specs,
             store: IndexStore::new(&data_dir),
             data_dir,
             snapshots: HashMap::new(),
-            cache: RenderCache::default(),
+            cache,
             fetch_errors: HashMap::new(),
             shelves: HashMap::new(),
             partitions: Partitions::default(),

@@ -5,6 +5,7 @@
 
 use super::SourceSpec;
 use super::files::{files_of, line_of_key, prepare, text_of};
+use crate::blob::{Blob, Spill};
 use crate::diag::Diagnostic;
 use crate::model::frontmatter::{self, Context};
 use crate::model::markdown;
@@ -12,6 +13,7 @@ use crate::model::vocab::Vocabulary;
 use crate::model::*;
 use crate::source::{FileKind, RawFile, Snapshot};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 /// Restored entries by blob id, with the fingerprint of their context.
@@ -51,7 +53,13 @@ pub struct RenderCache {
     generation: u64,
     /// Bodies rendered (not taken from the cache) in the last assembly.
     pub rendered: usize,
+    /// Where files parsed in bulk move their texts until the per-file cache
+    /// is saved (see `blob::Spill`); `None` keeps them in memory.
+    spill_dir: Option<PathBuf>,
 }
+
+/// Files parsed in bulk are parsed and moved to a spill file this many at a time.
+const SPILL_BATCH: usize = 2048;
 
 #[derive(Debug)]
 struct Slot {
@@ -105,11 +113,31 @@ impl Default for RenderCache {
             missing_bytes: false,
             generation: 0,
             rendered: 0,
+            spill_dir: None,
         }
     }
 }
 
 impl RenderCache {
+    /// Files parsed in bulk move their texts to a spill file in `dir`
+    /// (created owner-only when first needed) instead of holding them in
+    /// memory until the per-file cache is saved.
+    pub fn spill_in(&mut self, dir: PathBuf) {
+        self.spill_dir = Some(dir);
+    }
+
+    /// A new spill file, or `None` (logged) when spilling is off or fails.
+    fn spill(&self) -> Option<Spill> {
+        let dir = self.spill_dir.as_ref()?;
+        match crate::data_dir::DataDir::create_private(dir).and_then(|()| Spill::new_in(dir)) {
+            Ok(spill) => Some(spill),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot create a spill file: the texts of new files stay in memory until saved");
+                None
+            }
+        }
+    }
+
     pub(super) fn start(&mut self) {
         self.used.clear();
         self.rendered = 0;
@@ -232,29 +260,38 @@ impl RenderCache {
             return;
         }
         use rayon::prelude::*;
-        let results: Vec<(ParsedDossier, bool)> = missing
-            .par_iter()
-            .map(|(spec, file)| {
-                let parsed = parse_dossier(file, ctx);
-                let mut rendered = false;
-                if let Ok((_, meta, _)) = &parsed.front
-                    && spec.may_publish(&meta.regio, ctx.vocab)
-                {
-                    let _ = parsed.body.set(body_part(file, meta));
-                    rendered = true;
-                }
-                (parsed, rendered)
-            })
-            .collect();
-        let generation = self.generation;
-        for ((_, file), (parsed, rendered)) in missing.iter().zip(results) {
-            let Some(oid) = &file.oid else { continue };
-            self.rendered += usize::from(rendered);
-            self.unsaved = self.unsaved.saturating_add(1);
-            self.dossiers.entry(oid.clone()).or_default().push(Slot {
-                used: generation,
-                parsed: Arc::new(parsed),
-            });
+        let mut spill = self.spill();
+        for batch in missing.chunks(SPILL_BATCH) {
+            let results: Vec<(ParsedDossier, bool)> = batch
+                .par_iter()
+                .map(|(spec, file)| {
+                    let parsed = parse_dossier(file, ctx);
+                    let mut rendered = false;
+                    if let Ok((_, meta, _)) = &parsed.front
+                        && spec.may_publish(&meta.regio, ctx.vocab)
+                    {
+                        let _ = parsed.body.set(body_part(file, meta));
+                        rendered = true;
+                    }
+                    (parsed, rendered)
+                })
+                .collect();
+            if let Some(s) = &mut spill
+                && let Err(e) = s.take(results.iter().flat_map(|(p, _)| p.blobs()))
+            {
+                tracing::warn!(error = %e, "cannot write to the spill file: the texts of new files stay in memory until saved");
+                spill = None;
+            }
+            let generation = self.generation;
+            for ((_, file), (parsed, rendered)) in batch.iter().zip(results) {
+                let Some(oid) = &file.oid else { continue };
+                self.rendered += usize::from(rendered);
+                self.unsaved = self.unsaved.saturating_add(1);
+                self.dossiers.entry(oid.clone()).or_default().push(Slot {
+                    used: generation,
+                    parsed: Arc::new(parsed),
+                });
+            }
         }
     }
 
@@ -318,6 +355,15 @@ impl ParsedDossier {
     /// its front matter failed, or it was rendered (published).
     fn complete_at(&self, rel: &str, display: &str) -> bool {
         self.rel == rel && self.display == display && (self.front.is_err() || self.body.get().is_some())
+    }
+
+    /// The blobs of the result: the details of its front matter, and its
+    /// rendering and word lists once rendered.
+    fn blobs(&self) -> impl Iterator<Item = &Blob> {
+        let details = self.front.as_ref().ok().map(|(_, meta, _)| meta.details.blob());
+        let body = self.body.get().and_then(|b| b.as_ref().ok());
+        let body = body.into_iter().flat_map(|b| b.body.blobs().into_iter().chain([b.words.blob()]));
+        details.into_iter().chain(body)
     }
 }
 

@@ -527,6 +527,9 @@ pub struct Dossier {
 /// Layout: the number of terms and the byte length of the terms (u32 LE
 /// each), a count per term (u32 LE), the terms, then the surface words; each
 /// word is followed by a newline (words never hold one), each list sorted.
+/// The whole is LZ4-compressed (its length first), like the texts: the lists
+/// were half of what the per-file cache (and a first build's spill) wrote
+/// per dossier.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocWords(Blob);
 
@@ -548,7 +551,7 @@ impl DocWords {
             out.extend(w.as_bytes());
             out.push(b'\n');
         }
-        DocWords(Blob::new(out))
+        DocWords(Blob::new(lz4_flex::compress_prepend_size(&out)))
     }
 
     /// From bytes laid out as `new` lays them out (the per-file cache).
@@ -562,7 +565,10 @@ impl DocWords {
 
     /// The two lists, read once for as many uses as the caller needs.
     pub fn read(&self) -> WordLists {
-        self.0.with(WordLists::decode).unwrap_or_default()
+        (self.0)
+            .with(|b| lz4_flex::decompress_size_prepended(b).ok())
+            .and_then(|b| WordLists::decode(&b))
+            .unwrap_or_default()
     }
 }
 
