@@ -12,7 +12,7 @@ use crate::access::Audience;
 use crate::catalog::{Catalog, Location, RenderCache, SourceSpec};
 use crate::data_dir::DataDir;
 use crate::index::{IndexError, IndexStore, Names, Partitions, SyncStats};
-use crate::library::{Library, visible_set};
+use crate::library::{Library, WordStats, visible_set};
 use crate::search::SearchIndex;
 use crate::source::mirror;
 use crate::source::{Snapshot, SourceError};
@@ -44,6 +44,8 @@ pub struct Loaded {
     on_demand: Mutex<OnDemand>,
     /// The partition indexes the shelves search (a union per audience).
     partitions: Partitions,
+    /// The word statistics of each partition, shared by the libraries.
+    words: WordStats,
     pub loaded_at: SystemTime,
     /// What this load wrote to the indexes (all audiences).
     pub stats: SyncStats,
@@ -195,7 +197,7 @@ impl Loaded {
         if let Some(s) = &*built {
             return Ok(Arc::clone(s));
         }
-        let library = Library::new(&self.catalog, audience.clone());
+        let library = Library::with_words(&self.catalog, audience.clone(), &self.words);
         let index = SearchIndex::over(&self.partitions.dirs_for(audience), &library)?;
         let shelf = Arc::new(Shelf { library, index });
         *built = Some(Arc::clone(&shelf));
@@ -251,9 +253,9 @@ pub struct Engine {
     snapshots: HashMap<String, Snapshot>,
     cache: RenderCache,
     fetch_errors: HashMap<String, String>,
-    /// The shelves of the last update by audience key: the next update corrects
-    /// their statistics instead of recomputing them.
-    shelves: HashMap<String, Arc<Shelf>>,
+    /// The word statistics of the last update per partition: the next update
+    /// corrects them instead of counting again (`None` before the first).
+    words: Option<WordStats>,
     /// What the last update indexed per partition.
     partitions: Partitions,
     /// Whether the per-file cache saved in `data_dir` was read (at the first update).
@@ -290,7 +292,7 @@ impl Engine {
             snapshots: HashMap::new(),
             cache,
             fetch_errors: HashMap::new(),
-            shelves: HashMap::new(),
+            words: None,
             partitions: Partitions::default(),
             restored: false,
             saving: None,
@@ -374,17 +376,17 @@ impl Engine {
         // Saved in the background while the libraries and indexes are built.
         self.save_cache();
         // At the first load: the public library's word statistics as saved.
-        let saved = if self.shelves.is_empty() {
+        let saved = if self.words.is_none() {
             crate::library::saved::load(&crate::library::saved::path(&self.data_dir))
         } else {
             None
         };
         let saved_digest = saved.as_ref().map(|s| s.digest());
-        let (mut loaded, shelves) = assemble_after(catalog, &self.store, &self.shelves, &self.partitions, saved)?;
-        if loaded.public.library.statistics_source == crate::library::Source::Saved {
+        let mut loaded = assemble_after(catalog, &self.store, self.words.as_ref(), &self.partitions, saved)?;
+        if loaded.public.library.statistics_source() == crate::library::Source::Saved {
             *self.words_saved.lock().unwrap_or_else(|e| e.into_inner()) = saved_digest;
         }
-        self.shelves = shelves;
+        self.words = Some(loaded.words.clone());
         self.partitions = loaded.partitions.clone();
         loaded.rendered = rendered;
         self.save_public_words(&loaded);
@@ -407,7 +409,7 @@ impl Engine {
             if *saved == Some(digest) {
                 return;
             }
-            let (df, words) = lib.word_statistics();
+            let Some((df, words)) = lib.words.single() else { return };
             match crate::library::saved::save(&path, digest, &df, &words) {
                 Ok(()) => *saved = Some(digest),
                 Err(e) => tracing::warn!(error = %e, "cannot save the public word statistics"),
@@ -580,57 +582,19 @@ fn read_mirror(
 /// (tests; the engine keeps the previous state: `assemble_after`).
 #[cfg(test)]
 fn assemble(catalog: Catalog, store: &IndexStore) -> Result<Loaded, IndexError> {
-    assemble_after(catalog, store, &HashMap::new(), &Partitions::default(), None).map(|(loaded, _)| loaded)
+    assemble_after(catalog, store, None, &Partitions::default(), None)
 }
 
-/// One library per distinct visible set (named by `keys`). A library is
-/// corrected from the previous load's library of its own audience when there
-/// is one; otherwise, from this load's public library, whose documents every
-/// audience sees (`Library::update` ends with exactly the audience's own
-/// counts either way, and nothing restricted is in what it starts from).
-fn libraries_for(
-    catalog: &Catalog,
-    distinct: &[(Vec<u64>, Vec<Audience>)],
-    keys: &[String],
-    prev: &HashMap<String, Arc<Shelf>>,
-    saved: Option<crate::library::saved::SavedStatistics>,
-) -> Vec<Library> {
-    use rayon::prelude::*;
-    let own = |i: usize| -> Option<Library> {
-        let audience = distinct[i].1[0].clone();
-        prev.get(&keys[i]).map(|p| Library::update(catalog, audience, &p.library))
-    };
-    let public_at = distinct.iter().position(|(_, auds)| auds.contains(&Audience::Public));
-    let public = public_at.map(|i| own(i).unwrap_or_else(|| Library::with_saved(catalog, Audience::Public, saved)));
-    let mut rest: Vec<(usize, Library)> = (0..distinct.len())
-        .into_par_iter()
-        .filter(|i| Some(*i) != public_at)
-        .map(|i| {
-            let lib = own(i).unwrap_or_else(|| match &public {
-                Some(p) => Library::update(catalog, distinct[i].1[0].clone(), p),
-                None => Library::new(catalog, distinct[i].1[0].clone()),
-            });
-            (i, lib)
-        })
-        .collect();
-    if let (Some(i), Some(p)) = (public_at, public) {
-        rest.push((i, p));
-    }
-    rest.sort_by_key(|(i, _)| *i);
-    rest.into_iter().map(|(_, lib)| lib).collect()
-}
-
-/// Like `assemble`, starting from the shelves of the previous load by audience
-/// key (a library's statistics are corrected by the dossiers that changed, see
-/// `Library::update`) and from what the previous load indexed per partition.
-/// Returns the new shelves by audience key as well.
+/// Like `assemble`, starting from the word statistics of the previous load
+/// (each partition's are corrected by the dossiers that changed, see
+/// `WordStats::build`) and from what the previous load indexed per partition.
 fn assemble_after(
     catalog: Catalog,
     store: &IndexStore,
-    prev: &HashMap<String, Arc<Shelf>>,
+    prev_words: Option<&WordStats>,
     prev_partitions: &Partitions,
     saved: Option<crate::library::saved::SavedStatistics>,
-) -> Result<(Loaded, HashMap<String, Arc<Shelf>>), IndexError> {
+) -> Result<Loaded, IndexError> {
     // One library per distinct visible set, named after the first audience that has it.
     let mut distinct: Vec<(Vec<u64>, Vec<Audience>)> = Vec::new();
     for audience in standard_audiences(&catalog) {
@@ -641,12 +605,19 @@ fn assemble_after(
         }
     }
     let started = std::time::Instant::now();
-    let keys: Vec<String> = distinct.iter().map(|(_, auds)| auds[0].key()).collect();
-    // The libraries (per audience, in memory) and the partition indexes (per
-    // partition, on disk) are independent: built side by side.
-    let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
-    let (libraries, synced) = rayon::join(
-        || libraries_for(&catalog, &distinct, &keys, prev, saved),
+    // The word statistics and libraries (per partition and audience, in
+    // memory) and the partition indexes (on disk) are independent: built side
+    // by side.
+    let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
+    let ((words, libraries), synced) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            let words = WordStats::build(&catalog.dossiers, prev_words, saved);
+            let libraries: Vec<Library> = (distinct.par_iter())
+                .map(|(_, auds)| Library::with_words(&catalog, auds[0].clone(), &words))
+                .collect();
+            (words, libraries)
+        },
         || store.sync_partitions(&catalog.dossiers, &names, prev_partitions),
     );
     let (partitions, stats) = synced?;
@@ -661,11 +632,9 @@ fn assemble_after(
         .collect::<Result<_, _>>()?;
     let mut shelves = HashMap::new();
     let mut by_set = HashMap::new();
-    let mut by_key = HashMap::new();
     let mut public = None;
-    for (((library, index), (set, auds)), key) in libraries.into_iter().zip(indexes).zip(distinct).zip(keys) {
+    for ((library, index), (set, auds)) in libraries.into_iter().zip(indexes).zip(distinct) {
         let shelf = Arc::new(Shelf { library, index });
-        by_key.insert(key, Arc::clone(&shelf));
         for a in auds {
             if a == Audience::Public {
                 public = Some(Arc::clone(&shelf));
@@ -681,11 +650,12 @@ fn assemble_after(
         by_set,
         on_demand: Mutex::new(OnDemand::default()),
         partitions,
+        words,
         loaded_at: SystemTime::now(),
         stats,
         rendered: 0,
     };
-    Ok((loaded, by_key))
+    Ok(loaded)
 }
 
 #[cfg(test)]
@@ -788,7 +758,7 @@ mod tests {
             Audience::Regions(vec!["limburg".into()]),
         ] {
             let shelf = l.shelf(&a).unwrap();
-            let mut words: Vec<_> = shelf.library.words.iter().collect();
+            let mut words: Vec<_> = shelf.library.words.flatten().1.into_iter().collect();
             words.sort();
             let keyterms = (!shelf.library.dossiers.is_empty()).then(|| shelf.library.keyterms(0).to_vec());
             out.push(format!("{a:?} {} {words:?} {keyterms:?}", shelf.index.num_docs()));
@@ -873,11 +843,11 @@ mod tests {
         let data = tempfile::tempdir().unwrap();
         let counted_as = |l: &Loaded| {
             let fresh = Library::new(&l.catalog, Audience::Public);
-            let ((df, words), (fresh_df, fresh_words)) = (l.public.library.word_statistics(), fresh.word_statistics());
+            let ((df, words), (fresh_df, fresh_words)) = (l.public.library.words.single().unwrap(), fresh.words.single().unwrap());
             assert!(!words.is_empty());
             assert_eq!((*df).clone(), (*fresh_df).clone(), "document frequencies as counted");
             assert_eq!((*words).clone(), (*fresh_words).clone(), "surface words as counted");
-            l.public.library.statistics_source
+            l.public.library.statistics_source()
         };
         assert_eq!(counted_as(&load_with(src.path(), data.path())), Source::Counted);
         let path = crate::library::saved::path(&data.path().into());
@@ -896,7 +866,7 @@ mod tests {
         commit(&repo, &fs);
         let changed = load_with(src.path(), data.path());
         assert_eq!(counted_as(&changed), Source::Counted);
-        assert!(changed.public.library.words.contains_key("zeldzaamheidsonderzoek"));
+        assert!(changed.public.library.words.count("zeldzaamheidsonderzoek") > 0);
         assert_eq!(counted_as(&load_with(src.path(), data.path())), Source::Saved, "saved again");
         // Restricted dossiers never count: a change to one leaves the public statistics as saved.
         let (_, text) = fs.iter_mut().find(|(_, t)| t.contains("toegang: regio")).unwrap();
@@ -904,7 +874,7 @@ mod tests {
         commit(&repo, &fs);
         let l = load_with(src.path(), data.path());
         assert_eq!(counted_as(&l), Source::Saved);
-        assert!(!l.public.library.words.contains_key("geheimhoudingsverklaring"));
+        assert_eq!(l.public.library.words.count("geheimhoudingsverklaring"), 0);
         // A damaged file is not used.
         let mut bytes = std::fs::read(&path).unwrap();
         let last = bytes.len() - 1;

@@ -5,7 +5,8 @@
 //! The modules are the pipeline's stages, in order, each importing only
 //! earlier ones: `model` (the content model: types and per-document rules) →
 //! `source` (files at a commit) → `catalog::Catalog` (every valid document) →
-//! `access` / `library::Library` (what one audience may see) → `index`
+//! `access` and `partition` (who sees which partition) / `library::Library`
+//! (what one audience may see) → `index`
 //! (the partition indexes on disk) → `search` (`SearchIndex`: queries,
 //! snippets, similar initiatives); `engine` runs them and keeps what an
 //! update reuses. ARCHITECTURE.md has the map.
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod index;
 pub mod library;
 pub mod model;
+pub mod partition;
 pub mod search;
 pub mod source;
 #[cfg(test)]

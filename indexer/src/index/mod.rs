@@ -10,7 +10,6 @@
 //! atomic per partition: a crash leaves the old state or the new one, and the
 //! next sync converges from either.
 
-pub mod partition;
 pub mod undouble;
 pub mod union_dir;
 
@@ -250,7 +249,7 @@ impl Partitions {
     pub fn dirs_for(&self, audience: &crate::Audience) -> Vec<PathBuf> {
         self.dirs
             .iter()
-            .filter(|(key, _)| crate::index::partition::visible_to(key, audience))
+            .filter(|(key, _)| crate::partition::visible_to(key, audience))
             .map(|(_, dir)| dir.clone())
             .collect()
     }
@@ -490,7 +489,7 @@ impl IndexStore {
         crate::data_dir::DataDir::create_private(&vdir).map_err(io(&vdir))?;
         let mut groups: std::collections::BTreeMap<String, Vec<Arc<Dossier>>> = std::collections::BTreeMap::new();
         for d in dossiers {
-            groups.entry(crate::index::partition::key_of(d)).or_default().push(Arc::clone(d));
+            groups.entry(crate::partition::key_of(d)).or_default().push(Arc::clone(d));
         }
         let mut out = Partitions::default();
         let mut stats = SyncStats::default();
@@ -702,7 +701,7 @@ mod tests {
         let catalog = crate::testkit::catalog(&mut RenderCache::default(), &[("vastgoed", "Vastgoed")], &refs);
         let dir = tempfile::tempdir().unwrap();
         let store = IndexStore::new(&dir.path().into());
-        let names = |key: &str| Names::visible(&catalog, &crate::index::partition::own_audience(key));
+        let names = |key: &str| Names::visible(&catalog, &crate::partition::own_audience(key));
         let (parts, stats) = store.sync_partitions(&catalog.dossiers, &names, &Partitions::default()).unwrap();
         assert_eq!(stats.added, docs.len(), "every dossier indexed exactly once");
         assert_eq!(
@@ -788,13 +787,13 @@ mod tests {
         assert_eq!((stats.added, stats.deleted), (3, 0));
         // One body changed: one document replaced, the others' hashes carried over.
         docs[1].2 = "Horeca in Roermond.".into();
-        let lib2 = Library::update(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public, &lib1);
+        let lib2 = Library::new(&catalog(&mut cache, "Vastgoed", &docs), crate::Audience::Public);
         let (idx2, stats, p2) = sync(&store, &lib2, &p1);
         assert_eq!((stats.added, stats.deleted), (1, 1));
         assert_eq!(hashes(&p2), fresh(&lib2));
         assert_eq!(search(&idx2, &lib2, "roermond"), 1);
         // A thema's title is indexed with every dossier on that thema: all change.
-        let lib3 = Library::update(&catalog(&mut cache, "Vastgoed en panden", &docs), crate::Audience::Public, &lib2);
+        let lib3 = Library::new(&catalog(&mut cache, "Vastgoed en panden", &docs), crate::Audience::Public);
         let (idx3, stats, p3) = sync(&store, &lib3, &p2);
         assert_eq!((stats.added, stats.deleted), (3, 3));
         assert_eq!(hashes(&p3), fresh(&lib3));

@@ -1,6 +1,7 @@
 //! One audience's view of the catalog: only the documents that audience may
-//! see, with collections, related links and term statistics computed from
-//! those documents alone, so nothing restricted can leak through them.
+//! see, with collections, related links and term statistics of those
+//! documents alone (the sums over the access partitions it may see), so
+//! nothing restricted can leak through them.
 
 pub mod facets;
 pub mod keyterms;
@@ -13,12 +14,12 @@ use crate::catalog::Catalog;
 use crate::library::facets::FacetTable;
 use crate::model::vocab::Vocabulary;
 use crate::model::*;
-use saved::SavedStatistics;
-pub use stats::Source;
-use stats::{KeyTerms, statistics};
+pub use stats::{Counts, Source, WordStats, Words};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
-use suggest::Suggester;
+
+/// One dossier's key terms, once computed.
+type KeyTermCell = OnceLock<Arc<Vec<(String, f32)>>>;
 
 /// What `audience` may see in `catalog`, one bit per catalog position (its
 /// dossiers, then playbooks, then collections), and whether it may see
@@ -51,9 +52,6 @@ pub fn visible_set(catalog: &Catalog, audience: &Audience) -> Vec<u64> {
     bits
 }
 
-/// Word → how many of a library's dossiers hold it.
-pub type Counts = Arc<HashMap<String, u32>>;
-
 /// The documents one audience may see.
 #[derive(Debug, Clone)]
 pub struct Library {
@@ -66,45 +64,30 @@ pub struct Library {
     /// Site pages and region descriptions: public, the same in every library.
     pub pages: Vec<Page>,
     pub regions: Vec<RegionPage>,
-    /// Document frequencies of this library's dossiers, and per ordinal its key
-    /// terms, computed on first use (see `keyterms`).
-    keyterms: KeyTerms,
-    /// Folded surface words of this audience's dossiers and how many dossiers hold them
-    /// (for "Bedoelde u ...?").
-    pub words: Arc<HashMap<String, u32>>,
+    /// Per ordinal, the dossier's key terms, computed on first use (see `keyterms`).
+    keyterms: Arc<[KeyTermCell]>,
+    /// How many of this audience's dossiers hold each candidate term and each
+    /// folded surface word (for key terms and "Bedoelde u ...?"): the sums
+    /// over the partitions it may see, shared with every other audience.
+    pub words: Words,
     /// Folded word or phrase → the other members of its synonym groups (vocabulary
     /// synonyms and each visible playbook's title and `synoniemen`).
     pub synonyms: HashMap<String, Vec<String>>,
-    by_id: HashMap<String, usize>,
     /// Facet ids, dates and priors by ordinal, built on first use.
     facet_table: OnceLock<FacetTable>,
-    /// `words` by length, for suggestions (built on the first one).
-    suggester: Suggester,
-    /// Where the statistics came from (counted, corrected or saved).
-    pub statistics_source: Source,
 }
 
 impl Library {
-    /// Builds the view of `catalog` for `audience`, counting its statistics from scratch.
+    /// Builds the view of `catalog` for `audience`, counting the statistics of
+    /// the catalog's partitions from scratch (tests and one-off uses; a load
+    /// counts them once for all its libraries: `with_words`).
     pub fn new(catalog: &Catalog, audience: Audience) -> Library {
-        Library::build(catalog, audience, None, None)
+        Library::with_words(catalog, audience, &WordStats::count(&catalog.dossiers))
     }
 
-    /// Like `new`, but takes the statistics of `prev` (an earlier library of the
-    /// same audience) and corrects them by the dossiers that differ, instead of
-    /// recounting every dossier. The result equals `new`'s: the counts are
-    /// exactly those of this library's dossiers, whatever `prev` held.
-    pub fn update(catalog: &Catalog, audience: Audience, prev: &Library) -> Library {
-        Library::build(catalog, audience, Some(prev), None)
-    }
-
-    /// Like `new`, but takes `saved` statistics (`saved.rs`) when they are
-    /// those of exactly this library's dossiers, instead of counting.
-    pub fn with_saved(catalog: &Catalog, audience: Audience, saved: Option<SavedStatistics>) -> Library {
-        Library::build(catalog, audience, None, saved)
-    }
-
-    fn build(catalog: &Catalog, audience: Audience, prev: Option<&Library>, saved: Option<SavedStatistics>) -> Library {
+    /// Builds the view of `catalog` for `audience` with the statistics of
+    /// the partitions it may see, taken from `stats` (of the same catalog).
+    pub fn with_words(catalog: &Catalog, audience: Audience, stats: &WordStats) -> Library {
         // Dossiers are shared with the catalog; one is copied only when this view changes it.
         let mut dossiers: Vec<Arc<Dossier>> = catalog
             .dossiers
@@ -121,12 +104,17 @@ impl Library {
             }
         }
         dossiers.sort_by(|a, b| a.id.cmp(&b.id));
-        let by_id: HashMap<String, usize> = dossiers.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
+        let by_id: std::collections::HashSet<&str> = catalog
+            .dossiers
+            .iter()
+            .filter(|d| audience.may_see(d.meta.toegang, Some(&d.meta.regio)))
+            .map(|d| d.id.as_str())
+            .collect();
         for d in &mut dossiers {
-            if d.meta.gerelateerd.iter().any(|g| !by_id.contains_key(g)) {
+            if d.meta.gerelateerd.iter().any(|g| !by_id.contains(g.as_str())) {
                 Arc::make_mut(&mut Arc::make_mut(d).meta)
                     .gerelateerd
-                    .retain(|g| by_id.contains_key(g));
+                    .retain(|g| by_id.contains(g.as_str()));
             }
         }
         let playbooks: Vec<Playbook> = catalog
@@ -141,19 +129,12 @@ impl Library {
             .filter(|c| audience.may_see(c.meta.toegang, None))
             .cloned()
             .map(|mut c| {
-                c.meta.items.retain(|it| by_id.contains_key(&it.id));
+                c.meta.items.retain(|it| by_id.contains(it.id.as_str()));
                 c
             })
             .collect();
-        let t = std::time::Instant::now();
-        let (keyterms, words, source) = statistics(&dossiers, &by_id, prev, saved);
-        tracing::debug!(
-            ms = t.elapsed().as_millis() as u64,
-            source = ?source,
-            terms = keyterms.df.len(),
-            words = words.len(),
-            "library statistics"
-        );
+        let words = stats.visible_to(&audience);
+        let keyterms = (0..dossiers.len()).map(|_| OnceLock::new()).collect();
         let synonyms = synonym_map(&catalog.vocab, &playbooks);
         Library {
             audience,
@@ -166,10 +147,7 @@ impl Library {
             keyterms,
             words,
             synonyms,
-            by_id,
             facet_table: OnceLock::new(),
-            suggester: Suggester::default(),
-            statistics_source: source,
         }
     }
 
@@ -190,13 +168,14 @@ impl Library {
 
     /// The most common word of this library within edit distance 1 of `word`
     /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
-    pub fn suggest(&self, word: &str) -> Option<&str> {
-        self.suggester.suggest(&self.words, word)
+    pub fn suggest(&self, word: &str) -> Option<String> {
+        self.words.suggest(word)
     }
 
-    /// The document frequencies and surface-word counts (what `saved.rs` keeps).
-    pub fn word_statistics(&self) -> (Counts, Counts) {
-        (Arc::clone(&self.keyterms.df), Arc::clone(&self.words))
+    /// Where the statistics came from: the least reused of its partitions'
+    /// (counted, corrected or saved).
+    pub fn statistics_source(&self) -> Source {
+        self.words.source()
     }
 
     /// The facet table of this library's dossiers (built on first use).
@@ -209,23 +188,25 @@ impl Library {
     /// reason two dossiers are alike.
     pub fn is_distinctive(&self, term: &str) -> bool {
         let n = self.dossiers.len() as u32;
-        self.keyterms.df.get(term).is_some_and(|&df| df * 4 <= n.max(8))
+        let df = self.words.df(term);
+        df > 0 && df * 4 <= n.max(8)
     }
 
     /// The most characteristic words of dossier `ord`, with weights, strongest
     /// first (tf-idf over this library's dossiers; computed once, on first use).
     pub fn keyterms(&self, ord: usize) -> &[(String, f32)] {
-        self.keyterms.cells[ord].get_or_init(|| {
+        self.keyterms[ord].get_or_init(|| {
             Arc::new(crate::library::keyterms::of(
                 &self.dossiers[ord].words,
-                &self.keyterms.df,
+                |t| self.words.df(t),
                 self.dossiers.len(),
             ))
         })
     }
 
     pub fn ordinal(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied()
+        // `dossiers` is sorted by id: no map of ids per library.
+        self.dossiers.binary_search_by(|d| d.id.as_str().cmp(id)).ok()
     }
 
     pub fn dossier(&self, id: &str) -> Option<&Dossier> {
@@ -310,13 +291,18 @@ mod tests {
         assert_eq!(Audience::signed_in(&["b".into(), "a".into(), "b".into()]).key(), "regio-a+b");
     }
 
-    /// Everything `Library::update` may take from a previous library, compared
-    /// with a library built from scratch.
+    /// Everything a library takes from corrected statistics, compared with a
+    /// library built from scratch.
     fn assert_same_statistics(updated: &Library, fresh: &Library) {
         let ids = |l: &Library| l.dossiers.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(updated), ids(fresh));
-        assert_eq!(updated.keyterms.df, fresh.keyterms.df, "document frequencies");
-        assert_eq!(updated.words, fresh.words, "surface words");
+        let (df, words) = updated.words.flatten();
+        assert_eq!(
+            df,
+            crate::library::keyterms::document_frequencies(&fresh.dossiers),
+            "document frequencies"
+        );
+        assert_eq!((df, words), fresh.words.flatten(), "surface words");
         assert_eq!(updated.synonyms, fresh.synonyms);
         let all = crate::library::keyterms::compute(&fresh.dossiers);
         for (i, want) in all.iter().enumerate() {
@@ -365,7 +351,8 @@ mod tests {
             catalog(cache, &themas, &r)
         };
         let cat = build(&mut cache, &docs);
-        let mut libs: Vec<Library> = audiences.iter().map(|a| Library::new(&cat, a.clone())).collect();
+        let mut stats = WordStats::count(&cat.dossiers);
+        let mut corrected = 0;
         // Each step: change one body, add, delete, a new word, a mixed update.
         for step in 0..8 {
             match step {
@@ -386,31 +373,32 @@ mod tests {
                 _ => docs[5].2 = format!("{} zqnieuwwoord", body(8, 10)),
             }
             let cat = build(&mut cache, &docs);
-            for (lib, audience) in libs.iter_mut().zip(&audiences) {
-                // Key terms computed before the update can be carried over: compute some.
-                for i in (0..lib.dossiers.len()).step_by(2) {
-                    lib.keyterms(i);
+            let updated_stats = WordStats::build(&cat.dossiers, Some(&stats), None);
+            for (key, part) in &updated_stats.parts {
+                let before = stats.parts.get(key);
+                if step == 6 {
+                    assert!(before.is_some_and(|b| Arc::ptr_eq(b, part)), "nothing changed: {key} is shared");
                 }
-                let updated = Library::update(&cat, audience.clone(), lib);
-                if step == 0 || step == 6 {
-                    // Nothing but one new word changed: computed key terms were carried over.
-                    assert!(updated.keyterms.cells.iter().any(|c| c.get().is_some()), "{audience:?}");
-                }
+                corrected += usize::from(part.source == Source::Corrected);
+            }
+            for audience in &audiences {
+                let updated = Library::with_words(&cat, audience.clone(), &updated_stats);
                 let fresh = Library::new(&cat, audience.clone());
                 assert_same_statistics(&updated, &fresh);
                 assert!((0..fresh.dossiers.len()).filter(|i| !fresh.keyterms(*i).is_empty()).count() > fresh.dossiers.len() / 2);
                 for d in &updated.dossiers {
                     assert!(audience.may_see(d.meta.toegang, Some(&d.meta.regio)), "{audience:?} got {}", d.id);
                 }
-                *lib = updated;
             }
+            stats = updated_stats;
         }
+        assert!(corrected > 0, "some partitions were corrected rather than counted");
     }
 
     #[test]
-    fn statistics_updated_from_another_audience_are_still_this_audiences_own() {
-        // Whatever the previous library held, the counts are exactly those of
-        // the documents this audience may see: a netwerk-only word never stays.
+    fn an_audience_counts_only_the_partitions_it_may_see() {
+        // A netwerk-only word is in the network's counts and suggestions, and
+        // in nothing of the public's.
         use crate::catalog::RenderCache;
         let mut cache = RenderCache::default();
         let cat = crate::testkit::catalog(
@@ -422,48 +410,88 @@ mod tests {
                 ("limburg/c", "openbaar", "horeca havens douane"),
             ],
         );
-        let network = Library::new(&cat, Audience::Network);
-        network.keyterms(0);
-        let public = Library::update(&cat, Audience::Public, &network);
-        assert!(!public.words.contains_key("geheimwoord"));
-        assert!(!public.keyterms.df.contains_key("geheimwoord"));
+        let stats = WordStats::count(&cat.dossiers);
+        let (network, public) = (
+            Library::with_words(&cat, Audience::Network, &stats),
+            Library::with_words(&cat, Audience::Public, &stats),
+        );
+        assert_eq!((network.words.count("geheimwoord"), network.words.count("witwassen")), (1, 2));
+        assert_eq!((public.words.count("geheimwoord"), public.words.count("witwassen")), (0, 1));
+        assert_eq!(public.words.df("geheimwoord"), 0);
+        assert_eq!(network.suggest("geheimwoort").as_deref(), Some("geheimwoord"));
+        assert_eq!(public.suggest("geheimwoort"), None);
         assert_same_statistics(&public, &Library::new(&cat, Audience::Public));
+        assert_same_statistics(&network, &Library::new(&cat, Audience::Network));
     }
 
     #[test]
     fn suggestions_are_those_of_a_scan_of_every_word() {
-        let lib = crate::testkit::library(&[
+        let one = crate::testkit::library(&[
             ("a", "Vastgoedfraude en witwassen in de horeca; criminaliteit rond vakantieparken."),
             ("b", "Witwassen via vastgoed, horecapanden en vakantieparken; criminaliteit."),
             ("c", "Hennepteelt, drugslabs en loodsen; de horeca en huisjesmelkers."),
         ]);
-        let scan = |word: &str| {
-            let w = crate::text::fold(word);
-            let len = w.chars().count();
-            let max = if len >= 8 { 2 } else { 1 };
-            lib.words
-                .iter()
-                .filter(|(c, _)| c.chars().count().abs_diff(len) <= max && **c != w)
-                .filter_map(|(c, n)| {
-                    let d = crate::text::edit_distance(&w, c);
-                    (d <= max).then_some((d, std::cmp::Reverse(*n), c.as_str()))
-                })
-                .min()
-                .map(|(_, _, c)| c)
-        };
-        for q in [
-            "vastgoedfruade",
-            "witwasen",
-            "horec",
-            "Horeca",
-            "crimineliteit",
-            "loodsn",
-            "xyzzy",
-            "de",
-            "hennep",
-        ] {
-            assert_eq!(lib.suggest(q), scan(q), "{q}");
+        // The same over several partitions: counts summed over them.
+        let mut cache = crate::catalog::RenderCache::default();
+        let cat = crate::testkit::catalog(
+            &mut cache,
+            &[("vastgoed", "Vastgoed")],
+            &[
+                (
+                    "limburg/a",
+                    "openbaar",
+                    "Vastgoedfraude en witwassen in de horeca; criminaliteit rond vakantieparken.",
+                ),
+                (
+                    "limburg/b",
+                    "netwerk",
+                    "Witwassen via vastgoed, horecapanden en vakantieparken; criminaliteit.",
+                ),
+                (
+                    "rotterdam/c",
+                    "regio",
+                    "Hennepteelt, drugslabs en loodsen; de horeca en huisjesmelkers.",
+                ),
+                (
+                    "limburg/d",
+                    "regio",
+                    "Witwassers, horecaondernemers, crimineel vastgoed en loodsen.",
+                ),
+                ("limburg/e", "netwerk", "Criminelen en criminaliteit; witwassers."),
+            ],
+        );
+        let limburg = Audience::Regions(vec!["limburg".into()]);
+        for lib in [one, Library::new(&cat, Audience::Liec), Library::new(&cat, limburg)] {
+            let words = lib.words.flatten().1;
+            let scan = |word: &str| {
+                let w = crate::text::fold(word);
+                let len = w.chars().count();
+                let max = if len >= 8 { 2 } else { 1 };
+                words
+                    .iter()
+                    .filter(|(c, _)| c.chars().count().abs_diff(len) <= max && **c != w)
+                    .filter_map(|(c, n)| {
+                        let d = crate::text::edit_distance(&w, c);
+                        (d <= max).then_some((d, std::cmp::Reverse(*n), c.clone()))
+                    })
+                    .min()
+                    .map(|(_, _, c)| c)
+            };
+            for q in [
+                "vastgoedfruade",
+                "witwasen",
+                "witwasser",
+                "horec",
+                "Horeca",
+                "crimineliteit",
+                "loodsn",
+                "xyzzy",
+                "de",
+                "hennep",
+            ] {
+                assert_eq!(lib.suggest(q), scan(q), "{q} for {:?}", lib.audience);
+            }
+            assert_eq!(lib.suggest("witwasen").as_deref(), Some("witwassen"));
         }
-        assert_eq!(lib.suggest("witwasen"), Some("witwassen"));
     }
 }

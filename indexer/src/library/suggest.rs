@@ -23,9 +23,18 @@ pub(super) struct Suggester {
 }
 
 impl Suggester {
-    /// The most common word of this library within edit distance 1 of `word`
-    /// (2 for words of 8 letters or more), for "Bedoelde u ...?".
+    /// The most common of `words` within edit distance 1 of `word` (2 for
+    /// words of 8 letters or more), for "Bedoelde u ...?".
     pub(super) fn suggest<'a>(&'a self, words: &'a HashMap<String, u32>, word: &str) -> Option<&'a str> {
+        (self.within(words, word).into_iter())
+            .map(|(d, n, s)| (d, std::cmp::Reverse(n), s))
+            .min()
+            .map(|(_, _, s)| s)
+    }
+
+    /// Every one of `words` within that distance of `word` (itself excepted),
+    /// with the distance and its count in `words`.
+    pub(super) fn within<'a>(&'a self, words: &'a HashMap<String, u32>, word: &str) -> Vec<(usize, u32, &'a str)> {
         let w: Vec<char> = fold(word).chars().collect();
         let max = if w.len() >= 8 { 2 } else { 1 };
         let by_length = self.by_length.get_or_init(|| {
@@ -49,11 +58,7 @@ impl Suggester {
             .take(w.len() + max + 1 - shortest)
             .flatten()
             .filter(|(c, _, _, m)| (m & !mask).count_ones() as usize <= max && (mask & !m).count_ones() as usize <= max && **c != *w)
-            .filter_map(|(c, n, s, _)| {
-                let d = edit_distance_within(&w, c, max, &mut rows)?;
-                Some((d, std::cmp::Reverse(*n), s.as_str()))
-            })
-            .min()
-            .map(|(_, _, c)| c)
+            .filter_map(|(c, n, s, _)| Some((edit_distance_within(&w, c, max, &mut rows)?, *n, s.as_str())))
+            .collect()
     }
 }

@@ -31,7 +31,7 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
                 .filter(|d| indexer::text::fold(&indexer::model::full_text(&d.meta, &d.body)).contains(&folded))
                 .count()
         } else {
-            lib.words.get(&folded).copied().unwrap_or(0) as usize
+            lib.words.count(&folded) as usize
         }
     };
     let groepen: Vec<_> = voc

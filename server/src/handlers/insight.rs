@@ -26,7 +26,7 @@ pub async fn page(State(state): State<AppState>, Extension(reader): Extension<Re
         .iter()
         .filter_map(|(q, n)| {
             let words: Vec<&str> = q.split(' ').collect();
-            let known: Vec<String> = words.iter().filter_map(|w| lib.suggest(w).map(str::to_string)).collect();
+            let known: Vec<String> = words.iter().filter_map(|w| lib.suggest(w)).collect();
             (!known.is_empty()).then(|| {
                 let groep = format!("[{}, {}]", crate::forms::quoted(q), crate::forms::quoted(&known.join(" ")));
                 context! { query => q, aantal => n, groep }

@@ -7,10 +7,13 @@
 use crate::access::Audience;
 use crate::model::{Dossier, Toegang};
 
+/// The key of the public partition.
+pub const PUBLIC: &str = "openbaar";
+
 /// The partition of a dossier.
 pub fn key_of(d: &Dossier) -> String {
     match d.meta.toegang {
-        Toegang::Openbaar => "openbaar".into(),
+        Toegang::Openbaar => PUBLIC.into(),
         Toegang::Netwerk => "netwerk".into(),
         Toegang::Regio => format!("regio-{}", d.meta.regio),
     }
