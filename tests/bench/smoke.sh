@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke version of the benchmark for CI (no timing assertions): generates a
 # small corpus (200 dossiers) with gen_corpus.py, requires `tegenkracht check`
-# to find no errors in it, builds the index from git, serves it, and requires
+# to find no errors in it, builds the index from git (also as a federation
+# of sources, `federate.sh`), serves it, and requires
 # 200 answers with hits for the relevance query mix, for similar initiatives,
 # and for three commit + webhook updates that must become searchable.
 # Uses target/debug/tegenkracht unless TEGENKRACHT_BIN says otherwise.
@@ -46,6 +47,13 @@ TOML
 echo "== bench smoke: index from git"
 "$BIN" index --config "$WORK/tk.toml" | tee "$WORK/index.out" | tail -n 1
 grep -q " $N public dossiers" "$WORK/index.out" || { echo "bench smoke: expected $N public dossiers"; exit 1; }
+
+echo "== bench smoke: the same corpus as a federation (federate.sh), every dossier published once"
+"$HERE/federate.sh" "$WORK/corpus.git" "$WORK/data-fed" 3 >"$WORK/fed.toml"
+[ "$(grep -c '^\[\[source\]\]' "$WORK/fed.toml")" -ge 3 ] || { echo "bench smoke: federate.sh made too few sources"; exit 1; }
+"$BIN" index --config "$WORK/fed.toml" | tee "$WORK/index-fed.out" | tail -n 1
+grep -q " $N public dossiers" "$WORK/index-fed.out" || { echo "bench smoke: expected $N public dossiers from the federation"; exit 1; }
+if grep -q ": error:" "$WORK/index-fed.out"; then echo "bench smoke: the federation has errors"; grep ": error:" "$WORK/index-fed.out"; exit 1; fi
 
 echo "== bench smoke: serve, search, similar, webhook updates"
 "$BIN" serve --config "$WORK/tk.toml" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
