@@ -766,6 +766,50 @@ mod tests {
         out
     }
 
+    #[test]
+    fn a_first_build_spills_its_texts_and_reads_them_back_unchanged() {
+        let vocab = &with_extra();
+        let src = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(src.path()).unwrap();
+        commit(&repo, &files(vocab));
+        let read = |spill: bool| {
+            let data = tempfile::tempdir().unwrap();
+            let mut e = Engine::new(specs(src.path()), data.path());
+            if spill {
+                e.cache.spill_from(1);
+            } else {
+                e.cache.spill_from(usize::MAX);
+            }
+            e.fetch(None);
+            // The catalog before any save of the per-file cache.
+            let catalog = e.read_catalog();
+            assert!(catalog.dossiers.len() >= 64, "{}", catalog.dossiers.len());
+            let blobs = |d: &crate::model::Dossier| {
+                let [html, text, toc] = d.body.blobs();
+                [html, text, toc, d.words.blob(), d.meta.details.blob()].map(|b| b.in_memory())
+            };
+            let in_memory: Vec<bool> = catalog.dossiers.iter().flat_map(|d| blobs(d)).collect();
+            let texts: Vec<_> = (catalog.dossiers.iter())
+                .map(|d| {
+                    (
+                        d.id.clone(),
+                        d.body.html(),
+                        d.body.text(),
+                        d.body.toc(),
+                        d.meta.details(),
+                        d.words.read().surface().count(),
+                    )
+                })
+                .collect();
+            (in_memory, texts)
+        };
+        let (spilled, with_spill) = read(true);
+        let (kept, without) = read(false);
+        assert!(spilled.iter().all(|m| !m), "every text of a bulk parse left memory");
+        assert!(kept.iter().all(|m| *m), "below the threshold they stay");
+        assert_eq!(with_spill, without, "and read back the same");
+    }
+
     fn load_with(repo: &Path, data: &Path) -> Loaded {
         let mut e = Engine::new(specs(repo), data);
         e.fetch(None);

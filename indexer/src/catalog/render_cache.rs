@@ -54,12 +54,19 @@ pub struct RenderCache {
     /// Bodies rendered (not taken from the cache) in the last assembly.
     pub rendered: usize,
     /// Where files parsed in bulk move their texts until the per-file cache
-    /// is saved (see `blob::Spill`); `None` keeps them in memory.
-    spill_dir: Option<PathBuf>,
+    /// is saved (see `blob::Spill`), and from how many files on; `None`
+    /// keeps them in memory.
+    spill_dir: Option<(PathBuf, usize)>,
 }
 
 /// Files parsed in bulk are parsed and moved to a spill file this many at a time.
 const SPILL_BATCH: usize = 2048;
+
+/// Below this many files parsed at once, their texts (about 13 KB a file,
+/// so at most some 200 MB) stay in memory until the per-file cache is saved:
+/// writing them to a spill file and reading them back for the save made a
+/// 10,000-file first build 3% slower (4.33 against 4.20 s) to spare 100 MB.
+const SPILL_FROM: usize = 16_384;
 
 #[derive(Debug)]
 struct Slot {
@@ -123,12 +130,21 @@ impl RenderCache {
     /// (created owner-only when first needed) instead of holding them in
     /// memory until the per-file cache is saved.
     pub fn spill_in(&mut self, dir: PathBuf) {
-        self.spill_dir = Some(dir);
+        self.spill_dir = Some((dir, SPILL_FROM));
     }
 
-    /// A new spill file, or `None` (logged) when spilling is off or fails.
-    fn spill(&self) -> Option<Spill> {
-        let dir = self.spill_dir.as_ref()?;
+    /// Spill from `from` files on (tests).
+    #[cfg(test)]
+    pub(crate) fn spill_from(&mut self, from: usize) {
+        if let Some((_, n)) = &mut self.spill_dir {
+            *n = from;
+        }
+    }
+
+    /// A new spill file for `files` files parsed at once, or `None` (logged
+    /// when it fails) when spilling is off or they are too few to spill.
+    fn spill(&self, files: usize) -> Option<Spill> {
+        let (dir, _) = self.spill_dir.as_ref().filter(|(_, from)| files >= *from)?;
         match crate::data_dir::DataDir::create_private(dir).and_then(|()| Spill::new_in(dir)) {
             Ok(spill) => Some(spill),
             Err(e) => {
@@ -260,7 +276,7 @@ impl RenderCache {
             return;
         }
         use rayon::prelude::*;
-        let mut spill = self.spill();
+        let mut spill = self.spill(missing.len());
         for batch in missing.chunks(SPILL_BATCH) {
             let results: Vec<(ParsedDossier, bool)> = batch
                 .par_iter()
