@@ -1,12 +1,13 @@
 //! Bytes a dossier keeps out of memory once they are on disk: its compressed
-//! HTML and plain text and its word lists start in memory (a file just
-//! parsed) and are moved to the per-file cache file (`filecache`) when that
+//! HTML, plain text and word lists, its outline and the details of its front
+//! matter start in memory (a file just parsed) and are moved to the per-file cache file (`filecache`) when that
 //! file holds them, after which each use reads them back with one positioned
 //! read (the page cache keeps what is read often).
 //!
-//! Files parsed in bulk (a first build) do not wait in memory for that save:
-//! their blobs are moved batch by batch to a [`Spill`], an unnamed temporary
-//! file beside the cache, and from there to the cache file when it is saved.
+//! Files parsed in bulk (a first build of many files) do not wait in memory
+//! for that save: their blobs are moved batch by batch to a [`Spill`], an
+//! unnamed temporary file beside the cache, and from there to the cache file
+//! when it is saved (the spill file is gone once no blob points into it).
 //!
 //! A blob moves at most to newer files and never changes its bytes, so every
 //! reader sees the same content whichever place it reads; the `Arc` of the
@@ -141,16 +142,20 @@ enum Place {
 }
 
 /// Bytes in memory or in a cache file (see the module documentation).
-pub struct Blob(RwLock<Place>);
+/// Clones share their place: moving one moves them all, so a copy (a
+/// library's copy of a dossier's front matter, say) never keeps an older
+/// file alive, or bytes in memory, after the original moved.
+#[derive(Clone)]
+pub struct Blob(Arc<RwLock<Place>>);
 
 impl Blob {
     pub fn new(bytes: Vec<u8>) -> Self {
-        Blob(RwLock::new(Place::Memory(bytes.into())))
+        Blob(Arc::new(RwLock::new(Place::Memory(bytes.into()))))
     }
 
     /// Bytes that are already at `spot` in `file`.
     pub(crate) fn on_disk(file: Arc<StoreFile>, spot: Spot) -> Self {
-        Blob(RwLock::new(Place::Disk(file, spot)))
+        Blob(Arc::new(RwLock::new(Place::Disk(file, spot))))
     }
 
     /// Calls `f` with the bytes. A read that fails (an I/O error on the
@@ -212,16 +217,6 @@ impl Blob {
     }
 }
 
-impl Clone for Blob {
-    fn clone(&self) -> Self {
-        let place = self.0.read().unwrap_or_else(|e| e.into_inner());
-        Blob(RwLock::new(match &*place {
-            Place::Memory(bytes) => Place::Memory(bytes.clone()),
-            Place::Disk(file, spot) => Place::Disk(Arc::clone(file), *spot),
-        }))
-    }
-}
-
 impl Default for Blob {
     fn default() -> Self {
         Blob::new(Vec::new())
@@ -230,7 +225,7 @@ impl Default for Blob {
 
 impl PartialEq for Blob {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other) || self.to_vec() == other.to_vec()
+        Arc::ptr_eq(&self.0, &other.0) || self.to_vec() == other.to_vec()
     }
 }
 
@@ -276,6 +271,7 @@ mod tests {
         assert!(!b.in_memory());
         assert_eq!(b.to_vec(), b"hallo");
         assert_eq!(b, copy);
+        assert!(!copy.in_memory(), "a clone moves with its original");
         assert_eq!(Blob::on_disk(file, Spot::of(2, b"hallo")).to_vec(), b"hallo");
     }
 

@@ -60,10 +60,11 @@ pub fn grouped(lib: &Library, filter: &Filter) -> Vec<Group> {
         .filter(|d| filter.thema.as_ref().is_none_or(|t| d.meta.themas.contains(t)))
         .filter(|d| filter.regio.as_ref().is_none_or(|r| &d.meta.regio == r));
     for d in dossiers {
+        let details = d.meta.details();
         let mut card = None;
-        for l in d.meta.details().lessen {
+        for l in details.lessen {
             if let Some(i) = challenges.iter().position(|c| **c == l.uitdaging) {
-                let dossier = card.get_or_insert_with(|| views::card(lib, d)).clone();
+                let dossier = (card.get_or_insert_with(|| views::card_with(lib, d, details.samenvatting.clone()))).clone();
                 found[i].push(Lesson { les: l.les, dossier });
             }
         }

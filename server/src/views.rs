@@ -105,13 +105,19 @@ pub fn periode(d: &Dossier) -> Option<String> {
 }
 
 pub fn card(lib: &Library, d: &Dossier) -> Card {
+    card_with(lib, d, d.meta.details().samenvatting)
+}
+
+/// A dossier's card with its summary already read (from its details, which
+/// live out of memory).
+pub fn card_with(lib: &Library, d: &Dossier, samenvatting: String) -> Card {
     Card {
         id: d.id.clone(),
         kind: d.meta.kind.as_str(),
         titel: d.meta.titel.clone(),
         regio: regio(lib, &d.meta.regio),
         themas: d.meta.themas.iter().map(|t| thema(lib, t)).collect(),
-        samenvatting: d.meta.details().samenvatting,
+        samenvatting,
         toegang: d.meta.toegang.as_str(),
         status: d.meta.status.map(|s| s.as_str()),
         periode: periode(d),

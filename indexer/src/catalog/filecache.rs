@@ -18,7 +18,8 @@
 //! changes those (or anything else about this file) must bump `FORMAT`.
 //!
 //! The file is also where texts live out of memory: a restored entry's
-//! compressed HTML and text and its word lists are [`Blob`]s pointing into the
+//! compressed HTML and text, its outline, its word lists and its front
+//! matter's details are [`Blob`]s pointing into the
 //! file (postcard stores bytes as they are, so they are read in place), and
 //! after a save the entries saved point into the new file, freeing the memory
 //! of files parsed since. Loading reads one chunk at a time, never the whole
@@ -36,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// Bump when the layout or the encoded types change.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 const MAGIC: &[u8; 8] = b"TKFCACHE";
 /// The largest cache file that is read (it is read a chunk at a time; about
 /// 13 KB a dossier, so 13 GB at 1,000,000 dossiers).
@@ -85,7 +86,7 @@ struct Entry<'a> {
 #[derive(Deserialize)]
 struct DetailsIn<'a>(&'a [u8], u64, u32);
 
-/// A `Rendered` as serialised: its three blobs and the text's digest.
+/// A `Rendered` as serialised: its three blobs and the digest of its text and outline.
 #[derive(Deserialize)]
 struct RenderedIn<'a> {
     html: &'a [u8],

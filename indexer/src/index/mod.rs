@@ -23,8 +23,10 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, Te
 use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
 
-/// Bump when the schema or the analysis changes: old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+/// Bump when the schema, the analysis or the content hash (`hash_of`)
+/// changes: old indexes are rebuilt (8: the hash reads digests of the details
+/// and of the text with its outline).
+pub const SCHEMA_VERSION: u32 = 8;
 /// Name of the Dutch analyzer.
 pub const NL: &str = "nl";
 /// Name of the analyzer of the acronyms field: words, lowercased, nothing else.
@@ -189,8 +191,8 @@ fn hash_of(names: &Names<'_>, d: &Dossier) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
-fn koppen(d: &Dossier) -> String {
-    d.body.toc().iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
+fn koppen(toc: &[crate::model::Heading]) -> String {
+    toc.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" \n ")
 }
 
 /// True when `a` and `b` index the same text, so the hash of one is the hash
@@ -352,10 +354,10 @@ pub(crate) fn sync_index(
             indexed.insert(d.id.clone(), (Arc::clone(d), hash));
             continue;
         }
-        let (Some(text), Some(details)) = (d.body.try_text(), d.meta.details.try_read()) else {
+        let (Some(text), Some(details), Some(toc)) = (d.body.try_text(), d.meta.details.try_read(), d.body.try_toc()) else {
             // Its text cannot be read back (logged by the blob): the indexed
             // version stays, and the unknown hash makes the next sync try again.
-            tracing::error!(id = %d.id, "not reindexed: its text cannot be read");
+            tracing::error!(id = %d.id, "not reindexed: its text, details or headings cannot be read");
             indexed.insert(d.id.clone(), (Arc::clone(d), UNKNOWN_HASH));
             continue;
         };
@@ -370,7 +372,7 @@ pub(crate) fn sync_index(
             f.titel => d.meta.titel.as_str(),
             f.samenvatting => details.samenvatting.as_str(),
             f.meta => meta_text(names, d, &details),
-            f.koppen => koppen(d),
+            f.koppen => koppen(&toc),
             f.afkortingen => acronyms_of(d, &details, &text),
             f.body => text,
         ))?;

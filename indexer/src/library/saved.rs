@@ -1,8 +1,8 @@
-//! The public library's word statistics kept in `data_dir`, so that a start
+//! The public partition's word statistics kept in `data_dir`, so that a start
 //! need not read every dossier's word lists back and count them again (at
-//! 100,000 dossiers that was half of a cold start). Only the public library's
-//! are kept: they hold public words only, and every other standard library is
-//! corrected from the public one (`Library::update`). The file is used only
+//! 100,000 dossiers that was half of a cold start). Only the public
+//! partition's are kept: they hold public words only (the other partitions
+//! are small and counted at a start; see `stats.rs`). The file is used only
 //! when it was written by this program for exactly these public dossiers (a
 //! digest of what their word lists are made of), and checked by CRC; anything
 //! else and the statistics are counted as before.

@@ -31,15 +31,29 @@ pub enum Source {
 /// The statistics of one partition's dossiers.
 #[derive(Debug)]
 pub struct PartitionWords {
-    /// The dossiers counted, sorted by id (the next load corrects from them).
+    /// The dossiers counted, sorted by id (the next load corrects from them):
+    /// this load's, also when the counts are the previous load's.
     members: Vec<Arc<Dossier>>,
+    counts: Arc<PartitionCounts>,
+}
+
+/// The counts of one partition, kept across loads while its dossiers stay the same.
+#[derive(Debug)]
+pub struct PartitionCounts {
     /// Candidate term → dossiers holding it.
     df: Counts,
     /// Folded surface word (three letters or more) → dossiers holding it.
     words: Counts,
     /// `words` by length, for suggestions (built on the first one).
     suggester: Suggester,
-    pub(super) source: Source,
+    source: Source,
+}
+
+impl std::ops::Deref for PartitionWords {
+    type Target = PartitionCounts;
+    fn deref(&self) -> &PartitionCounts {
+        &self.counts
+    }
 }
 
 impl PartitionWords {
@@ -59,11 +73,25 @@ impl PartitionWords {
         };
         PartitionWords {
             members,
-            df: Arc::new(df),
-            words: Arc::new(words),
-            suggester: Suggester::default(),
-            source,
+            counts: Arc::new(PartitionCounts {
+                df: Arc::new(df),
+                words: Arc::new(words),
+                suggester: Suggester::default(),
+                source,
+            }),
         }
+    }
+
+    /// The source of the counts (tests).
+    #[cfg(test)]
+    pub(super) fn source(&self) -> Source {
+        self.source
+    }
+
+    /// True when `self` and `other` share their counts (tests).
+    #[cfg(test)]
+    pub(super) fn shares_counts(&self, other: &PartitionWords) -> bool {
+        Arc::ptr_eq(&self.counts, &other.counts)
     }
 
     fn member(&self, id: &str) -> Option<&Arc<Dossier>> {
@@ -111,9 +139,14 @@ impl WordStats {
             .map(|(key, members, saved)| {
                 let before = prev.and_then(|p| p.parts.get(&key));
                 let part = match before {
-                    Some(b) if same_members(&b.members, &members) => Arc::clone(b),
-                    _ => Arc::new(PartitionWords::build(members, before.map(|b| &**b), saved)),
+                    // The same dossiers: the counts are kept, the dossiers are this load's.
+                    Some(b) if same_members(&b.members, &members) => PartitionWords {
+                        members,
+                        counts: Arc::clone(&b.counts),
+                    },
+                    _ => PartitionWords::build(members, before.map(|b| &**b), saved),
                 };
+                let part = Arc::new(part);
                 (key, part)
             })
             .collect();
@@ -182,14 +215,6 @@ impl Words {
     /// Where the counts came from: the least reused of the partitions' sources.
     pub fn source(&self) -> Source {
         self.parts.iter().map(|p| p.source).min().unwrap_or(Source::Counted)
-    }
-
-    /// How many distinct terms and words the partitions hold (for the log).
-    pub fn sizes(&self) -> (usize, usize) {
-        (
-            self.parts.iter().map(|p| p.df.len()).sum(),
-            self.parts.iter().map(|p| p.words.len()).sum(),
-        )
     }
 
     /// The summed counts as maps (tests compare them with a count from scratch).

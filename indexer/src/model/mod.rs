@@ -441,6 +441,12 @@ impl Rendered {
         self.toc.with(|b| postcard::from_bytes(b).ok()).unwrap_or_default()
     }
 
+    /// The headings, or `None` when they cannot be read back (the index must
+    /// not take that for no headings).
+    pub fn try_toc(&self) -> Option<Vec<Heading>> {
+        self.toc.try_with(|b| postcard::from_bytes(b).ok()).ok().flatten()
+    }
+
     /// The sanitised HTML.
     pub fn html(&self) -> String {
         self.html.unpack()
@@ -611,11 +617,6 @@ impl Dossier {
     /// The date a dossier sorts by: its last change, else its end, else its start.
     pub fn date_key(&self) -> u32 {
         self.updated.or(self.meta.eind).or(self.meta.start).map_or(0, |p| p.sort_key())
-    }
-
-    /// The text that describes a dossier: title, summary, keywords and body.
-    pub fn full_text(&self) -> String {
-        full_text(&self.meta, &self.body)
     }
 }
 

@@ -532,10 +532,11 @@ impl<'a> Builder<'a> {
                 match a {
                     Item::Word(w) => {
                         let known = self.tokens(w).iter().any(|t| self.doc_freq(t) > 0) || self.lib.synonyms.contains_key(w);
-                        match (known, self.lib.suggest(w)) {
-                            (false, Some(s)) => {
+                        // A known word is left alone: no suggestion is looked for.
+                        match (!known).then(|| self.lib.suggest(w)).flatten() {
+                            Some(s) => {
                                 changed = true;
-                                alts.push(s.to_string());
+                                alts.push(s);
                             }
                             _ if c.capitals => alts.push(w.to_uppercase()),
                             _ => alts.push(w.clone()),

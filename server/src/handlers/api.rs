@@ -319,7 +319,7 @@ pub async fn dossier(
     let lib = &v.shelf().library;
     let d = &lib.dossiers[dossier_ord(lib, &regio, &slug)?];
     let m = &d.meta;
-    let details = m.details();
+    let details = (m.details.try_read()).ok_or_else(|| Problem::Internal("the dossier's details cannot be read".into()))?;
     Ok(Json(DossierResponse {
         id: d.id.clone(),
         titel: m.titel.clone(),

@@ -469,7 +469,8 @@ fn prefill(state: &AppState, lib: &Library, d: &indexer::model::Dossier) -> Resu
     put("type", json!(m.kind.as_str()));
     put("regio", json!(m.regio));
     put("themas", json!(m.themas));
-    let details = m.details();
+    // A form prefilled without them would remove them when saved: no form.
+    let details = (m.details.try_read()).ok_or_else(|| Problem::Internal("the dossier's details cannot be read".into()))?;
     put("samenvatting", json!(details.samenvatting));
     put("toegang", json!(m.toegang.as_str()));
     put("partners", json!(m.partners));
