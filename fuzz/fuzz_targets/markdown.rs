@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rendered) = indexer::model::markdown::render(&text) else { return };
     let bad = html_oracle::violations(&rendered.html());
     assert!(bad.is_empty(), "{bad:?}\ninput: {text:?}\noutput: {}", rendered.html());
-    for h in &rendered.toc {
+    for h in &rendered.toc() {
         assert!(
             h.anchor.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
             "anchor {:?}",
