@@ -109,6 +109,10 @@ pub struct Hit {
     pub tier: Tier,
     /// HTML with `<mark>` around matches; the text itself is escaped.
     pub snippet: String,
+    /// The hit's summary, as read for the snippet (a dossier's is read from
+    /// its details, out of memory: cards take it from here).
+    #[serde(skip)]
+    pub samenvatting: String,
 }
 
 /// Results of a search.
@@ -466,6 +470,7 @@ impl SearchIndex {
                         score,
                         tier,
                         snippet: snippet(highlighter.as_mut(), &text, &summary),
+                        samenvatting: summary,
                     }
                 },
             )

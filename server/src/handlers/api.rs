@@ -120,7 +120,7 @@ pub async fn search(
                         regio: Some(d.meta.regio.clone()),
                         toegang: d.meta.toegang.as_str().into(),
                         themas: d.meta.themas.clone(),
-                        samenvatting: d.meta.details().samenvatting,
+                        samenvatting: h.samenvatting.clone(),
                         snippet,
                         url: views::dossier_url(d),
                         score,

@@ -153,7 +153,11 @@ pub async fn search(State(state): State<AppState>, v: View, Extension(reader): E
                 })
             };
             let (dossier, pagina, beste) = match h.kind {
-                HitKind::Dossier => (Some(card(lib, &lib.dossiers[h.ord])), None, false),
+                HitKind::Dossier => (
+                    Some(views::card_with(lib, &lib.dossiers[h.ord], h.samenvatting.clone())),
+                    None,
+                    false,
+                ),
                 HitKind::Thema => {
                     let p = &lib.playbooks[h.ord];
                     let beste = i == 0 && req.page == 1 && results.best_bet == Some(h.ord);
