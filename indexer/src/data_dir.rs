@@ -71,6 +71,21 @@ impl DataDir {
         }
         Ok(f)
     }
+
+    /// Removes (best effort) the temporary files `.{name}.*.tmp` in `dir`
+    /// that writers of `name` left when they were killed before renaming.
+    pub fn remove_stale_temporaries(dir: &Path, name: &str) {
+        let prefix = format!(".{name}.");
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let file = e.file_name();
+                let file = file.to_string_lossy();
+                if file.starts_with(&prefix) && file.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
 }
 
 /// Identifies the running program: a cache written by another build is not read.

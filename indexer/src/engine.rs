@@ -2,8 +2,9 @@
 //! sources, validate them into a catalog, build a library per distinct
 //! audience and open (or rebuild) its index. A `Loaded` value is immutable
 //! apart from caches filled on first use (on-demand shelves, a library's key
-//! terms and suggestion table); updates build a new one, from the engine's
-//! per-file cache and its previous shelves, and swap it in. The per-file cache
+//! terms and suggestion tables); updates build a new one, from the engine's
+//! per-file cache, its previous word statistics per partition and what each
+//! partition indexed, and swap it in. The per-file cache
 //! is restored from `data_dir` at the first load (`filecache`) and saved in
 //! the background after a load that changed it; dossier files it holds are
 //! not even read from git.

@@ -235,7 +235,7 @@ pub(crate) fn save(data_dir: &DataDir, fingerprint: [u8; 32], entries: &[(String
 /// Reads the saved entries; `None` (with a warning) when there is no usable file.
 pub(crate) fn load(data_dir: &DataDir) -> Option<Restored> {
     let path = cache_file(data_dir);
-    remove_stale_temporaries(&cache_dir(data_dir));
+    DataDir::remove_stale_temporaries(&cache_dir(data_dir), "dossiers.bin");
     match read(&path) {
         Ok(restored) => restored,
         Err(why) => {
@@ -338,19 +338,6 @@ fn remove_other_versions(data_dir: &DataDir) {
                 } else {
                     std::fs::remove_file(e.path())
                 };
-            }
-        }
-    }
-}
-
-/// Temporary files of writers that were killed (best effort).
-fn remove_stale_temporaries(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(".dossiers.bin.") && name.ends_with(".tmp") {
-                let _ = std::fs::remove_file(e.path());
             }
         }
     }

@@ -91,15 +91,7 @@ pub fn save(path: &Path, digest: [u8; 32], df: &HashMap<String, u32>, words: &Ha
     let dir = path.parent().unwrap_or(Path::new("."));
     DataDir::create_private(dir)?;
     // What a writer that was killed left behind (one engine writes here).
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(".openbaar-woorden.") && name.ends_with(".tmp") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
+    DataDir::remove_stale_temporaries(dir, "openbaar-woorden");
     let tmp = dir.join(format!(".openbaar-woorden.{}.tmp", std::process::id()));
     let mut f = DataDir::create_private_file(&tmp)?;
     f.write_all(&crc32fast::hash(&body).to_le_bytes())?;
